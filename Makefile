@@ -1,0 +1,60 @@
+# Everything starts from nothing: the first target that needs the venv creates it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BENCH_VENV := .venv-bench
+
+.PHONY: help setup lab test lint unit nbval notebooks notes serve-notes bench clean
+
+help:
+	@echo "make lab          open the course notebooks in JupyterLab"
+	@echo "make test         run every check (lint, unit tests, notebooks with nbval, site build)"
+	@echo "make bench        speed benchmark against micrograd"
+	@echo "make notebooks    re-execute every notebook in place after code changes"
+	@echo "make notes        build the lecture-notes site into lecture_notes/_build/html"
+	@echo "make serve-notes  serve the built site on http://localhost:8000"
+
+# The venv, with grad installed editable and every extra, pinned by constraints.txt.
+# The stamp makes a second run a no-op.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[course,test,notes]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@scripts/ensure-system-tools.sh
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check grad tests bench
+	$(BIN)/ruff format --check grad tests bench
+
+unit: setup
+	$(BIN)/python -m pytest -q
+
+test: setup lint
+	@scripts/ensure-system-tools.sh --browser
+	$(BIN)/python -m pytest -q
+
+notebooks: setup
+	$(BIN)/python scripts/run_notebooks.py notebooks
+
+notes: setup
+	$(BIN)/sphinx-build -W --keep-going -b html lecture_notes lecture_notes/_build/html
+
+serve-notes: notes
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory lecture_notes/_build/html
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e . numpy micrograd==0.1.0
+	@touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) $(BENCH_VENV) lecture_notes/_build
