@@ -1,4 +1,15 @@
-"""grad: a scalar autograd engine and a tiny neural-network library, built to teach backprop."""
+"""grad: a scalar autograd engine and a tiny neural-network library, built to teach backprop.
+
+Modules, one concept each:
+
+- ``grad.engine``: :class:`Value`, the autograd node, and ``backward()``.
+- ``grad.nn``: ``Neuron``, ``Layer``, ``MLP``.
+- ``grad.losses``: squared error, hinge, cross-entropies.
+- ``grad.optim``: ``SGD`` with momentum and schedules.
+- ``grad.data``: the lecture's toy set and ``make_moons``.
+- ``grad.check``: numerical gradients and ``gradcheck``.
+- ``grad.viz``: graph drawing, the backward stepper, plots (needs the ``course`` extra).
+"""
 
 from grad.engine import Value
 

@@ -24,8 +24,8 @@ from typing import Union
 
 __all__ = ["Value", "backward_order", "dot", "vsum"]
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
+Operand = Union["Value", int, float]  # noqa: UP007 (a forward reference)
 
 _new = object.__new__
 
@@ -191,7 +191,9 @@ class Value:
         try:
             e = math.exp(self.data)
         except OverflowError:
-            raise OverflowError(f"exp: exp({_fmt(self.data)}) overflows a float (inputs above ~709.78 do)") from None
+            raise OverflowError(
+                f"exp: exp({_fmt(self.data)}) overflows a float (above ~709.78 does)"
+            ) from None
         return _node(e, (self,), (e,), "exp")
 
     def log(self) -> Value:
@@ -309,7 +311,8 @@ def _pow_value(base: Value, exponent: Value) -> Value:
     a, b = base.data, exponent.data
     if not a > 0.0:
         raise ValueError(
-            f"pow: with a Value exponent the base must be positive (d/db a**b = a**b * ln a), got base {_fmt(a)}"
+            "pow: with a Value exponent the base must be positive, since d/db a**b = a**b * ln(a); "
+            f"got base {_fmt(a)}"
         )
     try:
         out = a**b
