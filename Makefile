@@ -5,7 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 
-.PHONY: help setup lab test lint unit nbval notebooks notes serve-notes bench clean
+.PHONY: help setup lab test lint unit nbval nbval-repeat notebooks notes serve-notes bench clean
+
+# nbval re-runs every notebook and compares its text outputs with the stored ones.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+RUNS  ?= 3
 
 help:
 	@echo "make lab          open the course notebooks in JupyterLab"
@@ -28,16 +32,26 @@ setup: $(STAMP)
 lab: setup
 	$(BIN)/jupyter lab notebooks/
 
+LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py
 lint: $(STAMP)
-	$(BIN)/ruff check grad tests bench
-	$(BIN)/ruff format --check grad tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 unit: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests
 
+# Everything: lint, unit/property/parity tests, nbval on every notebook, the site build and browser check.
 test: setup lint
 	@scripts/ensure-system-tools.sh --browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests notebooks $(NBVAL)
+
+nbval: setup
+	$(BIN)/python -m pytest -q notebooks $(NBVAL)
+
+# nbval $(RUNS) times in a row, to catch flaky (non-deterministic) outputs.
+nbval-repeat: setup
+	@for i in $$(seq $(RUNS)); do echo "== nbval run $$i of $(RUNS)"; \
+	  $(BIN)/python -m pytest -q notebooks $(NBVAL) || exit 1; done
 
 notebooks: setup
 	$(BIN)/python scripts/run_notebooks.py notebooks
