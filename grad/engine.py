@@ -17,9 +17,11 @@ micrograd's ``Value`` runs unchanged after ``from grad import Value``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from numbers import Real
+from operator import attrgetter
 from typing import Union
 
 __all__ = ["Value", "backward_order", "dot", "vsum"]
@@ -28,20 +30,71 @@ Number = int | float
 Operand = Union["Value", int, float]  # noqa: UP007 (a forward reference)
 
 _new = object.__new__
+_next_id = itertools.count().__next__  # creation order: a node is always newer than its children
+
+# How a node stores its edges. Most nodes have one or two children, and those
+# are kept in slots (_a with local derivative _da, _b with _db) rather than in
+# tuples: a tuple per node would double the objects Python's cycle collector
+# must scan, which is most of the cost of building a large graph. Nodes with
+# more children (vsum, dot, losses) keep ``_many = (children, locals)``.
+# ``_prev`` and ``_local`` present all of them as tuples, in order.
 
 
-def _node(data: float, children: tuple, local: tuple, op: str) -> Value:
-    """Make an interior node without the checks of the public constructor."""
+def _node1(data: float, a: Value, da: float, op: str) -> Value:
+    """A node with one child ``a``, where d(out)/da = ``da``."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._prev = children
-    out._local = local
+    out._op = op
+    out._a = a
+    out._da = da
+    out._b = None
+    out._many = None
+    out._mark = None
+    out._id = _next_id()
+    return out
+
+
+def _node2(data: float, a: Value, da: float, b: Value, db: float, op: str) -> Value:
+    """A node with children ``a`` and ``b`` and local derivatives ``da``, ``db``."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._a = a
+    out._da = da
+    out._b = b
+    out._db = db
+    out._many = None
+    out._mark = None
+    out._id = _next_id()
+    return out
+
+
+def _node(data: float, children: tuple, local: tuple, op: str) -> Value:
+    """A node with any number of children, one local derivative each."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
     out._op = op
     out._mark = None
-    out._pending = 0
+    out._id = _next_id()
+    _link(out, children, local)
     return out
+
+
+def _link(out: Value, children: tuple, local: tuple) -> None:
+    """Store the edges of ``out``: in slots for one or two children, else in ``_many``."""
+    out._a = out._b = out._many = None
+    if len(children) == 1:
+        out._a, out._da = children[0], local[0]
+    elif len(children) == 2:
+        out._a, out._da, out._b, out._db = children[0], local[0], children[1], local[1]
+    elif children:
+        out._many = (children, local)
 
 
 def _const(x: object) -> Value | None:
@@ -75,8 +128,9 @@ class Value:
         (Value(data=4.0, grad=1.0), -3.0, 2.0)
     """
 
-    # _mark and _pending are scratch space for backward_order().
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_mark", "_pending")
+    # _a/_da, _b/_db and _many hold the edges (see _node2); _id is the creation
+    # order and _mark is scratch space, both for backward_order().
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many", "_id", "_mark")
 
     def __init__(
         self,
@@ -100,11 +154,24 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._prev = children
-        self._local = local
         self._op = _op
         self._mark = None
-        self._pending = 0
+        self._id = _next_id()
+        _link(self, children, local)
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The children of this node (its operands), in order; a child used twice appears twice."""
+        if self._a is not None:
+            return (self._a,) if self._b is None else (self._a, self._b)
+        return () if self._many is None else self._many[0]
+
+    @property
+    def _local(self) -> tuple[float, ...]:
+        """d(this node)/d(child) for each child in ``_prev``, recorded at forward time."""
+        if self._a is not None:
+            return (self._da,) if self._b is None else (self._da, self._db)
+        return () if self._many is None else self._many[1]
 
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
@@ -117,7 +184,7 @@ class Value:
             other = _const(other)
             if other is None:
                 return NotImplemented
-        return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return _node2(self.data + other.data, self, 1.0, other, 1.0, "+")
 
     def __mul__(self, other: Operand) -> Value:
         """a * b;  d/da = b,  d/db = a."""
@@ -125,7 +192,7 @@ class Value:
             other = _const(other)
             if other is None:
                 return NotImplemented
-        return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return _node2(self.data * other.data, self, other.data, other, self.data, "*")
 
     def __sub__(self, other: Operand) -> Value:
         """a - b;  d/da = 1,  d/db = -1."""
@@ -133,7 +200,7 @@ class Value:
             other = _const(other)
             if other is None:
                 return NotImplemented
-        return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        return _node2(self.data - other.data, self, 1.0, other, -1.0, "-")
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b;  d/da = 1/b,  d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
@@ -144,7 +211,7 @@ class Value:
         b = other.data
         if b == 0.0:
             raise ZeroDivisionError(f"div: division by zero ({_fmt(self.data)} / 0.0): the divisor is 0")
-        return _node(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)), "/")
+        return _node2(self.data / b, self, 1.0 / b, other, -self.data / (b * b), "/")
 
     def __pow__(self, other: Operand) -> Value:
         """a ** n for a number n:  d/da = n * a**(n-1).
@@ -168,7 +235,7 @@ class Value:
 
     def __neg__(self) -> Value:
         """-a;  d/da = -1."""
-        return _node(-self.data, (self,), (-1.0,), "neg")
+        return _node1(-self.data, self, -1.0, "neg")
 
     def __radd__(self, other: Number) -> Value:  # other + self
         return self.__add__(other)
@@ -194,19 +261,19 @@ class Value:
             raise OverflowError(
                 f"exp: exp({_fmt(self.data)}) overflows a float (above ~709.78 does)"
             ) from None
-        return _node(e, (self,), (e,), "exp")
+        return _node1(e, self, e, "exp")
 
     def log(self) -> Value:
         """ln(a);  d/da = 1/a.  Raises ValueError when a <= 0."""
         x = self.data
         if not x > 0.0:
             raise ValueError(f"log: input must be positive, got {_fmt(x)}")
-        return _node(math.log(x), (self,), (1.0 / x,), "log")
+        return _node1(math.log(x), self, 1.0 / x, "log")
 
     def tanh(self) -> Value:
         """tanh(a);  d/da = 1 - tanh(a)**2.  Stable for every finite input."""
         t = math.tanh(self.data)
-        return _node(t, (self,), (1.0 - t * t,), "tanh")
+        return _node1(t, self, 1.0 - t * t, "tanh")
 
     def sigmoid(self) -> Value:
         """s(a) = 1 / (1 + e**-a);  d/da = s(a) * (1 - s(a)).  Stable for every finite input."""
@@ -216,14 +283,14 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _node(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return _node1(s, self, s * (1.0 - s), "sigmoid")
 
     def relu(self) -> Value:
         """max(0, a);  d/da = 1 if a > 0 else 0."""
         x = self.data
         if x > 0.0:
-            return _node(x, (self,), (1.0,), "ReLU")
-        return _node(0.0, (self,), (0.0,), "ReLU")
+            return _node1(x, self, 1.0, "ReLU")
+        return _node1(0.0, self, 0.0, "ReLU")
 
     # ---- backprop ----------------------------------------------------------
 
@@ -241,9 +308,17 @@ class Value:
         """
         self.grad = 1.0
         for node in backward_order(self):
-            g = node.grad
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+            a = node._a
+            if a is not None:  # one or two children
+                g = node.grad
+                a.grad += node._da * g
+                b = node._b
+                if b is not None:
+                    b.grad += node._db * g
+            elif node._many is not None:  # n-ary
+                g = node.grad
+                for child, local in zip(*node._many):
+                    child.grad += local * g
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this node and on every node it depends on."""
@@ -254,11 +329,12 @@ class Value:
 def backward_order(root: Value) -> list[Value]:
     """The nodes of ``root``'s graph in the order :meth:`Value.backward` visits them.
 
-    The root comes first and every node comes after all of the nodes that use
-    it (a reverse topological order), so its gradient is complete when it is
-    visited. Computed without recursion (Kahn's algorithm): first count how
-    many edges point at each node, then release a node once all of them have
-    been walked.
+    That is the reverse of the order in which they were created. An operation
+    can only run once its operands exist, so every node is newer than its
+    children: newest-first puts the root first and every node after all of the
+    nodes that use it (a reverse topological order), so a node's gradient is
+    complete by the time it is visited. The graph is collected with an
+    explicit stack, not recursion, so any depth works.
 
     Example:
         >>> a = Value(1.0, label="a"); b = a * a; c = b + a
@@ -267,27 +343,27 @@ def backward_order(root: Value) -> list[Value]:
     """
     visit = object()  # a fresh mark, so an interrupted earlier call cannot confuse this one
     root._mark = visit
+    nodes = [root]
     stack = [root]
-    pop, push = stack.pop, stack.append
+    pop, push, add = stack.pop, stack.append, nodes.append
     while stack:
-        for child in pop()._prev:
-            if child._mark is visit:
-                child._pending += 1
-            else:
+        for child in _children(pop()):
+            if child._mark is not visit:
                 child._mark = visit
-                child._pending = 1
                 push(child)
-    order = []
-    ready = [root]
-    pop, push, emit = ready.pop, ready.append, order.append
-    while ready:
-        node = pop()
-        emit(node)
-        for child in node._prev:
-            child._pending -= 1
-            if not child._pending:
-                push(child)
-    return order
+                add(child)
+    nodes.sort(key=_creation, reverse=True)
+    return nodes
+
+
+_creation = attrgetter("_id")
+
+
+def _children(node: Value) -> tuple[Value, ...]:
+    a = node._a
+    if a is not None:
+        return (a,) if node._b is None else (a, node._b)
+    return () if node._many is None else node._many[0]
 
 
 def _pow_number(base: Value, n: float) -> Value:
@@ -304,7 +380,7 @@ def _pow_number(base: Value, n: float) -> Value:
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(n)} overflows a float") from None
     op = f"**{int(n)}" if n.is_integer() else f"**{_fmt(n)}"
-    return _node(out, (base,), (local,), op)
+    return _node1(out, base, local, op)
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:
@@ -318,7 +394,7 @@ def _pow_value(base: Value, exponent: Value) -> Value:
         out = a**b
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(a)} ** {_fmt(b)} overflows a float") from None
-    return _node(out, (base, exponent), (b * a ** (b - 1.0), out * math.log(a)), "**")
+    return _node2(out, base, b * a ** (b - 1.0), exponent, out * math.log(a), "**")
 
 
 def vsum(values: Iterable[Operand]) -> Value:
