@@ -237,7 +237,8 @@ def _plural(n: int, word: str) -> str:
 def _check_root(root: object, fn: str) -> None:
     if not isinstance(root, Value):
         raise TypeError(
-            f"{fn}: expected a Value (the root of the graph), got {type(root).__name__}: {root!r}"
+            f"{fn}: expected a grad.Value (the root of the graph), got "
+            f"{type(root).__module__}.{type(root).__qualname__}: {root!r}"
         )
 
 
@@ -736,13 +737,18 @@ def _finish(fig: Figure, created: bool) -> Figure | None:
 
 
 def plot_function(
-    f: Callable[[float], Any], xs: Iterable[float], at: float | None = None, ax: Axes | None = None
+    f: Callable[[float], Any],
+    xs: Iterable[float],
+    at: float | None = None,
+    ax: Axes | None = None,
+    label: str = "f(x)",
+    xlabel: str = "x",
 ) -> Figure | None:
     """Plot ``y = f(x)`` over ``xs``, with the tangent line at ``x = at`` if given.
 
     The slope is the central difference ``(f(at + h) - f(at - h)) / 2h`` with a small ``h``;
     the point is marked and the slope written next to it (4 decimals). ``f`` may return a
-    number or a Value.
+    number or a Value. ``label`` names the curve (legend and y axis), ``xlabel`` the x axis.
 
     Returns:
         The new Figure (already closed, so a notebook shows it once when the cell ends with
@@ -760,7 +766,7 @@ def plot_function(
         raise ValueError(f"plot_function: xs needs at least 2 points, got {len(x)}")
     y = [_as_float(f(v), "plot_function: f(x)") for v in x]
     fig, ax, created = _new_axes(ax)
-    ax.plot(x, y, color="C0", label="f(x)")
+    ax.plot(x, y, color="C0", label=label)
     if at is not None:
         x0 = _as_float(at, "plot_function: at")
         h = 1e-6 * max(1.0, abs(x0))
@@ -772,8 +778,8 @@ def plot_function(
         ax.plot([x0], [y0], "o", color="C1")
         ax.annotate(f"slope {_num(slope)}", (x0, y0), xytext=(8, -14), textcoords="offset points", color="C1")
         ax.legend(loc="best")
-    ax.set_xlabel("x")
-    ax.set_ylabel("f(x)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(label)
     ax.grid(True, alpha=0.3)
     return _finish(fig, created)
 

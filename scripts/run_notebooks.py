@@ -26,6 +26,25 @@ def notebooks(args: list[str]) -> list[Path]:
     return found
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> None:
+    """Join consecutive stdout (or stderr) pieces of a cell: a busy kernel may split one print."""
+    for cell in nb.cells:
+        merged: list = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (
+                out.output_type == "stream"
+                and prev is not None
+                and prev.output_type == "stream"
+                and prev.name == out.name
+            ):
+                prev.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def run(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -37,6 +56,7 @@ def run(path: Path) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     nb.metadata.pop("widgets", None)
+    merge_streams(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - start
 

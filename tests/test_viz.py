@@ -189,9 +189,9 @@ def test_rankdir_tb_and_bad_rankdir():
 
 
 def test_root_must_be_a_value():
-    with pytest.raises(TypeError, match="expected a Value"):
+    with pytest.raises(TypeError, match="expected a grad.Value"):
         draw_dot(3.0)
-    with pytest.raises(TypeError, match="expected a Value"):
+    with pytest.raises(TypeError, match="expected a grad.Value"):
         backward_steps([Value(1.0)])
 
 
@@ -619,3 +619,20 @@ def test_notebook_outputs_appear_once_with_deterministic_text(monkeypatch):
     steps = only(outs[7])
     assert steps["data"]["text/plain"] == "backward pass: 7 steps"
     assert steps["data"]["text/html"].count("<svg") == 7
+
+
+def test_plot_function_labels_the_curve_and_axes(tmp_path):
+    fig = plot_function(lambda x: x**3, [i / 10 for i in range(-10, 11)], at=0.5, label="g(x)", xlabel="t")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "t" and ax.get_ylabel() == "g(x)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "g(x)"
+    fig.savefig(tmp_path / "g.png")
+    assert (tmp_path / "g.png").stat().st_size > 0
+
+
+def test_draw_dot_names_the_full_type_of_a_look_alike_value():
+    class Value:  # a learner's own class with the same name
+        data, grad = 1.0, 0.0
+
+    with pytest.raises(TypeError, match=r"got .*test_viz\..*Value"):
+        draw_dot(Value())
