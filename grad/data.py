@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 __all__ = ["make_moons", "toy_dataset"]
@@ -42,9 +44,11 @@ def make_moons(
     Returns:
         ``X`` of shape (n, 2), float64, and ``y`` of shape (n,), int64.
     """
+    if not isinstance(n, Real) or isinstance(n, bool):
+        raise TypeError(f"make_moons: n must be a number, got {type(n).__name__}: {n!r}")
     if not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"make_moons: n must be an integer >= 2, got {n!r}")
-    if noise < 0:
+    if not noise >= 0:
         raise ValueError(f"make_moons: noise must be >= 0, got {noise!r}")
     rng = np.random.default_rng(seed)
     n_lower = n // 2

@@ -145,6 +145,9 @@ class Value:
                 f"Value() needs a real number (int or float), got {type(data).__name__}: {data!r}"
             )
         children = tuple(_children)
+        for child in children:
+            if not isinstance(child, Value):
+                raise TypeError(f"Value(): children must be Values, got {type(child).__name__}: {child!r}")
         local = tuple(float(d) for d in _local) if _local is not None else ()
         if len(local) != len(children):
             raise ValueError(
@@ -175,6 +178,12 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in state[1].items():
+            setattr(self, name, value)
+        self._mark = None
+        self._id = _next_id()  # ids are per process; pickle rebuilds children before parents
 
     # ---- arithmetic: value and local derivatives side by side -------------
 
@@ -295,30 +304,36 @@ class Value:
     # ---- backprop ----------------------------------------------------------
 
     def backward(self) -> None:
-        """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
+        """Add d(self)/d(node) to ``.grad`` of every node this one depends on.
 
-        Sets ``self.grad = 1.0``, then visits the graph in reverse topological
-        order (see :func:`backward_order`) and applies the chain rule along
-        every edge, ``child.grad += local * node.grad``. It is iterative, so
-        graphs of any depth work.
+        Visits the graph in reverse topological order (see :func:`backward_order`)
+        and applies the chain rule along every edge, ``child_grad += local * node_grad``.
+        It is iterative, so graphs of any depth work. Afterwards ``self.grad`` is 1.0.
 
-        Gradients *accumulate*, as in micrograd and PyTorch: calling
-        ``backward()`` twice adds the gradients twice (the root's own grad is
-        reset to 1.0). Call :meth:`zero_grad` on the root first to start over.
+        Gradients *accumulate*, as in PyTorch: a second call adds the same
+        gradients again (so they double), which is why training loops zero them
+        first. Call :meth:`zero_grad` on the root to start over. (micrograd's
+        second call over-counts instead: it pushes interior nodes' already
+        accumulated grads down again. Here each call propagates only its own
+        gradient, kept in a scratch slot.)
         """
-        self.grad = 1.0
-        for node in backward_order(self):
+        order = backward_order(self)
+        for node in order:
+            node._mark = 0.0  # reuse the scratch slot: this call's d(self)/d(node)
+        self._mark = 1.0
+        for node in order:
+            g = node._mark
+            node.grad += g
             a = node._a
             if a is not None:  # one or two children
-                g = node.grad
-                a.grad += node._da * g
+                a._mark += node._da * g
                 b = node._b
                 if b is not None:
-                    b.grad += node._db * g
+                    b._mark += node._db * g
             elif node._many is not None:  # n-ary
-                g = node.grad
                 for child, local in zip(*node._many):
-                    child.grad += local * g
+                    child._mark += local * g
+        self.grad = 1.0
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this node and on every node it depends on."""
@@ -392,9 +407,10 @@ def _pow_value(base: Value, exponent: Value) -> Value:
         )
     try:
         out = a**b
+        da = b * a ** (b - 1.0)
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(a)} ** {_fmt(b)} overflows a float") from None
-    return _node2(out, base, b * a ** (b - 1.0), exponent, out * math.log(a), "**")
+    return _node2(out, base, da, exponent, out * math.log(a), "**")
 
 
 def vsum(values: Iterable[Operand]) -> Value:
@@ -425,7 +441,11 @@ def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Value | None = None) -
     """
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    wd = [w.data for w in ws]
+    try:
+        wd = [w.data for w in ws]
+    except AttributeError:
+        bad = next(w for w in ws if not isinstance(w, Value))
+        raise TypeError(f"dot: weights must be Values, got {type(bad).__name__}: {bad!r}") from None
     if all(type(x) is Value for x in xs):
         xd = [x.data for x in xs]
         children = (*ws, *xs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from numbers import Integral, Real
 
 from grad.engine import Value, _lift, _node, vsum
 
@@ -111,7 +112,10 @@ def softmax(logits: Sequence[Operand]) -> list[Value]:
 
 def cross_entropy(logits: Sequence[Operand], target: int) -> Value:
     """Negative log-likelihood of class ``target`` under softmax(logits): logsumexp(z) - z[target]."""
-    if not isinstance(target, int) or not 0 <= target < len(logits):
+    if not isinstance(target, Real) or isinstance(target, bool):
+        raise TypeError(f"cross_entropy: target must be a class index (int), got {type(target).__name__}")
+    if not isinstance(target, Integral) or not 0 <= target < len(logits):
         raise ValueError(f"cross_entropy: target must be a class index in [0, {len(logits)}), got {target!r}")
+    target = int(target)
     zs = [z if type(z) is Value else _lift(z) for z in logits]
     return logsumexp(zs) - zs[target]

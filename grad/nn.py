@@ -28,8 +28,10 @@ def _rng(seed: Seed) -> random.Random | object:
     """A random source: the given Random, a new one seeded with ``seed``, or the ``random`` module."""
     if isinstance(seed, random.Random):
         return seed
-    if seed is None:
-        return random  # the global generator, so random.seed(...) works as in micrograd
+    if seed is None or seed is random:
+        # the global generator, so random.seed(...) works as in micrograd; Layer and MLP
+        # pass the module itself down to their neurons
+        return random
     if isinstance(seed, int) and not isinstance(seed, bool):
         return random.Random(seed)
     raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
@@ -68,7 +70,9 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "tanh", seed: Seed = None) -> None:
-        if not isinstance(nin, int) or nin < 1:
+        if not isinstance(nin, int) or isinstance(nin, bool):
+            raise TypeError(f"Neuron: nin must be an int, got {type(nin).__name__}: {nin!r}")
+        if nin < 1:
             raise ValueError(f"Neuron needs at least one input, got nin={nin!r}")
         rng = _rng(seed)
         self.activation = _check_activation(activation)
@@ -98,7 +102,9 @@ class Layer(Module):
     """``nout`` neurons that all see the same inputs. Calling it returns a list of Values."""
 
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: Seed = None) -> None:
-        if not isinstance(nout, int) or nout < 1:
+        if not isinstance(nout, int) or isinstance(nout, bool):
+            raise TypeError(f"Layer: nout must be an int, got {type(nout).__name__}: {nout!r}")
+        if nout < 1:
             raise ValueError(f"Layer needs at least one neuron, got nout={nout!r}")
         rng = _rng(seed)
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]

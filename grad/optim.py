@@ -52,7 +52,11 @@ class SGD:
         for p in self.params:
             if not isinstance(p, Value):
                 raise TypeError(f"SGD: parameters must be Values, got {type(p).__name__}")
-        if not callable(lr) and not (isinstance(lr, int | float) and lr > 0):
+        if not callable(lr) and (not isinstance(lr, int | float) or isinstance(lr, bool)):
+            raise TypeError(
+                f"SGD: lr must be a number or a schedule lr(step), got {type(lr).__name__}: {lr!r}"
+            )
+        if not callable(lr) and not lr > 0:
             raise ValueError(f"SGD: lr must be a positive number or a schedule, got {lr!r}")
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum!r}")

@@ -1,0 +1,32 @@
+"""Shared test configuration: the Hypothesis profiles.
+
+The default profile, ``ci``, is derandomised (the same examples on every run, in
+every process) and writes no example database, so ``make test`` is reproducible
+and leaves no ``.hypothesis/`` directory behind. For a longer randomised search
+while developing, run ``HYPOTHESIS_PROFILE=explore pytest tests/test_properties.py``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=400,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    database=None,
+    deadline=None,
+    max_examples=2000,
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

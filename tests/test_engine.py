@@ -1,0 +1,858 @@
+"""grad.engine: every op against torch float64, backward semantics, bad input, size.
+
+Most cases are written once as a function of its operands and run twice: on
+:class:`Value` leaves and on float64 torch tensors; the forward value and every
+gradient must agree to 1e-9 (relative, or absolute below 1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import operator
+import pickle
+import subprocess
+import sys
+import textwrap
+import traceback
+
+import pytest
+import torch
+
+from grad import Value
+from grad.engine import backward_order, dot, vsum
+
+REL = 1e-9
+
+
+def close(a: float, b: float, rel: float = REL) -> bool:
+    """|a - b| <= rel * max(1, |b|): relative for large numbers, absolute near zero."""
+    return abs(a - b) <= rel * max(1.0, abs(b))
+
+
+def t64(x: float) -> torch.Tensor:
+    return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+
+def run_both(fn, xs):
+    """Evaluate fn on Values and on torch tensors; return (ours, theirs) as (value, [grads])."""
+    vals = [Value(x) for x in xs]
+    out = fn(*vals)
+    out.backward()
+    ts = [t64(x) for x in xs]
+    ref = fn(*ts)
+    grads = torch.autograd.grad(ref, ts, allow_unused=True)
+    theirs = [0.0 if g is None else g.item() for g in grads]
+    return (out.data, [v.grad for v in vals]), (ref.item(), theirs)
+
+
+def assert_matches_torch(fn, xs, rel: float = REL) -> None:
+    (value, grads), (ref_value, ref_grads) = run_both(fn, xs)
+    assert close(value, ref_value, rel), (value, ref_value)
+    for i, (g, r) in enumerate(zip(grads, ref_grads)):
+        assert close(g, r, rel), f"d/dx{i}: ours {g!r}, torch {r!r}"
+
+
+# ---------------------------------------------------------------------------
+# every op, every operand order, against torch
+# ---------------------------------------------------------------------------
+
+# (id, fn, inputs). fn only uses syntax that Values and torch tensors share.
+OP_CASES = [
+    # +
+    ("V+V", lambda a, b: a + b, (1.5, -2.25)),
+    ("V+float", lambda a: a + 2.5, (1.5,)),
+    ("float+V", lambda a: 2.5 + a, (1.5,)),
+    ("V+int", lambda a: a + 3, (-0.5,)),
+    ("int+V", lambda a: 3 + a, (-0.5,)),
+    ("a+a", lambda a: a + a, (0.75,)),
+    ("a+a+a", lambda a: a + a + a, (-1.25,)),
+    # -
+    ("V-V", lambda a, b: a - b, (1.5, -2.25)),
+    ("V-float", lambda a: a - 2.5, (1.5,)),
+    ("float-V", lambda a: 2.5 - a, (1.5,)),
+    ("a-a", lambda a: a - a, (0.75,)),
+    ("b-a", lambda a, b: b - a, (0.3, 1.7)),
+    # *
+    ("V*V", lambda a, b: a * b, (1.5, -2.25)),
+    ("V*float", lambda a: a * 2.5, (1.5,)),
+    ("float*V", lambda a: 2.5 * a, (1.5,)),
+    ("int*V", lambda a: -3 * a, (1.5,)),
+    ("a*a", lambda a: a * a, (-1.5,)),
+    ("a*b+a", lambda a, b: a * b + a, (1.5, -2.25)),
+    ("(a+b)*(a-b)", lambda a, b: (a + b) * (a - b), (1.5, -0.25)),
+    # /
+    ("V/V", lambda a, b: a / b, (1.5, -2.25)),
+    ("V/float", lambda a: a / 2.5, (1.5,)),
+    ("float/V", lambda a: 2.5 / a, (1.5,)),
+    ("int/V", lambda a: 1 / a, (-0.4,)),
+    ("a/a", lambda a: a / a, (0.75,)),
+    ("ab/(a+b)", lambda a, b: (a * b) / (a + b), (1.5, 0.5)),
+    # unary -
+    ("-V", lambda a: -a, (1.5,)),
+    ("-(a*b)+a", lambda a, b: -(a * b) + a, (1.5, -2.25)),
+    ("a+(-a)", lambda a: a + (-a), (0.6,)),
+    # ** with an int exponent
+    ("a**2", lambda a: a**2, (1.5,)),
+    ("a**3 neg base", lambda a: a**3, (-1.5,)),
+    ("a**0", lambda a: a**0, (1.5,)),
+    ("a**1", lambda a: a**1, (-1.5,)),
+    ("a**-1", lambda a: a**-1, (1.5,)),
+    ("a**-3 neg base", lambda a: a**-3, (-0.8,)),
+    ("(a*b)**2", lambda a, b: (a * b) ** 2, (1.5, -0.5)),
+    # ** with a float exponent
+    ("a**0.5", lambda a: a**0.5, (2.25,)),
+    ("a**1.5", lambda a: a**1.5, (0.7,)),
+    ("a**-0.5", lambda a: a**-0.5, (0.7,)),
+    ("a**2.0 neg base", lambda a: a**2.0, (-1.5,)),
+    ("a**-2.0 neg base", lambda a: a**-2.0, (-1.5,)),
+    ("0**2.5", lambda a: a**2.5, (0.0,)),
+    # Value ** Value and number ** Value
+    ("V**V", lambda a, b: a**b, (1.7, -0.6)),
+    ("a**a", lambda a: a**a, (1.3,)),
+    ("(ab)**(a-b)", lambda a, b: (a * b) ** (a - b), (1.5, 0.5)),
+    ("float**V", lambda a: 2.5**a, (1.3,)),
+    ("float<1**V", lambda a: 0.5**a, (-1.3,)),
+    ("int**V", lambda a, b: 2 ** (a * b), (1.5, -0.5)),
+    ("e**V", lambda a: math.e**a, (0.4,)),
+    # exp, log
+    ("exp-", lambda a: a.exp(), (-1.3,)),
+    ("exp0", lambda a: a.exp(), (0.0,)),
+    ("exp+", lambda a: a.exp(), (2.1,)),
+    ("exp(ab)", lambda a, b: (a * b).exp(), (1.5, -0.5)),
+    ("log<1", lambda a: a.log(), (0.3,)),
+    ("log1", lambda a: a.log(), (1.0,)),
+    ("log>1", lambda a: a.log(), (7.5,)),
+    ("log(a*a)", lambda a: (a * a).log(), (-1.5,)),
+    ("log(exp)", lambda a: a.exp().log(), (-2.5,)),
+    # tanh, sigmoid
+    ("tanh-", lambda a: a.tanh(), (-2.0,)),
+    ("tanh0", lambda a: a.tanh(), (0.0,)),
+    ("tanh+", lambda a: a.tanh(), (0.7,)),
+    ("tanh(ab)+a", lambda a, b: (a * b).tanh() + a, (1.5, -0.5)),
+    ("sigmoid-", lambda a: a.sigmoid(), (-3.0,)),
+    ("sigmoid0", lambda a: a.sigmoid(), (0.0,)),
+    ("sigmoid+", lambda a: a.sigmoid(), (1.2,)),
+    ("sigmoid(a)*a", lambda a: a.sigmoid() * a, (0.4,)),
+    # relu on both sides of the kink
+    ("relu+", lambda a: a.relu(), (1.7,)),
+    ("relu-", lambda a: a.relu(), (-0.8,)),
+    ("relu(a-b)+", lambda a, b: (a - b).relu(), (1.5, 0.5)),
+    ("relu(a-b)-", lambda a, b: (a - b).relu(), (0.5, 1.5)),
+    ("relu(a)*a", lambda a: a.relu() * a, (1.3,)),
+    # a longer expression with shared nodes
+    (
+        "mixed",
+        lambda a, b: ((a * b).tanh() + a.exp() * b - (a / b).relu() + (b * b + 1).log()).sigmoid() * a,
+        (0.9, -1.4),
+    ),
+]
+
+
+@pytest.mark.parametrize("fn, xs", [c[1:] for c in OP_CASES], ids=[c[0] for c in OP_CASES])
+def test_op_matches_torch(fn, xs):
+    assert_matches_torch(fn, xs)
+
+
+def test_reused_node_gets_summed_gradient():
+    a = Value(0.75)
+    b = a + a
+    b.backward()
+    assert b._prev == (a, a)
+    assert a.grad == 2.0
+    a = Value(1.5)
+    b = Value(-2.0)
+    c = a * b + a
+    c.backward()
+    assert (a.grad, b.grad) == (b.data + 1.0, a.data)
+
+
+def test_interior_gradients_match_torch_retain_grad():
+    # a diamond: a feeds b and c, both feed d; check every node's gradient, not only the leaves
+    vals = {"a": Value(0.7)}
+    vals["b"] = vals["a"].tanh()
+    vals["c"] = vals["a"] * 3.0
+    vals["d"] = vals["b"] * vals["c"] + vals["b"]
+    vals["d"].backward()
+    ts = {"a": t64(0.7)}
+    ts["b"] = ts["a"].tanh()
+    ts["c"] = ts["a"] * 3.0
+    ts["d"] = ts["b"] * ts["c"] + ts["b"]
+    for k in "bcd":
+        ts[k].retain_grad()
+    ts["d"].backward()
+    for k in "abcd":
+        assert close(vals[k].grad, ts[k].grad.item()), k
+
+
+# ---------------------------------------------------------------------------
+# node structure: _op names, _prev, _local, constants
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn, op",
+    [
+        (lambda a, b: a + b, "+"),
+        (lambda a, b: a * b, "*"),
+        (lambda a, b: a - b, "-"),
+        (lambda a, b: a / b, "/"),
+        (lambda a, b: -a, "neg"),
+        (lambda a, b: a**2, "**2"),
+        (lambda a, b: a**-1, "**-1"),
+        (lambda a, b: a**0.5, "**0.5"),
+        (lambda a, b: a**b, "**"),
+        (lambda a, b: 2**a, "**"),
+        (lambda a, b: a.exp(), "exp"),
+        (lambda a, b: a.log(), "log"),
+        (lambda a, b: a.tanh(), "tanh"),
+        (lambda a, b: a.sigmoid(), "sigmoid"),
+        (lambda a, b: a.relu(), "ReLU"),
+        (lambda a, b: vsum([a, b]), "sum"),
+        (lambda a, b: dot([a], [b]), "dot"),
+    ],
+)
+def test_op_names(fn, op):
+    a, b = Value(2.0), Value(3.0)
+    out = fn(a, b)
+    assert out._op == op
+    assert out.label == ""
+    assert len(out._prev) == len(out._local) >= 1
+
+
+def test_prev_and_local_are_in_operand_order():
+    a, b = Value(2.0), Value(-3.0)
+    out = a * b
+    assert out._prev == (a, b)
+    assert out._local == (-3.0, 2.0)
+    out = a / b
+    assert out._prev == (a, b)
+    assert out._local == (1 / -3.0, -2.0 / 9.0)
+    out = a - b
+    assert out._local == (1.0, -1.0)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: a + 2,
+        lambda a: 2 + a,
+        lambda a: a * 2.0,
+        lambda a: 2.0 * a,
+        lambda a: a - 2,
+        lambda a: 2 - a,
+    ],
+)
+def test_numbers_become_constant_leaves(fn):
+    a = Value(5.0)
+    out = fn(a)
+    (const,) = [c for c in out._prev if c is not a]
+    assert type(const) is Value
+    assert (const.data, const.label, const._op, const._prev) == (2.0, "", "", ())
+    assert type(const.data) is float
+
+
+def test_leaf_defaults():
+    a = Value(3)
+    assert type(a.data) is float and a.data == 3.0
+    assert (a.grad, a.label, a._op, a._prev, a._local) == (0.0, "", "", (), ())
+
+
+# ---------------------------------------------------------------------------
+# vsum and dot
+# ---------------------------------------------------------------------------
+
+SUM_CASES = [
+    ("values", lambda a, b, c: [a, b, c], (1.5, -2.0, 0.25)),
+    ("reused", lambda a, b, c: [a, a, b, c, c, c], (1.5, -2.0, 0.25)),
+    ("numbers", lambda a, b, c: [a, 2, b, 3.5, c], (1.5, -2.0, 0.25)),
+    ("nodes", lambda a, b, c: [a * b, b.tanh(), a * b * c], (1.5, -2.0, 0.25)),
+]
+
+
+@pytest.mark.parametrize("items, xs", [c[1:] for c in SUM_CASES], ids=[c[0] for c in SUM_CASES])
+def test_vsum_matches_torch(items, xs):
+    def ours(*vs):
+        return vsum(items(*vs))
+
+    def theirs(*ts):
+        total = 0.0
+        for t in items(*ts):
+            total = total + t
+        return total
+
+    vals = [Value(x) for x in xs]
+    out = ours(*vals)
+    out.backward()
+    ts = [t64(x) for x in xs]
+    ref = theirs(*ts)
+    ref.backward()
+    assert out._op == "sum"
+    assert close(out.data, ref.item())
+    for v, t in zip(vals, ts):
+        assert close(v.grad, t.grad.item())
+
+
+def test_vsum_accepts_a_generator_and_an_empty_input():
+    xs = [Value(float(i)) for i in range(5)]
+    s = vsum(x * 2 for x in xs)
+    assert s.data == 20.0
+    empty = vsum([])
+    assert (empty.data, empty._prev) == (0.0, ())
+
+
+def test_vsum_rejects_non_numbers():
+    with pytest.raises(TypeError, match="str"):
+        vsum([Value(1.0), "2"])
+
+
+def _ref_dot(ws, xs, bias=None):
+    total = 0.0
+    for w, x in zip(ws, xs):
+        total = total + w * x
+    return total if bias is None else total + bias
+
+
+DOT_CASES = [
+    # (id, n_weights, inputs builder, with bias). The builder gets the leaves after the weights.
+    ("values", 3, lambda x: [x[0], x[1], x[2]], False),
+    ("values+bias", 3, lambda x: [x[0], x[1], x[2]], True),
+    ("mixed", 3, lambda x: [1.5, x[0], -2], False),
+    ("mixed+bias", 3, lambda x: [1.5, x[0], -2], True),
+    ("numbers", 2, lambda x: [0.5, 3], True),
+]
+
+
+@pytest.mark.parametrize("nw, build, with_bias", [c[1:] for c in DOT_CASES], ids=[c[0] for c in DOT_CASES])
+def test_dot_matches_torch(nw, build, with_bias):
+    data = [0.3, -1.2, 2.0, 0.7, -0.4, 1.1, 0.9]
+
+    def run(leaf):
+        leaves = [leaf(x) for x in data]
+        ws, rest = leaves[:nw], leaves[nw:]
+        bias = rest[-1] if with_bias else None
+        return leaves, ws, build(rest[:-1]), bias
+
+    leaves, ws, xs, bias = run(Value)
+    out = dot(ws, xs, bias)
+    out.backward()
+    tleaves, tws, txs, tbias = run(t64)
+    ref = _ref_dot(tws, txs, tbias)
+    ref.backward()
+    assert out._op == "dot"
+    assert close(out.data, ref.item())
+    for v, t in zip(leaves, tleaves):
+        assert close(v.grad, 0.0 if t.grad is None else t.grad.item())
+    # plain numbers are constants: they get no node
+    n_value_inputs = sum(type(x) is Value for x in xs)
+    assert len(out._prev) == nw + n_value_inputs + with_bias
+
+
+def test_dot_with_shared_nodes():
+    a, b = Value(1.5), Value(-0.5)
+    out = dot([a, b], [a, b])  # a*a + b*b
+    out.backward()
+    assert (out.data, a.grad, b.grad) == (2.5, 3.0, -1.0)
+    a, b = Value(1.5), Value(-0.5)
+    out = dot([a, a], [b, 2.0], bias=a)  # a*b + 2a + a
+    out.backward()
+    assert (out.data, a.grad, b.grad) == (3.75, b.data + 3.0, 1.5)
+
+
+def test_dot_bad_input():
+    with pytest.raises(ValueError, match="dot"):
+        dot([Value(1.0), Value(2.0)], [1.0])
+    with pytest.raises(TypeError, match="str"):
+        dot([Value(1.0), Value(2.0)], [1.0, "x"])
+
+
+# Regression test for a fixed bug: dot() with a plain number among the weights fails with AttributeError
+# ("'float' object has no attribute 'data'") instead of a TypeError naming the problem.
+def test_dot_rejects_number_weights_with_type_error():
+    with pytest.raises(TypeError, match="float"):
+        dot([1.0, Value(2.0)], [Value(1.0), Value(2.0)])
+
+
+# ---------------------------------------------------------------------------
+# backward(): accumulation, zero_grad
+# ---------------------------------------------------------------------------
+
+
+def test_backward_sets_root_grad_to_one():
+    a = Value(2.0)
+    b = a * 3
+    b.backward()
+    assert b.grad == 1.0
+    a.backward()  # a leaf on its own
+    assert a.grad == 1.0
+
+
+def test_second_backward_doubles_direct_children_and_keeps_root_at_one():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    c.backward()
+    first = (a.grad, b.grad)
+    c.backward()
+    assert c.grad == 1.0
+    assert (a.grad, b.grad) == (2 * first[0], 2 * first[1])
+
+
+# Regression test for a fixed bug: backward() propagates a node's *accumulated* .grad, so a second call
+# counts the first call's gradient again below depth 1 (a.grad ends at 3x, not 2x, here).
+def test_second_backward_doubles_every_gradient_like_torch():
+    def graph(a, b):
+        h = a * b
+        return h, (h + a).tanh() * b
+
+    a, b = Value(0.8), Value(-1.3)
+    h, out = graph(a, b)
+    out.backward()
+    once = (a.grad, b.grad, h.grad)
+    out.backward()
+    assert out.grad == 1.0
+    assert (a.grad, b.grad, h.grad) == pytest.approx([2 * g for g in once], rel=1e-12)
+    ta, tb = t64(0.8), t64(-1.3)
+    _, tout = graph(ta, tb)
+    tout.backward(retain_graph=True)
+    tout.backward()
+    assert close(a.grad, ta.grad.item()) and close(b.grad, tb.grad.item())
+
+
+# Regression test for a fixed bug: same cause; two losses sharing a subgraph, each backpropagated once,
+# must add up to the gradient of their sum.
+def test_backward_of_two_roots_sharing_a_node_adds_up():
+    x = Value(2.0)
+    h = x * 3.0
+    l1, l2 = h * 1.0, h * 1.0
+    l1.backward()
+    l2.backward()
+    assert x.grad == 6.0
+
+
+# Regression test for a fixed bug: backward_order sorts nodes by a per-process creation counter (_id), which
+# pickle copies verbatim. Nodes unpickled in a fresh process keep their large ids, so new
+# nodes built on top of them sort *after* them and their gradient is never propagated.
+def test_backward_through_a_graph_unpickled_in_another_process():
+    for _ in range(1000):
+        Value(0.0)  # make sure this process's counter is ahead of a fresh interpreter's
+    a = Value(3.0)
+    h = a * a
+    code = textwrap.dedent(
+        """
+        import pickle, sys
+        a, h = pickle.loads(bytes.fromhex(sys.stdin.read()))
+        out = h * 2.0 + h  # d out/d a = 3 * 2a
+        out.backward()
+        print(a.grad)
+        """
+    )
+    blob = pickle.dumps((a, h)).hex()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], input=blob, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert float(proc.stdout) == 18.0
+
+
+def test_zero_grad_zeroes_the_whole_graph_only():
+    a, b = Value(1.5), Value(-0.5)
+    outsider = Value(4.0)
+    outsider.grad = 7.0
+    c = (a * b).tanh() + a.exp()
+    d = c * outsider  # uses the graph of c, not part of it
+    d.backward()
+    nodes = backward_order(c)
+    assert any(n.grad != 0.0 for n in nodes)
+    c.zero_grad()
+    assert all(n.grad == 0.0 for n in nodes)
+    assert outsider.grad == 7.0 + c.data
+    assert d.grad == 1.0
+    # after zeroing, one backward gives a single call's gradient again
+    c.backward()
+    ta, tb = t64(1.5), t64(-0.5)
+    ((ta * tb).tanh() + ta.exp()).backward()
+    assert close(a.grad, ta.grad.item()) and close(b.grad, tb.grad.item())
+
+
+# ---------------------------------------------------------------------------
+# backward_order
+# ---------------------------------------------------------------------------
+
+
+def reachable(root: Value) -> set[int]:
+    seen, stack = {id(root)}, [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return seen
+
+
+def assert_valid_backward_order(root: Value, order: list[Value]) -> None:
+    """Root first, every reachable node exactly once, every node before all of its children."""
+    assert order[0] is root
+    pos = {id(n): i for i, n in enumerate(order)}
+    assert len(pos) == len(order), "a node appears twice"
+    assert set(pos) == reachable(root)
+    for i, node in enumerate(order):
+        for child in node._prev:
+            assert pos[id(child)] > i, f"{child} comes before its parent {node}"
+    # read backwards, it is a topological order: children before parents
+    done: set[int] = set()
+    for node in reversed(order):
+        assert all(id(c) in done for c in node._prev)
+        done.add(id(node))
+
+
+def diamond():
+    a = Value(1.0, label="a")
+    b = a * 2.0
+    c = a + 1.0
+    d = b * c
+    return a, b, c, d
+
+
+def test_backward_order_single_leaf():
+    a = Value(1.0)
+    assert backward_order(a) == [a]
+
+
+def test_backward_order_docstring_example():
+    a = Value(1.0, label="a")
+    c = a * a + a
+    assert [n.label or n._op for n in backward_order(c)] == ["+", "*", "a"]
+
+
+def test_backward_order_on_a_diamond():
+    a, b, c, d = diamond()
+    order = backward_order(d)
+    assert_valid_backward_order(d, order)
+    assert len(order) == 6  # a, b, c, d and the constants 2.0 and 1.0
+    assert order.index(a) > max(order.index(b), order.index(c))
+
+
+def test_backward_order_on_a_layered_graph_with_reuse():
+    xs = [Value(float(i)) for i in range(4)]
+    layer1 = [xs[i] * xs[(i + 1) % 4] for i in range(4)]
+    layer2 = [vsum(layer1[: i + 1]) + xs[i] for i in range(4)]
+    root = dot(layer2, layer1, xs[0])
+    order = backward_order(root)
+    assert_valid_backward_order(root, order)
+    # repeated calls agree (the scratch marks of one call do not leak into the next)
+    assert backward_order(root) == order
+    assert_valid_backward_order(layer2[2], backward_order(layer2[2]))
+    assert backward_order(root) == order
+
+
+def test_backward_propagates_along_backward_order():
+    a, b, c, d = diamond()
+    d.backward()
+    got = {id(n): n.grad for n in backward_order(d)}
+    d.zero_grad()
+    d.grad = 1.0
+    for node in backward_order(d):
+        for child, local in zip(node._prev, node._local):
+            child.grad += local * node.grad
+    assert got == {id(n): n.grad for n in backward_order(d)}
+    assert a.grad == 2 * (a.data + 1) + 2 * a.data  # d = 2a (a + 1)
+
+
+# ---------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad, name", [("3", "str"), (None, "NoneType"), ([1.0], "list"), (Value(1.0), "Value")]
+)
+def test_constructor_rejects_non_numbers(bad, name):
+    with pytest.raises(TypeError, match=f"got {name}"):
+        Value(bad)
+
+
+def test_constructor_needs_one_local_derivative_per_child():
+    a = Value(1.0)
+    with pytest.raises(ValueError, match="local"):
+        Value(2.0, (a,), "f")
+    with pytest.raises(ValueError, match="local"):
+        Value(2.0, (a, a), "f", _local=(1.0,))
+    out = Value(2.0, (a, a), "f", _local=(1.0, 2.0))
+    out.backward()
+    assert a.grad == 3.0
+
+
+BINARY = [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow]
+
+
+@pytest.mark.parametrize("op", BINARY, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("bad", ["a", None, [1.0], {"x": 1}], ids=["str", "None", "list", "dict"])
+def test_ops_with_non_numbers_raise_type_error(op, bad):
+    with pytest.raises(TypeError):
+        op(Value(1.0), bad)
+    with pytest.raises(TypeError):
+        op(bad, Value(1.0))
+
+
+@pytest.mark.parametrize("op", BINARY, ids=lambda f: f.__name__)
+def test_ops_with_none_give_pythons_own_message(op):
+    # Value returns NotImplemented, so Python raises its standard error
+    with pytest.raises(TypeError, match="unsupported operand type"):
+        op(Value(1.0), None)
+    with pytest.raises(TypeError, match="unsupported operand type"):
+        op(None, Value(1.0))
+
+
+@pytest.mark.parametrize("x, shown", [(0.0, "0"), (-0.0, "-0"), (-2.5, "-2.5")])
+def test_log_of_non_positive(x, shown):
+    with pytest.raises(ValueError, match=rf"log.*{shown}"):
+        Value(x).log()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda: Value(1.5) / Value(0.0),
+        lambda: Value(1.5) / Value(-0.0),
+        lambda: Value(1.5) / 0,
+        lambda: Value(1.5) / 0.0,
+        lambda: 3 / Value(0.0),
+        lambda: Value(0.0) / Value(0.0),
+    ],
+    ids=["V/V0", "V/V-0", "V/int0", "V/float0", "int/V0", "0/0"],
+)
+def test_division_by_zero(fn):
+    with pytest.raises(ZeroDivisionError, match="div"):
+        fn()
+
+
+@pytest.mark.parametrize(
+    "fn, shown",
+    [
+        (lambda: Value(-2.0) ** Value(2.0), "-2"),
+        (lambda: (-2.0) ** Value(2.0), "-2"),
+        (lambda: Value(0.0) ** Value(2.0), "0"),
+        (lambda: 0 ** Value(2.0), "0"),
+    ],
+)
+def test_pow_with_value_exponent_needs_positive_base(fn, shown):
+    with pytest.raises(ValueError, match=rf"pow.*base {shown}"):
+        fn()
+
+
+@pytest.mark.parametrize("n", [-1, -2, -0.5, -3.5])
+def test_zero_to_negative_power(n):
+    with pytest.raises(ZeroDivisionError, match="pow"):
+        Value(0.0) ** n
+
+
+@pytest.mark.parametrize("n", [0.5, 1.5, -0.5, 1 / 3])
+def test_negative_base_to_fractional_power(n):
+    with pytest.raises(ValueError, match=r"pow.*-2"):
+        Value(-2.0) ** n
+
+
+def test_zero_to_power_below_one_has_infinite_derivative():
+    with pytest.raises(ValueError, match="pow"):
+        Value(0.0) ** 0.5
+
+
+def test_exp_overflow_names_exp():
+    with pytest.raises(OverflowError, match="exp"):
+        Value(1000.0).exp()
+    assert Value(-1000.0).exp().data == 0.0
+
+
+@pytest.mark.parametrize(
+    "fn", [lambda: Value(10.0) ** 400, lambda: Value(10.0) ** Value(400.0), lambda: 10.0 ** Value(400.0)]
+)
+def test_pow_overflow_names_pow(fn):
+    with pytest.raises(OverflowError, match="pow"):
+        fn()
+
+
+# Regression test for a fixed bug: in _pow_value the result fits but its derivative b * a**(b-1) overflows,
+# outside the try block, so the OverflowError is the bare "(34, 'Numerical result out of range')".
+def test_pow_value_derivative_overflow_names_pow():
+    with pytest.raises(OverflowError, match="pow"):
+        Value(1e-200) ** Value(-1.5)
+
+
+@pytest.mark.parametrize("x", [1000.0, -1000.0, 1e308, -1e308])
+@pytest.mark.parametrize("fn", ["tanh", "sigmoid"])
+def test_saturating_functions_stay_finite(fn, x):
+    v = Value(x)
+    out = getattr(v, fn)()
+    out.backward()
+    assert math.isfinite(out.data) and math.isfinite(v.grad)
+    limit = {"tanh": (1.0, -1.0), "sigmoid": (1.0, 0.0)}[fn][x < 0]
+    assert out.data == limit
+    assert v.grad == 0.0
+
+
+# ---------------------------------------------------------------------------
+# micrograd compatibility
+# ---------------------------------------------------------------------------
+
+
+def test_micrograd_style_api():
+    a = Value(2.0, label="a")
+    b = Value(-1.0, label="b")
+    assert (a.label, a.data, a.grad) == ("a", 2.0, 0.0)
+    assert repr(a) == "Value(data=2.0, grad=0.0)"
+    c = 2 * a + b  # 3
+    d = sum([a, b, c])  # 0 + a + b + c = 3a + 2b = 4
+    e = d.relu() + (-d).relu() * 0.5
+    e.backward()
+    assert repr(e) == "Value(data=4.0, grad=1.0)"
+    assert e._op == "+" and e._prev[0]._op == "ReLU" and e._prev[0]._prev == (d,)
+    assert (a.grad, b.grad) == (3.0, 2.0)
+    f = a * b
+    f.backward()
+    assert (a.grad, b.grad) == (3.0 - 1.0, 2.0 + 2.0)  # accumulated onto the previous call
+    assert list(f._prev) == [a, b]
+
+
+def test_sum_of_values():
+    vs = [Value(float(i)) for i in range(10)]
+    s = sum(vs)
+    s.backward()
+    assert s.data == 45.0
+    assert all(v.grad == 1.0 for v in vs)
+
+
+def micrograd_readme(a, b, inplace: bool):
+    """micrograd's README example; written with += for Values, with c = c + ... for tensors."""
+    c = a + b
+    d = a * b + b**3
+    if inplace:
+        c += c + 1
+        c += 1 + c + (-a)
+        d += d * 2 + (b + a).relu()
+        d += 3 * d + (b - a).relu()
+    else:
+        c = c + (c + 1)
+        c = c + (1 + c + (-a))
+        d = d + (d * 2 + (b + a).relu())
+        d = d + (3 * d + (b - a).relu())
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    if inplace:
+        g += 10.0 / f
+    else:
+        g = g + 10.0 / f
+    return g
+
+
+def micrograd_sanity(x):
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    return h + q + q * x
+
+
+def test_micrograd_readme_example_matches_torch():
+    a, b = Value(-4.0), Value(2.0)
+    g = micrograd_readme(a, b, inplace=True)
+    g.backward()
+    ta, tb = t64(-4.0), t64(2.0)
+    tg = micrograd_readme(ta, tb, inplace=False)
+    tg.backward()
+    assert close(g.data, tg.item())
+    assert close(a.grad, ta.grad.item())
+    assert close(b.grad, tb.grad.item())
+    # the numbers micrograd's README prints
+    assert (round(g.data, 4), round(a.grad, 4), round(b.grad, 4)) == (24.7041, 138.8338, 645.5773)
+
+
+def test_micrograd_sanity_example_matches_torch():
+    assert_matches_torch(micrograd_sanity, (-4.0,))
+
+
+# ---------------------------------------------------------------------------
+# size: deep and wide graphs
+# ---------------------------------------------------------------------------
+
+DEPTH = 1_000_000
+WIDTH = 100_000
+
+
+@contextlib.contextmanager
+def no_cyclic_gc():
+    """Pause the cyclic collector: a graph has no cycles, and rescanning a growing
+    million-node graph (next to torch's objects) would triple the time to build it."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.slow
+def test_deep_chain_backward_without_recursion():
+    x0 = Value(1.0)
+    x = x0
+    with no_cyclic_gc():
+        for _ in range(DEPTH):
+            x = x + 1
+    # allow only a little more stack than the test itself uses: backward must be iterative
+    depth_here = len(traceback.extract_stack())
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth_here + 50)
+    try:
+        x.backward()
+    finally:
+        sys.setrecursionlimit(old)
+    assert x.data == DEPTH + 1.0
+    assert x0.grad == 1.0
+    assert x._prev[1].grad == 1.0
+    del x
+    gc.collect()
+
+
+@pytest.mark.slow
+def test_deep_chain_deallocation_does_not_crash():
+    # in a child process, so a C stack overflow while freeing shows up as a failure, not a dead session
+    code = textwrap.dedent(
+        f"""
+        import gc
+        from grad import Value
+        x0 = Value(2.0)
+        x = x0
+        gc.disable()  # the graph has no cycles; see no_cyclic_gc
+        for _ in range({DEPTH}):
+            x = x * 1.0
+        gc.enable()
+        x.backward()
+        assert x0.grad == 1.0 and x.data == 2.0, (x0.grad, x.data)
+        del x
+        gc.collect()
+        print("freed")
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "freed"
+
+
+@pytest.mark.slow
+def test_wide_sum_chain_and_vsum():
+    vs = [Value(i * 0.5) for i in range(WIDTH)]
+    s = sum(vs)
+    s.backward()
+    assert s.data == 0.5 * WIDTH * (WIDTH - 1) / 2
+    assert all(v.grad == 1.0 for v in vs)
+    for v in vs:
+        v.grad = 0.0
+    s = vsum(vs)
+    s.backward()
+    assert s.data == 0.5 * WIDTH * (WIDTH - 1) / 2
+    assert len(s._prev) == WIDTH
+    assert all(v.grad == 1.0 for v in vs)
+
+
+def test_constructor_rejects_children_that_are_not_values():
+    with pytest.raises(TypeError, match="children must be Values, got float"):
+        Value(1.0, (2.0,), "x", _local=(1.0,))

@@ -1,0 +1,354 @@
+"""grad.nn: shapes, seeding, reprs, errors, training, and one training step against torch float64."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from grad import Value
+from grad.data import make_moons, toy_dataset
+from grad.losses import hinge, l2, sse
+from grad.nn import MLP, Layer, Neuron
+from grad.optim import SGD, linear_decay
+
+
+def close(a: float, b: float, rel: float = 1e-9) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(b))
+
+
+def weights(module) -> list[float]:
+    return [p.data for p in module.parameters()]
+
+
+# ---------------------------------------------------------------------------
+# structure
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, count",
+    [
+        (lambda: Neuron(3, seed=0), 4),
+        (lambda: Layer(3, 4, seed=0), 16),
+        (lambda: MLP(3, [4, 4, 1], seed=0), 41),
+        (lambda: MLP(2, [16, 16, 1], seed=0), 337),
+        (lambda: MLP(2, [1, 3, 1], seed=0), 13),
+        (lambda: MLP(5, [2], seed=0), 12),
+    ],
+)
+def test_parameter_counts(make, count):
+    params = make().parameters()
+    assert len(params) == count
+    assert all(type(p) is Value for p in params)
+    assert len({id(p) for p in params}) == count  # no parameter listed twice
+
+
+def test_parameters_in_a_fixed_order():
+    net = MLP(3, [4, 2], seed=0)
+    first = net.layers[0].neurons[0]
+    assert net.parameters()[:4] == [*first.w, first.b]
+    last = net.layers[1].neurons[1]
+    assert net.parameters()[-5:] == [*last.w, last.b]
+
+
+def test_weights_are_uniform_in_minus_one_one():
+    ws = weights(MLP(2, [16, 16, 1], seed=3))
+    assert all(-1.0 <= w <= 1.0 for w in ws)
+    assert min(ws) < -0.9 and max(ws) > 0.9  # spread over the whole interval
+
+
+def test_mlp_returns_a_value_for_one_output_and_a_list_otherwise():
+    x = [2.0, 3.0, -1.0]
+    out = MLP(3, [4, 4, 1], seed=0)(x)
+    assert type(out) is Value
+    outs = MLP(3, [4, 2], seed=0)(x)
+    assert type(outs) is list and len(outs) == 2 and all(type(o) is Value for o in outs)
+    layer_out = Layer(3, 1, seed=0)(x)
+    assert type(layer_out) is list and len(layer_out) == 1
+
+
+def test_one_neuron_hidden_layer():
+    net = MLP(2, [1, 3, 1], seed=0)
+    out = net([0.5, -1.5])
+    assert type(out) is Value
+    out.backward()
+    assert all(math.isfinite(p.grad) for p in net.parameters())
+    assert any(p.grad != 0.0 for p in net.layers[0].parameters())
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "linear"])
+def test_neuron_computes_activation_of_weighted_sum(activation):
+    n = Neuron(3, activation=activation, seed=7)
+    x = [0.5, -1.25, 2.0]
+    z = sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data
+    expected = {
+        "tanh": math.tanh(z),
+        "relu": max(z, 0.0),
+        "sigmoid": 1.0 / (1.0 + math.exp(-z)),
+        "linear": z,
+    }[activation]
+    assert close(n(x).data, expected, 1e-12)
+
+
+def test_inputs_may_be_floats_values_or_a_numpy_row():
+    net = MLP(2, [4, 1], seed=1)
+    row = np.array([0.25, -0.75])
+    a = net([0.25, -0.75]).data
+    assert net([Value(0.25), Value(-0.75)]).data == a
+    assert net(row).data == a
+    assert net([1, 0]).data == net([1.0, 0.0]).data
+
+
+def test_output_activation_defaults_to_activation():
+    assert [la.neurons[0].activation for la in MLP(2, [3, 3, 1], activation="relu", seed=0).layers] == [
+        "relu"
+    ] * 3
+    net = MLP(2, [3, 3, 1], activation="relu", output_activation="linear", seed=0)
+    assert [la.neurons[0].activation for la in net.layers] == ["relu", "relu", "linear"]
+    # a linear output can leave [-1, 1]; a tanh one cannot
+    big = MLP(1, [1], activation="linear", seed=0)
+    big.layers[0].neurons[0].w[0].data = 10.0
+    assert big([5.0]).data > 1.0
+
+
+def test_module_zero_grad():
+    net = MLP(3, [4, 4, 1], seed=0)
+    net([2.0, 3.0, -1.0]).backward()
+    assert any(p.grad != 0.0 for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad == 0.0 for p in net.parameters())
+
+
+def test_reprs():
+    assert repr(Neuron(3, seed=0)) == "Neuron(3, tanh)"
+    assert repr(Layer(3, 4, activation="relu", seed=0)) == "Layer(3 -> 4, relu)"
+    assert repr(MLP(3, [4, 4, 1], seed=0)) == "MLP(3 -> [4 tanh, 4 tanh, 1 tanh], 41 parameters)"
+    demo = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
+    assert repr(demo) == "MLP(2 -> [16 relu, 16 relu, 1 linear], 337 parameters)"
+
+
+# ---------------------------------------------------------------------------
+# seeding
+# ---------------------------------------------------------------------------
+
+
+def test_same_seed_same_weights_and_different_seeds_differ():
+    assert weights(MLP(3, [4, 4, 1], seed=5)) == weights(MLP(3, [4, 4, 1], seed=5))
+    assert weights(MLP(3, [4, 4, 1], seed=5)) != weights(MLP(3, [4, 4, 1], seed=6))
+    assert weights(Neuron(3, seed=5)) == weights(Neuron(3, seed=5))
+
+
+def test_random_instance_as_seed():
+    rng = random.Random(5)
+    assert weights(MLP(3, [4, 4, 1], seed=rng)) == weights(MLP(3, [4, 4, 1], seed=5))
+    # the Random is consumed: a second net from it gets new weights
+    assert weights(MLP(3, [4, 4, 1], seed=rng)) != weights(MLP(3, [4, 4, 1], seed=5))
+
+
+# Regression test for a fixed bug: with seed=None, _rng() returns the `random` module, which Layer and MLP
+# then pass down as `seed` to Neuron/Layer, whose _rng() rejects it with
+# "TypeError: seed must be an int, a random.Random or None, got module". So the micrograd
+# way, MLP(3, [4, 4, 1]) with random.seed(...), fails; only a bare Neuron works unseeded.
+def test_no_seed_uses_the_global_generator():
+    state = random.getstate()
+    try:
+        random.seed(123)
+        a = [weights(Neuron(3)), weights(Layer(3, 4)), weights(MLP(3, [4, 4, 1]))]
+        random.seed(123)
+        b = [weights(Neuron(3)), weights(Layer(3, 4)), weights(MLP(3, [4, 4, 1]))]
+    finally:
+        random.setstate(state)
+    assert a == b
+    assert [len(w) for w in a] == [4, 16, 41]
+
+
+@pytest.mark.parametrize("seed", ["0", 1.5, True, [0]])
+def test_bad_seed_type(seed):
+    with pytest.raises(TypeError, match="seed"):
+        MLP(3, [4, 1], seed=seed)
+
+
+# ---------------------------------------------------------------------------
+# errors
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Neuron(3, activation="softmax", seed=0),
+        lambda: Layer(3, 2, activation="Tanh", seed=0),
+        lambda: MLP(3, [4, 1], activation="gelu", seed=0),
+        lambda: MLP(3, [4, 1], output_activation="identity", seed=0),
+    ],
+)
+def test_unknown_activation(make):
+    with pytest.raises(ValueError, match="activation"):
+        make()
+
+
+@pytest.mark.parametrize(
+    "module, x",
+    [
+        (Neuron(3, seed=0), [1.0, 2.0]),
+        (Layer(3, 2, seed=0), [1.0, 2.0, 3.0, 4.0]),
+        (MLP(3, [4, 1], seed=0), [1.0]),
+        (MLP(3, [4, 1], seed=0), []),
+    ],
+)
+def test_wrong_input_length(module, x):
+    with pytest.raises(ValueError, match="expects 3 inputs"):
+        module(x)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Neuron(0), lambda: Layer(3, 0), lambda: MLP(3, []), lambda: MLP(0, [2], seed=0)]
+)
+def test_bad_sizes(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+# ---------------------------------------------------------------------------
+# training
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lecture_training_converges(seed):
+    xs, ys = toy_dataset()
+    net = MLP(3, [4, 4, 1], seed=seed)
+    opt = SGD(net.parameters(), lr=0.05)
+    for _ in range(100):
+        loss = sse([net(x) for x in xs], ys)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    preds = [net(x).data for x in xs]
+    assert sse(preds, ys).data < 0.05
+    assert all((p > 0) == (y > 0) for p, y in zip(preds, ys))
+
+
+def moons_loss(net, X, y):
+    scores = [net(x) for x in X]
+    return hinge(scores, y) + 1e-4 * l2(net.parameters()), scores
+
+
+@pytest.mark.slow
+def test_moons_demo_reaches_full_training_accuracy():
+    X, y = make_moons(100, noise=0.1, seed=0)
+    labels = y.tolist()
+    net = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
+    opt = SGD(net.parameters(), lr=linear_decay(1.0, 0.1, 100))
+    first = None
+    for _ in range(100):
+        loss, _ = moons_loss(net, X, labels)
+        first = loss.data if first is None else first
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    loss, scores = moons_loss(net, X, labels)
+    accuracy = sum((s.data > 0) == (t > 0) for s, t in zip(scores, labels)) / len(labels)
+    assert accuracy == 1.0
+    assert loss.data < 0.05 < first
+
+
+# ---------------------------------------------------------------------------
+# one training step against the same network in torch float64
+# ---------------------------------------------------------------------------
+
+
+class TorchMLP:
+    """The same weights as a grad MLP, as float64 tensors; parameters in the same order."""
+
+    def __init__(self, net: MLP) -> None:
+        self.layers = []
+        for layer in net.layers:
+            W = torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
+            b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64)
+            self.layers.append((W.requires_grad_(), b.requires_grad_(), layer.neurons[0].activation))
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        h = X
+        for W, b, act in self.layers:
+            z = h @ W.T + b
+            h = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linear": lambda t: t}[
+                act
+            ](z)
+        return h[:, 0]
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [t for W, b, _ in self.layers for t in (W, b)]
+
+    def flat(self, which: str) -> list[float]:
+        """Values or grads in grad's order: neuron by neuron, weights then bias."""
+        out = []
+        for W, b, _ in self.layers:
+            W, b = (W.grad, b.grad) if which == "grad" else (W.detach(), b.detach())
+            for i in range(W.shape[0]):
+                out.extend(W[i].tolist())
+                out.append(b[i].item())
+        return out
+
+
+def assert_all_close(ours, theirs, what):
+    assert len(ours) == len(theirs)
+    bad = [(i, a, b) for i, (a, b) in enumerate(zip(ours, theirs)) if not close(a, b)]
+    assert not bad, f"{what}: {len(bad)} mismatches, first {bad[0]}"
+
+
+def test_lecture_training_step_matches_torch():
+    xs, ys = toy_dataset()
+    net = MLP(3, [4, 4, 1], seed=11)
+    tnet = TorchMLP(net)
+    lr = 0.05
+
+    loss = sse([net(x) for x in xs], ys)
+    loss.backward()
+    SGD(net.parameters(), lr=lr).step()
+
+    preds = tnet(torch.tensor(xs, dtype=torch.float64))
+    tloss = ((preds - torch.tensor(ys, dtype=torch.float64)) ** 2).sum()
+    tloss.backward()
+    assert close(loss.data, tloss.item())
+    assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
+    torch.optim.SGD(tnet.parameters(), lr=lr).step()
+    assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
+
+
+def test_moons_training_step_matches_torch():
+    X, y = make_moons(100, noise=0.1, seed=2)
+    net = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=2)
+    tnet = TorchMLP(net)
+    lr = 1.0  # linear_decay(1.0, 0.1, 100) at step 0
+
+    loss, _ = moons_loss(net, X, y.tolist())
+    loss.backward()
+    opt = SGD(net.parameters(), lr=linear_decay(1.0, 0.1, 100))
+    assert opt.current_lr() == lr
+    opt.step()
+
+    scores = tnet(torch.tensor(X, dtype=torch.float64))
+    labels = torch.tensor(y, dtype=torch.float64)
+    tparams = tnet.parameters()
+    tloss = torch.clamp(1 - labels * scores, min=0).mean() + 1e-4 * sum((p**2).sum() for p in tparams)
+    tloss.backward()
+    assert close(loss.data, tloss.item())
+    assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
+    torch.optim.SGD(tparams, lr=lr).step()
+    assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
+
+
+@pytest.mark.parametrize("nin", ["3", 2.0, None])
+def test_neuron_size_that_is_not_an_int_is_a_type_error(nin):
+    with pytest.raises(TypeError, match="nin must be an int"):
+        Neuron(nin)
+
+
+def test_layer_size_that_is_not_an_int_is_a_type_error():
+    with pytest.raises(TypeError, match="nout must be an int"):
+        Layer(2, "4")
