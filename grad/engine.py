@@ -246,11 +246,8 @@ class Value:
         """-a;  d/da = -1."""
         return _node1(-self.data, self, -1.0, "neg")
 
-    def __radd__(self, other: Number) -> Value:  # other + self
-        return self.__add__(other)
-
-    def __rmul__(self, other: Number) -> Value:  # other * self
-        return self.__mul__(other)
+    __radd__ = __add__  # other + self: addition commutes, so the same node works
+    __rmul__ = __mul__  # other * self
 
     def __rsub__(self, other: Number) -> Value:  # other - self
         other = _const(other)
@@ -362,23 +359,29 @@ def backward_order(root: Value) -> list[Value]:
     stack = [root]
     pop, push, add = stack.pop, stack.append, nodes.append
     while stack:
-        for child in _children(pop()):
-            if child._mark is not visit:
-                child._mark = visit
-                push(child)
-                add(child)
+        node = pop()
+        a = node._a
+        if a is not None:  # one or two children, in slots
+            if a._mark is not visit:
+                a._mark = visit
+                push(a)
+                add(a)
+            b = node._b
+            if b is not None and b._mark is not visit:
+                b._mark = visit
+                push(b)
+                add(b)
+        elif node._many is not None:
+            for child in node._many[0]:
+                if child._mark is not visit:
+                    child._mark = visit
+                    push(child)
+                    add(child)
     nodes.sort(key=_creation, reverse=True)
     return nodes
 
 
 _creation = attrgetter("_id")
-
-
-def _children(node: Value) -> tuple[Value, ...]:
-    a = node._a
-    if a is not None:
-        return (a,) if node._b is None else (a, node._b)
-    return () if node._many is None else node._many[0]
 
 
 def _pow_number(base: Value, n: float) -> Value:
