@@ -1,0 +1,176 @@
+"""Sphinx configuration for the lecture-notes site.
+
+Build it with ``make notes`` (``sphinx-build -W --keep-going -b html lecture_notes
+lecture_notes/_build/html``). Two things are generated into this folder before
+Sphinx looks for source files; both are git-ignored and rebuilt on every run:
+
+``notebooks/``
+    Copies of ``../notebooks/*.ipynb`` with their stored (nbval-checked) outputs;
+    nothing is executed. Relative links in markdown cells are rewritten so that
+    they point at the same file as in the original, e.g. a link back to the notes
+    written as ``../lecture_notes/derivatives.md`` becomes ``../derivatives.md``.
+``_generated/figures/``
+    The figures of the notes, drawn by ``grad.viz`` (see ``_figures/make_figures.py``).
+
+The site works offline: MathJax is vendored in ``_static/mathjax/`` and the theme
+is told not to add launch, repository or widget scripts from the web.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # build against this checkout's grad package
+sys.path.insert(0, str(HERE / "_figures"))
+
+NOTEBOOK_SRC = ROOT / "notebooks"
+NOTEBOOK_DST = HERE / "notebooks"
+FIGURES_DST = HERE / "_generated" / "figures"
+
+# -- project ---------------------------------------------------------------------------------------
+
+project = "Backprop from scratch"
+author = "the grad course authors"
+copyright = "the grad course authors"
+html_title = "Backprop from scratch"
+
+extensions = ["myst_nb", "sphinx.ext.mathjax"]
+exclude_patterns = [
+    "_build",
+    "_figures",
+    "_generated",
+    "jupyter_execute",
+    "**/.ipynb_checkpoints",
+    "README.md",
+]
+suppress_warnings = [
+    # Notebooks may skip a heading level (# then ###); that is cosmetic, not a broken page.
+    "myst.header",
+]
+
+# -- MyST and MyST-NB --------------------------------------------------------------------------------
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "off"  # show exactly the stored outputs that nbval verified
+nb_merge_streams = True
+# No widget JavaScript from a CDN; a widget output falls back to its text/plain form.
+nb_ipywidgets_js: dict = {}
+nb_mime_priority_overrides = [
+    ("html", "application/vnd.jupyter.widget-view+json", None),
+    ("html", "application/vnd.jupyter.widget-state+json", None),
+]
+
+# -- math: vendored MathJax 3 (SVG output, every TeX extension built in, no web fonts) ----------------
+
+mathjax_path = "mathjax/tex-svg-full.js"  # relative to _static
+mathjax3_config = {
+    "svg": {"fontCache": "global"},
+    "options": {"enableMenu": True},
+}
+
+# -- HTML ----------------------------------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_static_path = ["_static"]
+html_css_files = ["notes.css"]
+html_last_updated_fmt = None
+html_copy_source = True  # the notebook download button serves _sources/…/*.ipynb
+html_show_sourcelink = False
+html_theme_options = {
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "use_issues_button": False,
+    "use_source_button": False,
+    "launch_buttons": {},
+    "navigation_with_keys": False,
+    "search_bar_text": "Search the notes…",
+}
+
+
+# -- generated sources -----------------------------------------------------------------------------------
+
+_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)(>?(?:\s+\"[^\"]*\")?\s*\))")
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
+
+
+def relocate_link(target: str) -> str:
+    """Rewrite a relative link of a notebook in ``notebooks/`` for its copy in ``lecture_notes/notebooks/``.
+
+    The link keeps pointing at the same file; links between notebooks stay as
+    they are (they point at the copies), and URLs and anchors are untouched.
+
+    >>> relocate_link("../lecture_notes/derivatives.md#the-slope")
+    '../derivatives.md#the-slope'
+    >>> relocate_link("02_value_object.ipynb"), relocate_link("../grad/engine.py")
+    ('02_value_object.ipynb', '../../grad/engine.py')
+    """
+    if _EXTERNAL.match(target):
+        return target
+    path, hash_, anchor = target.partition("#")
+    if not path:
+        return target
+    resolved = posixpath.normpath(posixpath.join("notebooks", path))  # relative to the repo root
+    if resolved.startswith("notebooks/") and "/" not in resolved[len("notebooks/") :]:
+        return target  # a sibling notebook or file: copied alongside
+    new = posixpath.relpath(resolved, "lecture_notes/notebooks")
+    return new + hash_ + anchor
+
+
+def _rewrite_markdown(source: str | list[str]) -> str | list[str]:
+    def fix(m: re.Match[str]) -> str:
+        return m.group(1) + relocate_link(m.group(2)) + m.group(3)
+
+    if isinstance(source, list):
+        return [_LINK.sub(fix, line) for line in source]
+    return _LINK.sub(fix, source)
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Write ``data`` unless the file already holds it, so Sphinx's incremental build stays incremental."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def sync_notebooks(src: Path = NOTEBOOK_SRC, dst: Path = NOTEBOOK_DST) -> list[str]:
+    """Copy ``src/*.ipynb`` into ``dst`` with relocated links; delete copies whose original is gone."""
+    names = sorted(p.name for p in src.glob("*.ipynb")) if src.is_dir() else []
+    for name in names:
+        nb = json.loads((src / name).read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                cell["source"] = _rewrite_markdown(cell.get("source", ""))
+        data = (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        _write_if_changed(dst / name, data)
+    if dst.is_dir():
+        for stale in dst.glob("*.ipynb"):
+            if stale.name not in names:
+                stale.unlink()
+    return names
+
+
+def _generate(app, config) -> None:
+    sync_notebooks()
+    import make_figures  # lecture_notes/_figures/make_figures.py
+
+    for name, data in make_figures.render_all().items():
+        _write_if_changed(FIGURES_DST / name, data)
+
+
+def setup(app):
+    app.connect("config-inited", _generate)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
