@@ -43,7 +43,7 @@ unit: setup
 # Everything: lint, unit/property/parity tests, nbval on every notebook, the site build and browser check.
 test: setup lint
 	@scripts/ensure-system-tools.sh --browser
-	$(BIN)/python -m pytest -q tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest -q --doctest-modules grad tests notebooks $(NBVAL)
 
 nbval: setup
 	$(BIN)/python -m pytest -q notebooks $(NBVAL)

@@ -29,7 +29,7 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
 
     Example:
         >>> s = linear_decay(1.0, 0.1, 100)
-        >>> s(0), round(s(50), 10), s(100)
+        >>> s(0), round(s(50), 10), round(s(100), 10)
         (1.0, 0.55, 0.1)
     """
     if steps <= 0:

@@ -235,7 +235,7 @@ def test_size_guard_checks_max_nodes():
 
 
 def test_counting_stops_early_and_deep_graphs_need_no_recursion():
-    from grad.viz import _count_values
+    from grad.viz.graph import _count_values
 
     deep = chain(5000)  # deeper than Python's recursion limit
     assert _count_values(deep, 10) == 11  # stops as soon as the limit is passed
