@@ -538,7 +538,7 @@ def test_plot_decision_boundary(agg, tmp_path):
     fig = plot_decision_boundary(model, X, [-1, 1, -1, 1])
     ax = fig.axes[0]
     labels = [c.get_label() for c in ax.collections if c.get_label().startswith("label")]
-    assert labels == ["label -1", "label 1"]
+    assert labels == ["label -1", "label +1"]
     fig.savefig(tmp_path / "moons.png")
     assert (tmp_path / "moons.png").stat().st_size > 1000
     fig = plot_decision_boundary(lambda p: p[0] - p[1], X, [0, 1, 0, 1], h=0.5)  # 0/1 labels, float scores
@@ -625,7 +625,7 @@ def test_plot_function_labels_the_curve_and_axes(tmp_path):
     fig = plot_function(lambda x: x**3, [i / 10 for i in range(-10, 11)], at=0.5, label="g(x)", xlabel="t")
     ax = fig.axes[0]
     assert ax.get_xlabel() == "t" and ax.get_ylabel() == "g(x)"
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "g(x)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["g(x)", "tangent at t = 0.5"]
     fig.savefig(tmp_path / "g.png")
     assert (tmp_path / "g.png").stat().st_size > 0
 

@@ -95,7 +95,7 @@ def plot_function(
             [y0 + slope * (t - x0) for t in tx],
             "--",
             color="C1",
-            label=f"tangent at x = {x0:g}",
+            label=f"tangent at {xlabel} = {x0:g}",
         )
         ax.plot([x0], [y0], "o", color="C1")
         ax.annotate(
@@ -172,8 +172,8 @@ def plot_decision_boundary(
     fig, ax, created = _new_axes(ax)
     ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], colors=[_NEG_COLOR, _POS_COLOR], alpha=0.3)
     L = np.array(labels)
-    low = "-1" if -1.0 in labels else "0"
-    for mask, color, name in ((L <= 0, _NEG_COLOR, low), (L > 0, _POS_COLOR, "1")):
+    low, high = ("-1", "+1") if -1.0 in labels else ("0", "1")
+    for mask, color, name in ((L <= 0, _NEG_COLOR, low), (L > 0, _POS_COLOR, high)):
         if mask.any():
             ax.scatter(
                 P[mask, 0],
