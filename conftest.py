@@ -6,6 +6,8 @@ import os
 
 # Kernels started by nbval inherit this: a fixed hash seed keeps any set/dict-of-str order stable.
 os.environ.setdefault("PYTHONHASHSEED", "0")
+# grad.viz.show_backward shows static frames, not a live slider, so stored outputs can be compared.
+os.environ["GRAD_STATIC_OUTPUTS"] = "1"
 
 # nbval compares text outputs exactly. Graph pictures (SVG, and HTML that embeds SVG) change with the
 # Graphviz version, so they are not compared; PNG plots are already skipped by nbval.

@@ -15,7 +15,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${want[*]} with apt-get ..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+  apt-get install -y -qq "${want[@]}" >/dev/null
   exit 0
 fi
 echo "Missing system programs: ${want[*]}. Install them with one of:" >&2

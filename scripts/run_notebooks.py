@@ -63,6 +63,7 @@ def run(path: Path) -> float:
 
 def main(argv: list[str]) -> int:
     os.environ["PYTHONHASHSEED"] = "0"
+    os.environ["GRAD_STATIC_OUTPUTS"] = "1"  # show_backward stores static frames, not a slider
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for path in notebooks(argv):
         print(f"{path.name}: {run(path):.1f} s", flush=True)

@@ -636,3 +636,21 @@ def test_draw_dot_names_the_full_type_of_a_look_alike_value():
 
     with pytest.raises(TypeError, match=r"got .*test_viz\..*Value"):
         draw_dot(Value())
+
+
+def test_show_backward_auto_mode_is_a_slider_only_in_a_live_kernel(monkeypatch):
+    import IPython
+
+    n = lecture_L()
+    n["L"].backward()
+
+    class FakeShell:
+        kernel = object()
+
+    monkeypatch.delenv("GRAD_STATIC_OUTPUTS", raising=False)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert show_backward(n["L"]).interactive is False  # plain Python: static
+    monkeypatch.setattr(IPython, "get_ipython", lambda: FakeShell())
+    assert show_backward(n["L"]).interactive is True  # a live kernel with ipywidgets: slider
+    monkeypatch.setenv("GRAD_STATIC_OUTPUTS", "1")
+    assert show_backward(n["L"]).interactive is False  # the notebook runner and nbval: static

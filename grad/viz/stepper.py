@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -261,10 +262,12 @@ def show_backward(
 
     Args:
         root: the output Value.
-        interactive: ``True`` for an ipywidgets slider over the frames (needs a live kernel);
-            ``False`` or ``None`` for a static column of all frames with their captions. ``None``
-            ("auto") is static on purpose: a kernel cannot tell whether its outputs will be
-            stored (nbval, nbclient, a docs build), and a stored slider shows nothing.
+        interactive: ``True`` for an ipywidgets slider over the frames, ``False`` for a static
+            column of all frames with their captions. ``None`` (auto) gives the slider in a live
+            Jupyter kernel that has ipywidgets, and the static view everywhere else, including
+            whenever the environment variable ``GRAD_STATIC_OUTPUTS`` is set: the course's
+            notebook runner and nbval set it, so stored outputs, nbval and the rendered notes
+            always hold the static frames (a stored slider shows nothing).
         rankdir: ``"LR"`` or ``"TB"``.
         max_nodes: as in :func:`backward_steps` (default 50).
 
@@ -274,4 +277,19 @@ def show_backward(
     if interactive is not None and not isinstance(interactive, bool):
         raise TypeError(f"show_backward: interactive must be True, False or None, got {interactive!r}")
     frames = backward_steps(root, rankdir=rankdir, max_nodes=max_nodes)
-    return BackwardPass(frames, interactive=bool(interactive))
+    if interactive is None:
+        interactive = _live_kernel_with_widgets()
+    return BackwardPass(frames, interactive=interactive)
+
+
+def _live_kernel_with_widgets() -> bool:
+    """True inside a Jupyter kernel that can show ipywidgets, unless static output is requested."""
+    if os.environ.get("GRAD_STATIC_OUTPUTS"):
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
