@@ -30,7 +30,7 @@ setup: $(STAMP)
 	@scripts/ensure-system-tools.sh
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --notebook-dir=notebooks
 
 LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py
 lint: $(STAMP)
