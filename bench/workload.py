@@ -147,20 +147,15 @@ def demo_loss(
     return data_loss + reg_loss
 
 
-class ValueApiRun:
-    """Figure (a) on one engine: the model above, :func:`demo_loss`, and a hand-written SGD update."""
+class _Run:
+    """What every benchmarked setup shares: a model, a plain SGD update, and read-outs."""
 
-    def __init__(self, Value: ValueClass, weights: Sequence[float], lr: float = LR) -> None:
-        self.Value = Value
-        self.model = MLP(Value, SIZES, weights)
-        self.lr = lr
+    model: Any
+    lr: float
 
     def forward_backward(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> Any:
         """Build the loss, zero the gradients, backpropagate; returns the loss node."""
-        loss = demo_loss(self.Value, self.model, X, y)
-        self.model.zero_grad()
-        loss.backward()
-        return loss
+        raise NotImplementedError
 
     def update(self) -> None:
         lr = self.lr
@@ -180,10 +175,26 @@ class ValueApiRun:
         return [float(p.data) for p in self.model.parameters()]
 
 
+class ValueApiRun(_Run):
+    """Figure (a) on one engine: the model above, :func:`demo_loss`, and a hand-written SGD update."""
+
+    def __init__(self, Value: ValueClass, weights: Sequence[float], lr: float = LR) -> None:
+        self.Value = Value
+        self.model = MLP(Value, SIZES, weights)
+        self.lr = lr
+
+    def forward_backward(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> Any:
+        """Build the loss, zero the gradients, backpropagate; returns the loss node."""
+        loss = demo_loss(self.Value, self.model, X, y)
+        self.model.zero_grad()
+        loss.backward()
+        return loss
+
+
 # ---- figure (b): each library used the way it is meant to be used ------------------------
 
 
-class GradIdiomatic:
+class GradIdiomatic(_Run):
     """grad.nn's MLP, grad.losses.hinge + ALPHA * grad.losses.l2, and grad.optim.SGD; float inputs."""
 
     def __init__(self, weights: Sequence[float], lr: float = LR) -> None:
@@ -206,19 +217,8 @@ class GradIdiomatic:
     def update(self) -> None:
         self.optimizer.step()
 
-    def step(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> float:
-        loss = self.forward_backward(X, y)
-        self.update()
-        return float(loss.data)
 
-    def gradients(self) -> list[float]:
-        return [p.grad for p in self.model.parameters()]
-
-    def weights(self) -> list[float]:
-        return [p.data for p in self.model.parameters()]
-
-
-class MicrogradIdiomatic:
+class MicrogradIdiomatic(_Run):
     """micrograd.nn's MLP with the loss and update of micrograd's demo notebook (needs micrograd)."""
 
     def __init__(self, weights: Sequence[float], lr: float = LR) -> None:
@@ -241,21 +241,6 @@ class MicrogradIdiomatic:
         model.zero_grad()
         total_loss.backward()
         return total_loss
-
-    def update(self) -> None:
-        for p in self.model.parameters():
-            p.data -= self.lr * p.grad
-
-    def step(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> float:
-        loss = self.forward_backward(X, y)
-        self.update()
-        return float(loss.data)
-
-    def gradients(self) -> list[float]:
-        return [float(p.grad) for p in self.model.parameters()]
-
-    def weights(self) -> list[float]:
-        return [float(p.data) for p in self.model.parameters()]
 
 
 # ---- scaling graphs ----------------------------------------------------------------------
