@@ -129,7 +129,8 @@ class Value:
     """
 
     # _a/_da, _b/_db and _many hold the edges (see _node2); _id is the creation
-    # order and _mark is scratch space, both for backward_order().
+    # order used by backward_order(); _mark is scratch space for backward_order()
+    # (a visit mark) and then for backward() (this call's gradient).
     __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many", "_id", "_mark")
 
     def __init__(
