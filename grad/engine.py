@@ -40,24 +40,8 @@ _next_id = itertools.count().__next__  # creation order: a node is always newer 
 # ``_prev`` and ``_local`` present all of them as tuples, in order.
 
 
-def _node1(data: float, a: Value, da: float, op: str) -> Value:
-    """A node with one child ``a``, where d(out)/da = ``da``."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._op = op
-    out._a = a
-    out._da = da
-    out._b = None
-    out._many = None
-    out._mark = None
-    out._id = _next_id()
-    return out
-
-
-def _node2(data: float, a: Value, da: float, b: Value, db: float, op: str) -> Value:
-    """A node with children ``a`` and ``b`` and local derivatives ``da``, ``db``."""
+def _make(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
+    """A node made by ``op`` from ``a`` (and ``b``): value ``data``, local derivatives ``da`` (``db``)."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -128,7 +112,7 @@ class Value:
         (Value(data=4.0, grad=1.0), -3.0, 2.0)
     """
 
-    # _a/_da, _b/_db and _many hold the edges (see _node2); _id is the creation
+    # _a/_da, _b/_db and _many hold the edges (see _make); _id is the creation
     # order used by backward_order(); _mark is scratch space for backward_order()
     # (a visit mark) and then for backward() (this call's gradient).
     __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many", "_id", "_mark")
@@ -194,7 +178,7 @@ class Value:
             other = _const(other)
             if other is None:
                 return NotImplemented
-        return _node2(self.data + other.data, self, 1.0, other, 1.0, "+")
+        return _make(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __mul__(self, other: Operand) -> Value:
         """a * b;  d/da = b,  d/db = a."""
@@ -202,7 +186,7 @@ class Value:
             other = _const(other)
             if other is None:
                 return NotImplemented
-        return _node2(self.data * other.data, self, other.data, other, self.data, "*")
+        return _make(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __sub__(self, other: Operand) -> Value:
         """a - b;  d/da = 1,  d/db = -1."""
@@ -210,7 +194,7 @@ class Value:
             other = _const(other)
             if other is None:
                 return NotImplemented
-        return _node2(self.data - other.data, self, 1.0, other, -1.0, "-")
+        return _make(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b;  d/da = 1/b,  d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
@@ -221,7 +205,7 @@ class Value:
         b = other.data
         if b == 0.0:
             raise ZeroDivisionError(f"div: division by zero ({_fmt(self.data)} / 0.0): the divisor is 0")
-        return _node2(self.data / b, self, 1.0 / b, other, -self.data / (b * b), "/")
+        return _make(self.data / b, "/", self, 1.0 / b, other, -self.data / (b * b))
 
     def __pow__(self, other: Operand) -> Value:
         """a ** n for a number n:  d/da = n * a**(n-1).
@@ -245,7 +229,7 @@ class Value:
 
     def __neg__(self) -> Value:
         """-a;  d/da = -1."""
-        return _node1(-self.data, self, -1.0, "neg")
+        return _make(-self.data, "neg", self, -1.0)
 
     __radd__ = __add__  # other + self: addition commutes, so the same node works
     __rmul__ = __mul__  # other * self
@@ -268,19 +252,19 @@ class Value:
             raise OverflowError(
                 f"exp: exp({_fmt(self.data)}) overflows a float (above ~709.78 does)"
             ) from None
-        return _node1(e, self, e, "exp")
+        return _make(e, "exp", self, e)
 
     def log(self) -> Value:
         """ln(a);  d/da = 1/a.  Raises ValueError when a <= 0."""
         x = self.data
         if not x > 0.0:
             raise ValueError(f"log: input must be positive, got {_fmt(x)}")
-        return _node1(math.log(x), self, 1.0 / x, "log")
+        return _make(math.log(x), "log", self, 1.0 / x)
 
     def tanh(self) -> Value:
         """tanh(a);  d/da = 1 - tanh(a)**2.  Stable for every finite input."""
         t = math.tanh(self.data)
-        return _node1(t, self, 1.0 - t * t, "tanh")
+        return _make(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         """s(a) = 1 / (1 + e**-a);  d/da = s(a) * (1 - s(a)).  Stable for every finite input."""
@@ -290,14 +274,14 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _node1(s, self, s * (1.0 - s), "sigmoid")
+        return _make(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self) -> Value:
         """max(0, a);  d/da = 1 if a > 0 else 0."""
         x = self.data
         if x > 0.0:
-            return _node1(x, self, 1.0, "ReLU")
-        return _node1(0.0, self, 0.0, "ReLU")
+            return _make(x, "ReLU", self, 1.0)
+        return _make(0.0, "ReLU", self, 0.0)
 
     # ---- backprop ----------------------------------------------------------
 
@@ -399,7 +383,7 @@ def _pow_number(base: Value, n: float) -> Value:
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(n)} overflows a float") from None
     op = f"**{int(n)}" if n.is_integer() else f"**{_fmt(n)}"
-    return _node1(out, base, local, op)
+    return _make(out, op, base, local)
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:
@@ -414,7 +398,7 @@ def _pow_value(base: Value, exponent: Value) -> Value:
         da = b * a ** (b - 1.0)
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(a)} ** {_fmt(b)} overflows a float") from None
-    return _node2(out, base, da, exponent, out * math.log(a), "**")
+    return _make(out, "**", base, da, exponent, out * math.log(a))
 
 
 def vsum(values: Iterable[Operand]) -> Value:
