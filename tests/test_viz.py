@@ -654,3 +654,28 @@ def test_show_backward_auto_mode_is_a_slider_only_in_a_live_kernel(monkeypatch):
     assert show_backward(n["L"]).interactive is True  # a live kernel with ipywidgets: slider
     monkeypatch.setenv("GRAD_STATIC_OUTPUTS", "1")
     assert show_backward(n["L"]).interactive is False  # the notebook runner and nbval: static
+
+
+@pytest.mark.slow
+def test_show_backward_in_a_live_kernel_is_a_slider_unless_outputs_are_stored(monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cell = (
+        LECTURE
+        + "n = lecture_L()\nn['L'].backward()\nfrom grad.viz import show_backward\nshow_backward(n['L'])"
+    )
+
+    def run() -> dict:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+        nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+        (out,) = nb.cells[0].outputs
+        return out["data"]
+
+    monkeypatch.delenv("GRAD_STATIC_OUTPUTS", raising=False)
+    live = run()
+    assert "application/vnd.jupyter.widget-view+json" in live  # a learner in JupyterLab gets the slider
+    assert live["text/plain"] == "backward pass: 7 steps"
+    monkeypatch.setenv("GRAD_STATIC_OUTPUTS", "1")
+    stored = run()
+    assert "application/vnd.jupyter.widget-view+json" not in stored
+    assert stored["text/html"].count("<svg") == 7
