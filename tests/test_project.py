@@ -86,3 +86,18 @@ def test_setup_is_up_to_date_after_make_test_started():
         pytest.skip("not running inside the Makefile's venv")
     result = subprocess.run(["make", "-q", ".venv/.installed"], cwd=ROOT, capture_output=True)
     assert result.returncode == 0, "the venv stamp is older than pyproject.toml or constraints.txt"
+
+
+def test_readme_examples_run_in_order_and_print_what_they_say(capsys):
+    readme = (ROOT / "README.md").read_text()
+    api = readme.split("## The `grad` package", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", api, re.S)
+    assert len(blocks) == 7, "one example per module: engine, nn, losses, optim, data, check, viz"
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert "MLP(2 -> [16 relu, 16 relu, 1 linear], 337 parameters)" in printed
+    assert "gradcheck OK" in printed
+    assert namespace["nll"].data == 0.0
+    assert namespace["opt"].steps == 1
