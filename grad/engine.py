@@ -40,7 +40,7 @@ _next_id = itertools.count().__next__  # creation order: a node is always newer 
 # ``_prev`` and ``_local`` present all of them as tuples, in order.
 
 
-def _make(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
+def _make(data: float, op: str, a: Value | None, da: float, b: Value | None = None, db: float = 0.0) -> Value:
     """A node made by ``op`` from ``a`` (and ``b``): value ``data``, local derivatives ``da`` (``db``)."""
     out = _new(Value)
     out.data = data
@@ -58,14 +58,8 @@ def _make(data: float, op: str, a: Value, da: float, b: Value | None = None, db:
 
 
 def _node(data: float, children: tuple, local: tuple, op: str) -> Value:
-    """A node with any number of children, one local derivative each."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._op = op
-    out._mark = None
-    out._id = _next_id()
+    """A node with any number of children (none for a leaf), one local derivative each."""
+    out = _make(data, op, None, 0.0)
     _link(out, children, local)
     return out
 
