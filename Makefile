@@ -29,8 +29,10 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 	@scripts/ensure-system-tools.sh
 
+# The server's root is the repository, so the notebooks' links to ../lecture_notes/*.md open too.
 lab: setup
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --notebook-dir=notebooks
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+	  --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks/01_derivatives.ipynb
 
 LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py
 lint: $(STAMP)
@@ -43,7 +45,7 @@ unit: setup
 # Everything: lint, unit/property/parity tests, nbval on every notebook, the site build and browser check.
 test: setup lint
 	@scripts/ensure-system-tools.sh --browser
-	$(BIN)/python -m pytest -q --doctest-modules grad tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest -q --doctest-modules grad lecture_notes/conf.py tests notebooks $(NBVAL)
 
 nbval: setup
 	$(BIN)/python -m pytest -q notebooks $(NBVAL)

@@ -12,6 +12,10 @@ Sphinx looks for source files; both are git-ignored and rebuilt on every run:
 ``_generated/figures/``
     The figures of the notes, drawn by ``grad.viz`` (see ``_figures/make_figures.py``).
 
+The notes link to the real notebooks (``../notebooks/NN_name.ipynb``), so the
+links work on GitHub and in JupyterLab too; while Sphinx reads a note, those
+links are pointed at the copies in ``notebooks/`` (``notes_to_notebook_copies``).
+
 The site works offline: MathJax is vendored in ``_static/mathjax/`` and the theme
 is told not to add launch, repository or widget scripts from the web.
 """
@@ -171,6 +175,21 @@ def _generate(app, config) -> None:
         _write_if_changed(FIGURES_DST / name, data)
 
 
+_NOTEBOOK_LINK = re.compile(r"\]\(\s*<?\.\./notebooks/")
+
+
+def notes_to_notebook_copies(app, docname: str, source: list[str]) -> None:
+    """In a note, point ``../notebooks/x.ipynb`` links at the site's copy ``notebooks/x.ipynb``.
+
+    >>> src = ["See [notebook 01](../notebooks/01_derivatives.ipynb)."]
+    >>> notes_to_notebook_copies(None, "derivatives", src); src[0]
+    'See [notebook 01](notebooks/01_derivatives.ipynb).'
+    """
+    if not docname.startswith("notebooks/"):
+        source[0] = _NOTEBOOK_LINK.sub("](notebooks/", source[0])
+
+
 def setup(app):
     app.connect("config-inited", _generate)
+    app.connect("source-read", notes_to_notebook_copies)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
