@@ -34,7 +34,7 @@ lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
 	  --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks/01_derivatives.ipynb
 
-LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py
+LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py lecture_notes/_figures
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)

@@ -74,7 +74,8 @@ class GradcheckResult:
         return (
             f"gradcheck {verdict}: {len(self.analytic)} inputs, worst at input {self.worst_index}: "
             f"backward {self.analytic[self.worst_index]:.6g} "
-            f"vs numerical {self.numerical[self.worst_index]:.6g}"
+            f"vs numerical {self.numerical[self.worst_index]:.6g}; "
+            f"largest errors: abs {self.max_abs_error:.1e}, rel {self.max_rel_error:.1e}"
         )
 
 

@@ -147,6 +147,8 @@ class MLP(Module):
         output_activation: str | None = None,
         seed: Seed = None,
     ) -> None:
+        if not isinstance(nouts, Sequence) or isinstance(nouts, str):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes like [4, 4, 1], got {nouts!r}")
         if len(nouts) == 0:
             raise ValueError("MLP needs at least one layer size in nouts")
         rng = _rng(seed)

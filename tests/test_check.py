@@ -73,7 +73,10 @@ def test_gradcheck_catches_a_wrong_backward():
     assert res.numerical[1] == pytest.approx(2 * 1.5, rel=1e-7)
     assert res.max_abs_error == pytest.approx(1.5, rel=1e-6)
     assert res.numerical[0] == pytest.approx(res.analytic[0], rel=1e-8)  # the other inputs still agree
-    assert repr(res) == "gradcheck MISMATCH: 3 inputs, worst at input 1: backward 4.5 vs numerical 3"
+    assert repr(res) == (
+        "gradcheck MISMATCH: 3 inputs, worst at input 1: backward 4.5 vs numerical 3; "
+        "largest errors: abs 1.5e+00, rel 5.0e-01"
+    )
 
 
 def test_worst_index_is_the_largest_violation():

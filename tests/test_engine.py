@@ -856,3 +856,23 @@ def test_wide_sum_chain_and_vsum():
 def test_constructor_rejects_children_that_are_not_values():
     with pytest.raises(TypeError, match="children must be Values, got float"):
         Value(1.0, (2.0,), "x", _local=(1.0,))
+
+
+@pytest.mark.parametrize("op", [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow])
+@pytest.mark.parametrize("k", [3, -2])
+def test_int_operands_on_either_side_match_torch(op, k):
+    """Plain ints (not just floats) as the other operand, on the left and on the right."""
+    for value_first in (True, False):
+        if op is operator.pow and not value_first:
+            base, exponent = (3, Value(1.7)) if k > 0 else (2, Value(-0.4))
+            out, x = base**exponent, exponent
+            tx = t64(exponent.data)
+            tout = base**tx
+        else:
+            x = Value(1.7)
+            tx = t64(1.7)
+            out = op(x, k) if value_first else op(k, x)
+            tout = op(tx, k) if value_first else op(k, tx)
+        out.backward()
+        tout.backward()
+        assert close(out.data, tout.item()) and close(x.grad, tx.grad.item()), (op.__name__, k, value_first)

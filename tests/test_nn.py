@@ -352,3 +352,9 @@ def test_neuron_size_that_is_not_an_int_is_a_type_error(nin):
 def test_layer_size_that_is_not_an_int_is_a_type_error():
     with pytest.raises(TypeError, match="nout must be an int"):
         Layer(2, "4")
+
+
+@pytest.mark.parametrize("nouts", [4, "44", None])
+def test_mlp_layer_sizes_that_are_not_a_list_are_a_type_error(nouts):
+    with pytest.raises(TypeError, match=r"nouts must be a list of layer sizes like \[4, 4, 1\]"):
+        MLP(3, nouts)

@@ -92,8 +92,9 @@ def evaluate(B, leaves, steps):
     return nodes, sum(nodes[len(leaves) :])
 
 
-def close(a: float, b: float, rel: float) -> bool:
-    return abs(a - b) <= rel * max(1.0, abs(b))
+def close(a: float, b: float, rel: float, floor: float = 1e-12) -> bool:
+    """Relative closeness, with a tiny absolute floor for values that are (nearly) zero."""
+    return abs(a - b) <= rel * abs(b) + floor
 
 
 def describe(inputs, steps) -> str:

@@ -32,6 +32,9 @@ Stepping through backpropagation, one node at a time::
      'step 3: a is a leaf: its grad -3.0000 is final']
     >>> show_backward(e)                # a notebook shows every frame with its caption
     backward pass: 3 steps
+      step 1: e starts with grad 1.0000; `*` sends it to a and b
+      step 2: b is a leaf: its grad 2.0000 is final
+      step 3: a is a leaf: its grad -3.0000 is final
 
 Plots for the notebooks (matplotlib)::
 

@@ -159,7 +159,8 @@ class BackwardPass:
 
     In a notebook it shows either a static column of every frame with its caption (an HTML
     block of SVGs rendered by ``dot``) or, with ``interactive=True``, a slider over the frames.
-    Its text form is deterministic: ``backward pass: 9 steps``.
+    Its text form is deterministic: a ``backward pass: 9 steps`` line, then one caption per
+    step, so nbval compares what every step says.
 
     Attributes:
         frames: the :class:`ComputationGraph` frames of :func:`backward_steps`.
@@ -186,7 +187,8 @@ class BackwardPass:
         return iter(self.frames)
 
     def __repr__(self) -> str:
-        return f"backward pass: {_plural(len(self.frames), 'step')}"
+        head = f"backward pass: {_plural(len(self.frames), 'step')}"
+        return "\n".join([head, *(f"  {caption}" for caption in self.captions)])
 
     def svgs(self) -> list[str]:
         """Every frame rendered to SVG (one ``dot`` run for all of them), ready to inline."""
@@ -272,10 +274,12 @@ def show_backward(
         max_nodes: as in :func:`backward_steps` (default 50).
 
     Returns:
-        A :class:`BackwardPass`; its repr is ``backward pass: N steps``.
+        A :class:`BackwardPass`; its repr is ``backward pass: N steps`` and the N captions.
     """
     if interactive is not None and not isinstance(interactive, bool):
         raise TypeError(f"show_backward: interactive must be True, False or None, got {interactive!r}")
+    _check_root(root, "show_backward")
+    _guard(root, _check_max_nodes(max_nodes, "show_backward"), "show_backward")  # name this function
     frames = backward_steps(root, rankdir=rankdir, max_nodes=max_nodes)
     if interactive is None:
         interactive = _live_kernel_with_widgets()
