@@ -53,6 +53,7 @@ def run(path: Path) -> float:
         kernel_name="python3",
         timeout=600,
         record_timing=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the terminal
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     nb.metadata.pop("widgets", None)
