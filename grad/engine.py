@@ -77,7 +77,7 @@ def _link(out: Value, children: tuple, local: tuple) -> None:
 
 def _const(x: object) -> Value | None:
     """Wrap a plain number as a leaf Value; ``None`` when ``x`` is not a number."""
-    if type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, Value)):
+    if type(x) is float or type(x) is int or isinstance(x, Real):
         return _node(float(x), (), (), "")
     return None
 

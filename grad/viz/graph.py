@@ -72,6 +72,16 @@ def _pipe_svg(source: str) -> str:
         raise GraphvizNotFoundError() from exc
 
 
+def _needs_dot(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a graphviz call that needs the dot program; its absence gets our install help."""
+    try:
+        return call(*args, **kwargs)
+    except GraphvizNotFoundError:
+        raise
+    except graphviz.ExecutableNotFound as exc:
+        raise GraphvizNotFoundError() from exc
+
+
 class ComputationGraph(graphviz.Digraph):
     """A :class:`graphviz.Digraph` of a computation graph, with a deterministic text repr.
 
@@ -154,21 +164,11 @@ class ComputationGraph(graphviz.Digraph):
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         """:meth:`graphviz.Digraph.pipe`, raising :class:`GraphvizNotFoundError` without dot."""
-        try:
-            return super().pipe(*args, **kwargs)
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as exc:
-            raise GraphvizNotFoundError() from exc
+        return _needs_dot(super().pipe, *args, **kwargs)
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         """:meth:`graphviz.Digraph.render`, raising :class:`GraphvizNotFoundError` without dot."""
-        try:
-            return super().render(*args, **kwargs)
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as exc:
-            raise GraphvizNotFoundError() from exc
+        return _needs_dot(super().render, *args, **kwargs)
 
 
 # ---- checks and traversal ------------------------------------------------------------------
