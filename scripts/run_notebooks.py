@@ -5,11 +5,20 @@ Usage: python scripts/run_notebooks.py [NOTEBOOK_OR_DIR ...]   (default: noteboo
 The stored outputs are what nbval later compares against, so the run is made
 as deterministic as we can: a fixed hash seed, the notebook's folder as the
 working directory, and no per-cell timing metadata.
+
+Outputs must also be *portable*: the same on every machine, not only on this one.
+A float printed to its last digits depends on the CPU, the BLAS, torch's kernels,
+the thread count and the C math library (math.exp and math.tanh differ in the last
+bit between platforms). After each run this script warns about the outputs where
+it can see such a dependency (see ``portability_problems``); tests/test_notebooks.py
+fails on them. Print a verdict against a bound instead ("agree to 1e-12: True"),
+or round to a few digits.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -45,6 +54,45 @@ def merge_streams(nb: nbformat.NotebookNode) -> None:
             cell.outputs = merged
 
 
+# The size of a rounding error (1e-13 and below, or counted in ulp) changes from one machine to the next.
+# (A bound such as "1e-13" has no digits after the point and is allowed.)
+ROUNDING_ERROR = re.compile(r"\b\d\.\d+e-(?:1[3-9]|[2-9]\d|\d{3})\b|\bulps?\b", re.IGNORECASE)
+# So do the last digits of a float printed in full: 12 or more digits after the point.
+FULL_PRECISION = re.compile(r"\d\.\d{12,}")
+ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+
+
+def portability_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Text outputs of ``nb`` that would differ on another machine, one message each.
+
+    Finds printed rounding errors, floats printed to 12 or more decimals, and memory
+    addresses. Machine epsilon (2.2e-16) is the same everywhere, so lines that name it are
+    allowed; so are cells tagged ``nbval-ignore-output``.
+    """
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            text = (
+                out.get("text", "")
+                if out.output_type == "stream"
+                else out.get("data", {}).get("text/plain", "")
+            )
+            for line in text.splitlines():
+                if "epsilon" in line.lower():
+                    continue
+                for pattern, what in (
+                    (ROUNDING_ERROR, "the size of a rounding error"),
+                    (FULL_PRECISION, "a float to its last digits"),
+                    (ADDRESS, "a memory address"),
+                ):
+                    m = pattern.search(line)
+                    if m:
+                        problems.append(f"cell {i} prints {what} ({m.group(0)!r} in {line.strip()[:60]!r})")
+    return problems
+
+
 def run(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -68,6 +116,8 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for path in notebooks(argv):
         print(f"{path.name}: {run(path):.1f} s", flush=True)
+        for problem in portability_problems(nbformat.read(path, as_version=4)):
+            print(f"  warning: not portable: {problem}", flush=True)
     return 0
 
 

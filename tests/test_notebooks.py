@@ -1,0 +1,71 @@
+"""The stored notebook outputs are portable: nothing in them depends on the machine that made them.
+
+nbval compares a fresh run with the stored outputs, on whatever machine runs it. A printed rounding
+error (``3.3e-16``), a float printed to its last digit or a memory address would differ there.
+``scripts/run_notebooks.py`` warns about them when it stores new outputs; this test fails on them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _runner():
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "scripts" / "run_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RUNNER = _runner()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_stored_outputs_are_portable(path: Path) -> None:
+    problems = RUNNER.portability_problems(nbformat.read(path, as_version=4))
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def _nb(*texts: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("print(...)", metadata={"tags": list(tags)})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in texts]
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "largest |grad - torch| = 3.3e-16",
+        "error 1.0e-17",
+        "largest difference in ulp of the loss: 187",
+        "o = 0.7071067811865476",
+        "<grad.Value object at 0x7f3a2b1c4d50>",
+    ],
+)
+def test_the_check_finds_what_changes_between_machines(text: str) -> None:
+    assert RUNNER.portability_problems(_nb(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "all 337 gradients agree to 1e-12: True",
+        "o = 0.707107",
+        "learning rate 1e-3, loss 0.0133",
+        "machine epsilon is 2.2e-16",
+        "step size h = 1e-13 is too small",
+    ],
+)
+def test_the_check_allows_verdicts_rounded_numbers_and_epsilon(text: str) -> None:
+    assert not RUNNER.portability_problems(_nb(text))
+
+
+def test_cells_tagged_to_be_ignored_by_nbval_are_not_checked() -> None:
+    assert not RUNNER.portability_problems(_nb("3.3e-16", tags=("nbval-ignore-output",)))
