@@ -24,9 +24,18 @@ def _name(req: str) -> str:
     return re.split(r"[=<>!~\[ ;]", req, maxsplit=1)[0].strip().lower()
 
 
-def test_environment_yml_lists_every_extra_of_pyproject():
-    extras = _pyproject()["project"]["optional-dependencies"]
-    wanted = {CONDA_NAME.get(_name(r), _name(r)) for reqs in extras.values() for r in reqs}
+def _requirements() -> set[str]:
+    """The names of every requirement: the package's own dependencies and every extra."""
+    project = _pyproject()["project"]
+    reqs = [
+        *project["dependencies"],
+        *(r for extra in project["optional-dependencies"].values() for r in extra),
+    ]
+    return {_name(r) for r in reqs}
+
+
+def test_environment_yml_lists_every_requirement_of_pyproject():
+    wanted = {CONDA_NAME.get(name, name) for name in _requirements()}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge", "nodefaults"]
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
@@ -50,8 +59,7 @@ def test_torch_is_pinned_to_the_local_cpu_build_everywhere():
 
 def test_every_installed_requirement_is_pinned_in_constraints():
     pins = {_name(line) for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line}
-    extras = _pyproject()["project"]["optional-dependencies"]
-    names = {_name(r) for reqs in extras.values() for r in reqs}
+    names = _requirements()
     assert names <= pins, f"not pinned: {sorted(names - pins)}"
 
 
@@ -101,3 +109,8 @@ def test_readme_examples_run_in_order_and_print_what_they_say(capsys):
     assert "gradcheck OK" in printed
     assert namespace["nll"].data == 0.0
     assert namespace["opt"].steps == 1
+
+
+def test_every_test_runs_under_a_time_limit(request):
+    assert request.config.pluginmanager.hasplugin("timeout"), "pytest-timeout is not installed"
+    assert float(request.config.getini("timeout")) >= 60
