@@ -18,6 +18,13 @@ help: ## list the targets
 
 # The venv, with grad installed editable and every extra, pinned by constraints.txt. The stamp is
 # written only after everything installed and imports, so an interrupted install is redone next time.
+# A stamp in a venv that no longer works (its Python was removed or upgraded, the repository was moved,
+# or PYTHON names another version) is stale: it is dropped here, so the venv is checked and rebuilt.
+ifneq ($(wildcard $(STAMP)),)
+ifneq ($(shell scripts/setup-venv.sh --check "$(PYTHON)" $(VENV) && echo ok),ok)
+$(shell rm -f $(STAMP))
+endif
+endif
 $(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
 	@rm -f $(STAMP)
 	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
@@ -54,12 +61,15 @@ nbval-repeat: setup ## nbval RUNS times in a row (default 3), to catch non-deter
 	@for i in $$(seq $(RUNS)); do echo "== nbval run $$i of $(RUNS)"; \
 	  $(BIN)/python -m pytest -q notebooks $(NBVAL) || exit 1; done
 
-# Outputs must not depend on the CPU, torch's kernels, the thread count or the hash seed.
-nbval-portable: setup ## nbval with torch's generic kernels, one thread and a random hash seed
-	@cap=$${ATEN_CPU_CAPABILITY:-default}; seed=$${PYTHONHASHSEED:-$$(shuf -i 1-4294967295 -n 1)}; \
-	  echo "== nbval, portable: ATEN_CPU_CAPABILITY=$$cap OMP_NUM_THREADS=1 PYTHONHASHSEED=$$seed"; \
+# Outputs must not depend on the CPU, torch's kernels, the thread count, the hash seed or the C math
+# library: this run uses torch's generic kernels, one thread, a random hash seed (HASHSEED=n repeats
+# one) and a math module whose exp, log, tanh, ... are one ulp off (scripts/perturbed_libm).
+nbval-portable: setup ## nbval as on another machine: generic kernels, 1 thread, random hash seed, other libm
+	@cap=$${ATEN_CPU_CAPABILITY:-default}; \
+	  seed=$${HASHSEED:-$$($(BIN)/python -c 'import random; print(random.randint(1, 2**32 - 1))')}; \
+	  echo "== nbval, portable: ATEN_CPU_CAPABILITY=$$cap OMP_NUM_THREADS=1 PYTHONHASHSEED=$$seed, libm one ulp off"; \
 	  ATEN_CPU_CAPABILITY=$$cap OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=$$seed \
-	  $(BIN)/python -m pytest -q notebooks $(NBVAL)
+	  PYTHONPATH=$(CURDIR)/scripts/perturbed_libm $(BIN)/python -m pytest -q notebooks $(NBVAL)
 
 notebooks: setup ## re-execute every notebook in place after a code change (stores new outputs)
 	$(BIN)/python scripts/run_notebooks.py notebooks

