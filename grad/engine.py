@@ -1,102 +1,51 @@
 """A scalar autograd engine: the :class:`Value` node and reverse-mode backprop.
 
-Every operation computes its result *and* its local derivatives at forward
-time and stores them next to its children::
+Read it top-down, as in the lecture. Every operation computes its result *and* its local
+derivatives at forward time, and makes a node that remembers both::
 
-    out = a * b          # out.data = a.data * b.data
-                         # out._prev  = (a, b)
-                         # out._local = (b.data, a.data)   # d out/d a, d out/d b
+    out = a * b   ->   _node(a.data * b.data, "*", (a, b), (b.data, a.data))
+                         value             op   children  d out/d a, d out/d b
 
-so that :meth:`Value.backward` is the chain rule in one line per edge::
+so that :meth:`Value.backward` is the chain rule, one line per edge::
 
     child.grad += local * node.grad
 
-The API is that of micrograd (and of the lecture): code written for
-micrograd's ``Value`` runs unchanged after ``from grad import Value``.
+The lecture's micrograd keeps a ``_backward`` closure per node instead; the arithmetic is the
+same (see the README for the differences). After ``class Value`` come the public helpers
+(:func:`as_value`, :func:`node`, :func:`vsum`, :func:`dot`, :func:`backward_order`), and last,
+under its own heading, the fast path: how nodes are stored, ordered and propagated.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from numbers import Real
-from operator import attrgetter
+from operator import attrgetter, mul
 from typing import Union
 
-__all__ = ["Value", "backward_order", "dot", "vsum"]
+__all__ = ["Value", "as_value", "backward_order", "dot", "node", "vsum"]
 
 Number = int | float
 Operand = Union["Value", int, float]  # noqa: UP007 (a forward reference)
-
-_new = object.__new__
-_next_id = itertools.count().__next__  # creation order: a node is always newer than its children
-
-# How a node stores its edges. Most nodes have one or two children, and those
-# are kept in slots (_a with local derivative _da, _b with _db) rather than in
-# tuples: a tuple per node would double the objects Python's cycle collector
-# must scan, which is most of the cost of building a large graph. Nodes with
-# more children (vsum, dot, losses) keep ``_many = (children, locals)``.
-# ``_prev`` and ``_local`` present all of them as tuples, in order.
-
-
-def _make(data: float, op: str, a: Value | None, da: float, b: Value | None = None, db: float = 0.0) -> Value:
-    """A node made by ``op`` from ``a`` (and ``b``): value ``data``, local derivatives ``da`` (``db``)."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._op = op
-    out._a = a
-    out._da = da
-    out._b = b
-    out._db = db
-    out._many = None
-    out._mark = None
-    out._id = _next_id()
-    return out
-
-
-def _node(data: float, children: tuple, local: tuple, op: str) -> Value:
-    """A node with any number of children (none for a leaf), one local derivative each."""
-    out = _make(data, op, None, 0.0)
-    _link(out, children, local)
-    return out
-
-
-def _link(out: Value, children: tuple, local: tuple) -> None:
-    """Store the edges of ``out``: in slots for one or two children, else in ``_many``."""
-    out._a = out._b = out._many = None
-    if len(children) == 1:
-        out._a, out._da = children[0], local[0]
-    elif len(children) == 2:
-        out._a, out._da, out._b, out._db = children[0], local[0], children[1], local[1]
-    elif children:
-        out._many = (children, local)
-
-
-def _const(x: object) -> Value | None:
-    """Wrap a plain number as a leaf Value; ``None`` when ``x`` is not a number."""
-    if type(x) is float or type(x) is int or isinstance(x, Real):
-        return _node(float(x), (), (), "")
-    return None
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
 
 
 class Value:
     """One scalar in a computation graph, with its gradient.
 
     Args:
-        data: the number this node holds (int or float; stored as float).
+        data: the number this node holds (int or float; a new Value stores it as float).
         label: an optional name, shown by :func:`grad.viz.draw_dot`.
 
     Attributes:
-        data: the forward value (float).
-        grad: d(root)/d(this node) after ``root.backward()`` (float, starts at 0.0).
+        data: the forward value.
+        grad: d(root)/d(this node) after ``root.backward()`` (starts at 0.0).
         label: the name given at construction, or ``''``.
+        _prev: the children (operands), in order; a child used twice appears twice.
+        _local: d(this node)/d(child) for each child in ``_prev``, recorded at forward time.
+        _op: the operation that made this node (``''`` for a leaf).
 
     Example:
         >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -106,10 +55,8 @@ class Value:
         (Value(data=4.0, grad=1.0), -3.0, 2.0)
     """
 
-    # _a/_da, _b/_db and _many hold the edges (see _make); _id is the creation
-    # order used by backward_order(); _mark is scratch space for backward_order()
-    # (a visit mark) and then for backward() (this call's gradient).
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many", "_id", "_mark")
+    __slots__ = ("data", "grad", "label", "_op")  # as in micrograd
+    __slots__ += ("_a", "_da", "_b", "_db", "_many", "_id", "_visit", "_pending")  # the fast path's (below)
 
     def __init__(
         self,
@@ -117,7 +64,7 @@ class Value:
         _children: Iterable[Value] = (),
         _op: str = "",
         label: str = "",
-        _local: Iterable[float] | None = None,
+        _local: Iterable[Number] | None = None,
     ) -> None:
         if isinstance(data, Value) or not isinstance(data, Real):
             raise TypeError(
@@ -127,24 +74,31 @@ class Value:
         for child in children:
             if not isinstance(child, Value):
                 raise TypeError(f"Value(): children must be Values, got {type(child).__name__}: {child!r}")
-        local = tuple(float(d) for d in _local) if _local is not None else ()
+        local = tuple(_local) if _local is not None else ()
+        for d in local:
+            if isinstance(d, Value) or not isinstance(d, Real):
+                raise TypeError(f"Value(): local derivatives must be numbers, got {type(d).__name__}: {d!r}")
         if len(local) != len(children):
             raise ValueError(
                 f"Value() got {len(children)} children but {len(local)} local derivatives; "
                 "pass _local=(d out/d child, ...) with one entry per child"
             )
-        self.data = float(data)
-        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"Value(): label must be a str, got {type(label).__name__}: {label!r}")
+        try:
+            data, local = float(data), tuple(float(d) for d in local)
+        except OverflowError:
+            raise OverflowError(f"Value(): {data!r} or a local derivative is too large for a float") from None
+        _init(self, data, _op, children, local)
         self.label = label
-        self._op = _op
-        self._mark = None
-        self._id = _next_id()
-        _link(self, children, local)
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
 
     @property
     def _prev(self) -> tuple[Value, ...]:
         """The children of this node (its operands), in order; a child used twice appears twice."""
-        if self._a is not None:
+        if self._a is not None:  # the fast path keeps one or two children in slots
             return (self._a,) if self._b is None else (self._a, self._b)
         return () if self._many is None else self._many[0]
 
@@ -155,265 +109,214 @@ class Value:
             return (self._da,) if self._b is None else (self._da, self._db)
         return () if self._many is None else self._many[1]
 
-    def __repr__(self) -> str:
-        return f"Value(data={self.data!r}, grad={self.grad!r})"
-
-    def __setstate__(self, state: tuple) -> None:
-        for name, value in state[1].items():
-            setattr(self, name, value)
-        self._mark = None
-        self._id = _next_id()  # ids are per process; pickle rebuilds children before parents
-
-    # ---- arithmetic: value and local derivatives side by side -------------
+    # ---- arithmetic: the value, the op, the children, the local derivatives ------------------
 
     def __add__(self, other: Operand) -> Value:
-        """a + b;  d/da = 1,  d/db = 1."""
-        if type(other) is not Value:
-            other = _const(other)
-            if other is None:
-                return NotImplemented
-        return _make(self.data + other.data, "+", self, 1.0, other, 1.0)
+        """a + b.   d/da = 1,   d/db = 1."""
+        if (other := _operand(other)) is NotImplemented:
+            return NotImplemented
+        return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
 
     def __mul__(self, other: Operand) -> Value:
-        """a * b;  d/da = b,  d/db = a."""
-        if type(other) is not Value:
-            other = _const(other)
-            if other is None:
-                return NotImplemented
-        return _make(self.data * other.data, "*", self, other.data, other, self.data)
+        """a * b.   d/da = b,   d/db = a."""
+        if (other := _operand(other)) is NotImplemented:
+            return NotImplemented
+        return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
 
     def __sub__(self, other: Operand) -> Value:
-        """a - b;  d/da = 1,  d/db = -1."""
-        if type(other) is not Value:
-            other = _const(other)
-            if other is None:
-                return NotImplemented
-        return _make(self.data - other.data, "-", self, 1.0, other, -1.0)
+        """a - b.   d/da = 1,   d/db = -1."""
+        if (other := _operand(other)) is NotImplemented:
+            return NotImplemented
+        return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
 
     def __truediv__(self, other: Operand) -> Value:
-        """a / b;  d/da = 1/b,  d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
-        if type(other) is not Value:
-            other = _const(other)
-            if other is None:
-                return NotImplemented
+        """a / b.   d/da = 1/b,   d/db = -a/b**2, computed as -(a/b)/b so that a tiny b cannot underflow.
+
+        Raises ZeroDivisionError when b == 0.
+        """
+        if (other := _operand(other)) is NotImplemented:
+            return NotImplemented
         b = other.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"div: division by zero ({_fmt(self.data)} / 0.0): the divisor is 0")
-        return _make(self.data / b, "/", self, 1.0 / b, other, -self.data / (b * b))
+        if b == 0:
+            raise ZeroDivisionError(
+                f"div: division by zero ({_fmt(self.data)} / {_fmt(b)}): the divisor is 0"
+            )
+        out = self.data / b
+        return _node(out, "/", (self, other), (1.0 / b, -out / b))
 
     def __pow__(self, other: Operand) -> Value:
-        """a ** n for a number n:  d/da = n * a**(n-1).
+        """a ** n for a number n:   d/da = n * a**(n-1).
 
-        a ** b for a Value b:  d/da = b * a**(b-1),  d/db = a**b * ln(a).
-        With a Value exponent the base must be positive, since ln(a) is
-        needed; ``0 ** n`` with ``n < 0`` raises ZeroDivisionError.
+        a ** b for a Value b:   d/da = b * a**(b-1),   d/db = a**b * ln(a), so the base must be
+        positive. ``0 ** n`` with ``n < 0`` raises ZeroDivisionError; a negative base to a
+        fractional power, or ``0 ** n`` with ``0 < n < 1`` (infinite slope), a ValueError.
         """
-        if type(other) is Value:
+        if isinstance(other, Value):
             return _pow_value(self, other)
         if isinstance(other, Real):
-            return _pow_number(self, float(other))
+            return _pow_number(self, other)
         return NotImplemented
 
-    def __rpow__(self, other: Number) -> Value:
-        """n ** a for a number n > 0:  d/da = n**a * ln(n)."""
-        base = _const(other)
-        if base is None:
-            return NotImplemented
-        return _pow_value(base, self)
-
     def __neg__(self) -> Value:
-        """-a;  d/da = -1."""
-        return _make(-self.data, "neg", self, -1.0)
+        """-a.   d/da = -1."""
+        return _node(-self.data, "neg", (self,), (-1.0,))
 
-    __radd__ = __add__  # other + self: addition commutes, so the same node works
+    __radd__ = __add__  # other + self: addition commutes, so the same node does
     __rmul__ = __mul__  # other * self
 
-    def __rsub__(self, other: Number) -> Value:  # other - self
-        other = _const(other)
-        return NotImplemented if other is None else other.__sub__(self)
+    def __rsub__(self, other: Operand) -> Value:  # other - self
+        other = _operand(other)
+        return other if other is NotImplemented else other.__sub__(self)
 
-    def __rtruediv__(self, other: Number) -> Value:  # other / self
-        other = _const(other)
-        return NotImplemented if other is None else other.__truediv__(self)
+    def __rtruediv__(self, other: Operand) -> Value:  # other / self
+        other = _operand(other)
+        return other if other is NotImplemented else other.__truediv__(self)
 
-    # ---- functions ---------------------------------------------------------
+    def __rpow__(self, other: Operand) -> Value:  # other ** self, for a number other > 0
+        other = _operand(other)
+        return other if other is NotImplemented else _pow_value(other, self)
+
+    # ---- functions ---------------------------------------------------------------------------
 
     def exp(self) -> Value:
-        """e**a;  d/da = e**a."""
+        """e**a.   d/da = e**a.   Raises OverflowError above a = 709.78."""
         try:
             e = math.exp(self.data)
         except OverflowError:
             raise OverflowError(
                 f"exp: exp({_fmt(self.data)}) overflows a float (above ~709.78 does)"
             ) from None
-        return _make(e, "exp", self, e)
+        return _node(e, "exp", (self,), (e,))
 
     def log(self) -> Value:
-        """ln(a);  d/da = 1/a.  Raises ValueError when a <= 0."""
+        """ln(a).   d/da = 1/a.   Raises ValueError when a <= 0."""
         x = self.data
-        if not x > 0.0:
-            raise ValueError(f"log: input must be positive, got {_fmt(x)}")
-        return _make(math.log(x), "log", self, 1.0 / x)
+        if x <= 0:
+            raise ValueError(f"log: the input must be positive, got {_fmt(x)}")
+        return _node(math.log(x), "log", (self,), (1.0 / x,))
 
     def tanh(self) -> Value:
-        """tanh(a);  d/da = 1 - tanh(a)**2.  Stable for every finite input."""
+        """tanh(a).   d/da = 1 - tanh(a)**2.   Finite for every input."""
         t = math.tanh(self.data)
-        return _make(t, "tanh", self, 1.0 - t * t)
+        return _node(t, "tanh", (self,), (1.0 - t * t,))
 
     def sigmoid(self) -> Value:
-        """s(a) = 1 / (1 + e**-a);  d/da = s(a) * (1 - s(a)).  Stable for every finite input."""
+        """s(a) = 1 / (1 + e**-a).   d/da = s(a) * (1 - s(a)).   Finite for every input."""
         x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _make(s, "sigmoid", self, s * (1.0 - s))
+        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self) -> Value:
-        """max(0, a);  d/da = 1 if a > 0 else 0."""
+        """max(0, a).   d/da = 1 if a > 0 else 0.   NaN stays NaN, in the value and the derivative."""
         x = self.data
-        if x > 0.0:
-            return _make(x, "ReLU", self, 1.0)
-        return _make(0.0, "ReLU", self, 0.0)
+        if x > 0:
+            return _node(x, "ReLU", (self,), (1.0,))
+        if x <= 0:
+            return _node(0.0, "ReLU", (self,), (0.0,))
+        return _node(x, "ReLU", (self,), (x,))  # NaN
 
-    # ---- backprop ----------------------------------------------------------
+    # ---- backprop ----------------------------------------------------------------------------
 
     def backward(self) -> None:
-        """Add d(self)/d(node) to ``.grad`` of every node this one depends on.
+        """Add d(self)/d(node) to the ``.grad`` of this node and of every node it depends on.
 
-        Visits the graph in reverse topological order (see :func:`backward_order`)
-        and applies the chain rule along every edge, ``child_grad += local * node_grad``.
-        It is iterative, so graphs of any depth work. Afterwards ``self.grad`` is 1.0.
+        The algorithm is three lines (what the lecture writes, and what a property test checks
+        the fast loop against): visit the nodes in reverse topological order, root first, and
+        push each node's gradient to its children by the chain rule::
 
-        Gradients *accumulate*, as in PyTorch: a second call adds the same
-        gradients again (so they double), which is why training loops zero them
-        first. Call :meth:`zero_grad` on the root to start over. (micrograd's
-        second call over-counts instead: it pushes interior nodes' already
-        accumulated grads down again. Here each call propagates only its own
-        gradient, kept in a scratch slot.)
+            self.grad = 1.0
+            for node in backward_order(self):
+                for child, local in zip(node._prev, node._local):
+                    child.grad += local * node.grad
+
+        The loop that runs is the fast path's :func:`_propagate`: the same arithmetic in the same
+        order, on edges kept in slots. It also keeps this call's gradients apart from the ones
+        already in ``.grad`` and adds them at the end, so that gradients *accumulate*, as in
+        PyTorch: a second call on the same graph adds the same gradients again (they double, the
+        root's too), and ``b.backward()`` on an interior node adds d(b)/d(node) to what an earlier
+        ``c.backward()`` left. Training loops therefore zero the gradients before each call.
+
+        It is iterative, so graphs of any depth work, and calls from several threads on graphs
+        that share nodes take turns, so their sums are exact.
         """
-        order = backward_order(self)
-        for node in order:
-            node._mark = 0.0  # reuse the scratch slot: this call's d(self)/d(node)
-        self._mark = 1.0
-        for node in order:
-            g = node._mark
-            node.grad += g
-            a = node._a
-            if a is not None:  # one or two children
-                a._mark += node._da * g
-                b = node._b
-                if b is not None:
-                    b._mark += node._db * g
-            elif node._many is not None:  # n-ary
-                for child, local in zip(*node._many):
-                    child._mark += local * g
-        self.grad = 1.0
+        with _lock:
+            _propagate(self)
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on this node and on every node it depends on."""
-        for node in backward_order(self):
-            node.grad = 0.0
+        for n in backward_order(self):
+            n.grad = 0.0
+
+    # ---- copying and pickling: the graph is kept, the fast path's scratch slots are not ----------
+
+    def __getstate__(self) -> dict:
+        return {name: getattr(self, name) for name in _STATE}
+
+    def __setstate__(self, state: dict) -> None:
+        _init(self, state["data"], state["_op"], (), ())
+        for name in _STATE:
+            setattr(self, name, state[name])  # the edges too; _id is new: pickle makes children first
 
 
-def backward_order(root: Value) -> list[Value]:
-    """The nodes of ``root``'s graph in the order :meth:`Value.backward` visits them.
+_STATE = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many")
 
-    That is the reverse of the order in which they were created. An operation
-    can only run once its operands exist, so every node is newer than its
-    children: newest-first puts the root first and every node after all of the
-    nodes that use it (a reverse topological order), so a node's gradient is
-    complete by the time it is visited. The graph is collected with an
-    explicit stack, not recursion, so any depth works.
+
+# ---- public helpers -----------------------------------------------------------------------------
+
+
+def as_value(x: Operand, name: str = "value") -> Value:
+    """``x`` itself if it is a Value, else a new leaf holding the number ``x``.
+
+    Raises a TypeError that names ``name`` when ``x`` is neither.
 
     Example:
-        >>> a = Value(1.0, label="a"); b = a * a; c = b + a
-        >>> [n.label or n._op for n in backward_order(c)]
-        ['+', '*', 'a']
+        >>> as_value(2).data, as_value(Value(3.0)).data
+        (2.0, 3.0)
+        >>> as_value("2", "target")
+        Traceback (most recent call last):
+        TypeError: target must be a number or a Value, got str: '2'
     """
-    visit = object()  # a fresh mark, so an interrupted earlier call cannot confuse this one
-    root._mark = visit
-    nodes = [root]
-    stack = [root]
-    pop, push, add = stack.pop, stack.append, nodes.append
-    while stack:
-        node = pop()
-        a = node._a
-        if a is not None:  # one or two children, in slots
-            if a._mark is not visit:
-                a._mark = visit
-                push(a)
-                add(a)
-            b = node._b
-            if b is not None and b._mark is not visit:
-                b._mark = visit
-                push(b)
-                add(b)
-        elif node._many is not None:
-            for child in node._many[0]:
-                if child._mark is not visit:
-                    child._mark = visit
-                    push(child)
-                    add(child)
-    nodes.sort(key=_creation, reverse=True)
-    return nodes
+    if (out := _operand(x)) is NotImplemented:
+        raise TypeError(f"{name} must be a number or a Value, got {type(x).__name__}: {x!r}")
+    return out
 
 
-_creation = attrgetter("_id")
+def node(data: Number, op: str, children: Iterable[Value], local: Iterable[Number], label: str = "") -> Value:
+    """A new Value made by ``op`` from ``children``: the way every op above is built.
 
+    ``local`` holds d(data)/d(child) for each child, in the same order. Use it to add an
+    operation without touching the engine; ``backward()`` and :mod:`grad.viz` handle it
+    like any other.
 
-def _pow_number(base: Value, n: float) -> Value:
-    x = base.data
-    if x == 0.0 and n < 0.0:
-        raise ZeroDivisionError(f"pow: 0.0 ** {_fmt(n)} divides by zero")
-    if x < 0.0 and not n.is_integer():
-        raise ValueError(f"pow: a negative base ({_fmt(x)}) to a non-integer power ({_fmt(n)}) is not real")
-    if x == 0.0 and 0.0 < n < 1.0:
-        raise ValueError(f"pow: the derivative of x ** {_fmt(n)} is infinite at x = 0.0")
-    try:
-        out = x**n
-        local = n * x ** (n - 1.0) if n != 0.0 else 0.0
-    except OverflowError:
-        raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(n)} overflows a float") from None
-    op = f"**{int(n)}" if n.is_integer() else f"**{_fmt(n)}"
-    return _make(out, op, base, local)
-
-
-def _pow_value(base: Value, exponent: Value) -> Value:
-    a, b = base.data, exponent.data
-    if not a > 0.0:
-        raise ValueError(
-            "pow: with a Value exponent the base must be positive, since d/db a**b = a**b * ln(a); "
-            f"got base {_fmt(a)}"
-        )
-    try:
-        out = a**b
-        da = b * a ** (b - 1.0)
-    except OverflowError:
-        raise OverflowError(f"pow: {_fmt(a)} ** {_fmt(b)} overflows a float") from None
-    return _make(out, "**", base, da, exponent, out * math.log(a))
+    Example:
+        >>> x = Value(3.0)
+        >>> cube = node(x.data**3, "cube", (x,), (3 * x.data**2,))
+        >>> cube.backward(); cube.data, x.grad
+        (27.0, 27.0)
+    """
+    return Value(data, children, op, label, local)
 
 
 def vsum(values: Iterable[Operand]) -> Value:
-    """Sum of many Values as a single n-ary node; d/d(each) = 1.
+    """The sum of many Values (or numbers) as a single n-ary node.   d/d(each) = 1.
 
-    Faster than ``sum(values)``, which builds a chain of ``+`` nodes.
+    Cheaper than ``sum(values)``, which builds a chain of ``+`` nodes. The sum is correctly
+    rounded (``math.fsum``) when it is finite; with infinities or NaN it follows IEEE like ``+``.
 
     Example:
         >>> s = vsum([Value(1.0), Value(2.0), 3])
         >>> s.backward(); s.data
         6.0
     """
-    children = tuple(v if type(v) is Value else _lift(v) for v in values)
-    return _node(math.fsum(c.data for c in children), children, (1.0,) * len(children), "sum")
+    children = tuple(as_value(v, "vsum: each value") for v in values)
+    return _node(_sum([c.data for c in children]), "sum", children, (1.0,) * len(children))
 
 
-def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Value | None = None) -> Value:
-    """w · x (+ bias) as a single n-ary node.
+def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """w · x + bias as a single n-ary node.   d/dw_i = x_i,   d/dx_i = w_i,   d/dbias = 1.
 
-    d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1. Plain numbers in ``xs`` are
-    constants: they get no node, so the first layer of a network costs less.
+    The weights must be Values. Plain numbers among the inputs (and a number bias) are
+    constants: they get no node, which makes a network's first layer cheaper.
 
     Example:
         >>> w = [Value(2.0), Value(-1.0)]
@@ -423,34 +326,209 @@ def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Value | None = None) -
     """
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    try:
-        wd = [w.data for w in ws]
-    except AttributeError:
-        bad = next(w for w in ws if not isinstance(w, Value))
-        raise TypeError(f"dot: weights must be Values, got {type(bad).__name__}: {bad!r}") from None
-    if all(type(x) is Value for x in xs):
+    for w in ws:
+        if not isinstance(w, Value):
+            raise TypeError(f"dot: weights must be Values, got {type(w).__name__}: {w!r}")
+    wd = [w.data for w in ws]
+    if all(isinstance(x, Value) for x in xs):
         xd = [x.data for x in xs]
-        children = (*ws, *xs)
-        local = (*xd, *wd)
+        children, local = (*ws, *xs), (*xd, *wd)
     else:
-        xd = [x.data if type(x) is Value else _number(x, "dot") for x in xs]
-        value_idx = [i for i, x in enumerate(xs) if type(x) is Value]
-        children = (*ws, *(xs[i] for i in value_idx))
-        local = (*xd, *(wd[i] for i in value_idx))
-    total = sum(map(float.__mul__, wd, xd))
-    if bias is not None:
-        return _node(total + bias.data, (*children, bias), (*local, 1.0), "dot")
-    return _node(total, children, local, "dot")
+        xd = [x.data if isinstance(x, Value) else _number(x, "dot: each input") for x in xs]
+        kept = [i for i, x in enumerate(xs) if isinstance(x, Value)]
+        children, local = (*ws, *(xs[i] for i in kept)), (*xd, *(wd[i] for i in kept))
+    total = sum(map(mul, wd, xd))
+    if bias is None:
+        return _node(total, "dot", children, local)
+    if isinstance(bias, Value):
+        return _node(total + bias.data, "dot", (*children, bias), (*local, 1.0))
+    return _node(total + _number(bias, "dot: bias"), "dot", children, local)
 
 
-def _number(x: object, op: str) -> float:
+def backward_order(root: Value) -> list[Value]:
+    """The nodes of ``root``'s graph in the order :meth:`Value.backward` visits them.
+
+    A reverse topological order: ``root`` first, and every node after all of the nodes that
+    use it, so that a node's gradient is complete when it is visited. (The fast path gets it
+    by sorting on creation order, see :func:`_order`.)
+
+    Example:
+        >>> a = Value(1.0, label="a"); b = a * a; c = b + a
+        >>> [n.label or n._op for n in backward_order(c)]
+        ['+', '*', 'a']
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_order: expected a Value, got {type(root).__name__}: {root!r}")
+    with _lock:
+        return _order(root)
+
+
+# ---- small helpers ------------------------------------------------------------------------------
+
+
+def _operand(x: object) -> Value:
+    """The other operand of a dunder method as a Value, or NotImplemented when it is not a number."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real):
+        return _node(float(x), "", (), ())
+    return NotImplemented
+
+
+def _number(x: object, what: str) -> float:
     if isinstance(x, Real) and not isinstance(x, Value):
         return float(x)
-    raise TypeError(f"{op}: expected a number or a Value, got {type(x).__name__}: {x!r}")
+    raise TypeError(f"{what} must be a number or a Value, got {type(x).__name__}: {x!r}")
 
 
-def _lift(x: object) -> Value:
-    out = _const(x)
-    if out is None:
-        raise TypeError(f"expected a number or a Value, got {type(x).__name__}: {x!r}")
+def _fmt(x: Number) -> str:
+    return f"{x:.6g}"
+
+
+def _sum(xs: list[float]) -> float:
+    """Correctly rounded when finite; IEEE like ``+`` when fsum would raise (inf - inf, overflow)."""
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return sum(xs)
+
+
+def _pow_number(base: Value, n: Number) -> Value:
+    x, n = base.data, float(n)
+    if x == 0 and n < 0:
+        raise ZeroDivisionError(f"pow: 0.0 ** {_fmt(n)} divides by zero")
+    if x < 0 and not n.is_integer():
+        raise ValueError(f"pow: a negative base ({_fmt(x)}) to a non-integer power ({_fmt(n)}) is not real")
+    if x == 0 and 0 < n < 1:
+        raise ValueError(f"pow: the derivative of x ** {_fmt(n)} is infinite at x = 0.0")
+    try:
+        out, local = x**n, (n * x ** (n - 1) if n else 0.0)
+    except OverflowError:
+        raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(n)} overflows a float") from None
+    return _node(out, f"**{int(n)}" if n.is_integer() else f"**{_fmt(n)}", (base,), (local,))
+
+
+def _pow_value(base: Value, exponent: Value) -> Value:
+    a, b = base.data, exponent.data
+    if not a > 0:
+        raise ValueError(
+            "pow: with a Value exponent the base must be positive, since d/db a**b = a**b * ln(a); "
+            f"got base {_fmt(a)}"
+        )
+    try:
+        out, da = a**b, b * a ** (b - 1)
+    except OverflowError:
+        raise OverflowError(f"pow: {_fmt(a)} ** {_fmt(b)} overflows a float") from None
+    return _node(out, "**", (base, exponent), (da, out * math.log(a)))
+
+
+# =================================================================================================
+# The fast path: how nodes are stored, how the graph is ordered, and the unrolled propagation
+# =================================================================================================
+#
+# Three tricks make grad several times faster than micrograd on the same code (README, "Speed").
+# bench/fast_path.py measures each one by switching it off, on forward + backward of micrograd's moons
+# demo step (100 points): (a) the Value-API model code, 65,818 nodes; (b) grad.nn + grad.losses, whose
+# fused nodes make 6,842. Slow-downs below: the median over 25 interleaved blocks (quartiles in
+# brackets), CPython 3.11, 2-core AMD EPYC, 2026-12-02.
+#
+# 1. Edges in slots. A node with one or two children keeps them in the slots _a and _b, with their
+#    local derivatives in _da and _db; only nodes with more children (vsum, dot, losses) keep a
+#    pair of tuples in _many. Tuples on every node would double the objects that Python's cycle
+#    collector scans, which is most of the cost of building a large graph.
+#    Switched off (a tuple pair on every node): 2.10x (2.03-2.28) slower on (a), 1.11x on (b).
+# 2. Creation order as the topological order. An op can only run once its operands exist, so every
+#    node is newer than its children: sorting the reachable nodes newest-first (on _id, a global
+#    counter) is a reverse topological order, found without recursion, so any depth works.
+#    Switched off (the lecture's recursive build_topo): 1.17x (1.10-1.27) on (a), 1.07x on (b).
+# 3. The unrolled loop. _propagate reads the slots directly instead of zipping _prev with _local,
+#    which would build two tuples per node.
+#    Switched off (the three-line reference loop): 1.12x (0.94-1.25) on (a), 1.12x on (b): a gain,
+#    but within the noise of a shared 2-core machine.
+#
+# Scratch slots: _visit marks a node as collected by the current _order() call (a fresh object
+# per call, so an interrupted call leaves nothing to clean up), and _pending holds the gradient
+# of the current backward() call. Both are shared by every call that reaches the node, so calls
+# take turns through _lock: two threads backpropagating through a shared leaf give exact sums.
+
+_new = object.__new__
+_next_id = itertools.count().__next__  # creation order: a node is always newer than its children
+_lock = threading.Lock()
+_creation = attrgetter("_id")
+
+
+def _node(data: Number, op: str, children: tuple, local: tuple) -> Value:
+    """A new node: value, op, children, local derivatives (trusted: the ops have checked them)."""
+    out = _new(Value)
+    _init(out, data, op, children, local)
+    out.label = ""
     return out
+
+
+def _init(out: Value, data: Number, op: str, children: tuple, local: tuple) -> None:
+    out.data = data
+    out.grad = 0.0
+    out._op = op
+    out._id = _next_id()
+    out._visit = None
+    out._pending = 0.0
+    n = len(children)
+    if n == 2:
+        out._a, out._b = children
+        out._da, out._db = local
+        out._many = None
+    elif n == 1:
+        out._a, out._da, out._b, out._db, out._many = children[0], local[0], None, 0.0, None
+    else:
+        out._a, out._da, out._b, out._db = None, 0.0, None, 0.0
+        out._many = (children, local) if n else None
+
+
+def _order(root: Value) -> list[Value]:
+    """backward_order without the lock: collect the graph with a stack, sort it newest-first."""
+    visit = object()
+    root._visit = visit
+    nodes = [root]
+    stack = [root]
+    pop, push, add = stack.pop, stack.append, nodes.append
+    while stack:
+        n = pop()
+        a = n._a
+        if a is not None:  # one or two children, in slots
+            if a._visit is not visit:
+                a._visit = visit
+                push(a)
+                add(a)
+            b = n._b
+            if b is not None and b._visit is not visit:
+                b._visit = visit
+                push(b)
+                add(b)
+        elif n._many is not None:
+            for child in n._many[0]:
+                if child._visit is not visit:
+                    child._visit = visit
+                    push(child)
+                    add(child)
+    nodes.sort(key=_creation, reverse=True)
+    return nodes
+
+
+def _propagate(root: Value) -> None:
+    """The reference loop of Value.backward, unrolled over the slots; gradients go to _pending first."""
+    order = _order(root)
+    for n in order:
+        n._pending = 0.0
+    root._pending = 1.0
+    for n in order:
+        g = n._pending
+        n.grad += g
+        a = n._a
+        if a is not None:  # one or two children
+            a._pending += n._da * g
+            b = n._b
+            if b is not None:
+                b._pending += n._db * g
+        elif n._many is not None:  # n-ary
+            for child, d in zip(*n._many):
+                child._pending += d * g

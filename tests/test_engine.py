@@ -8,6 +8,7 @@ gradient must agree to 1e-9 (relative, or absolute below 1).
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import math
 import operator
@@ -15,24 +16,17 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import threading
 import traceback
 
 import pytest
 import torch
+from helpers import close, is_reverse_topological, reachable, t64
 
 from grad import Value
-from grad.engine import backward_order, dot, vsum
+from grad.engine import as_value, backward_order, dot, node, vsum
 
 REL = 1e-9
-
-
-def close(a: float, b: float, rel: float = REL) -> bool:
-    """|a - b| <= rel * max(1, |b|): relative for large numbers, absolute near zero."""
-    return abs(a - b) <= rel * max(1.0, abs(b))
-
-
-def t64(x: float) -> torch.Tensor:
-    return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 
 
 def run_both(fn, xs):
@@ -379,27 +373,38 @@ def test_dot_rejects_number_weights_with_type_error():
 # ---------------------------------------------------------------------------
 
 
-def test_backward_sets_root_grad_to_one():
+def test_backward_sets_the_root_grad_to_one_on_fresh_grads():
     a = Value(2.0)
     b = a * 3
     b.backward()
-    assert b.grad == 1.0
-    a.backward()  # a leaf on its own
-    assert a.grad == 1.0
+    assert (b.grad, a.grad) == (1.0, 3.0)
+    leaf = Value(5.0)
+    leaf.backward()  # a leaf on its own
+    assert leaf.grad == 1.0
 
 
-def test_second_backward_doubles_direct_children_and_keeps_root_at_one():
-    a, b = Value(2.0), Value(-3.0)
-    c = a * b
+# Regression test for a fixed bug: a second backward() reset the root's grad to 1.0 instead of adding to
+# it. torch gives b.grad == 5 and a.grad == 15 here (b retains its grad).
+def test_a_second_backward_accumulates_everywhere_root_included_like_torch():
+    a = Value(2.0)
+    b = a * 3
+    c = b * 4
     c.backward()
-    first = (a.grad, b.grad)
+    b.backward()
+    assert (c.grad, b.grad, a.grad) == (1.0, 5.0, 15.0)
+    ta = t64(2.0)
+    tb = ta * 3
+    tb.retain_grad()
+    tc = tb * 4
+    tc.backward(retain_graph=True)
+    tb.backward()
+    assert (tb.grad.item(), ta.grad.item()) == (b.grad, a.grad)
     c.backward()
-    assert c.grad == 1.0
-    assert (a.grad, b.grad) == (2 * first[0], 2 * first[1])
+    assert c.grad == 2.0
 
 
-# Regression test for a fixed bug: backward() propagates a node's *accumulated* .grad, so a second call
-# counts the first call's gradient again below depth 1 (a.grad ends at 3x, not 2x, here).
+# Regression test for a fixed bug: backward() propagated a node's *accumulated* .grad, so a second call
+# counted the first call's gradient again below depth 1 (a.grad ended at 3x, not 2x).
 def test_second_backward_doubles_every_gradient_like_torch():
     def graph(a, b):
         h = a * b
@@ -408,10 +413,9 @@ def test_second_backward_doubles_every_gradient_like_torch():
     a, b = Value(0.8), Value(-1.3)
     h, out = graph(a, b)
     out.backward()
-    once = (a.grad, b.grad, h.grad)
+    once = (out.grad, a.grad, b.grad, h.grad)
     out.backward()
-    assert out.grad == 1.0
-    assert (a.grad, b.grad, h.grad) == pytest.approx([2 * g for g in once], rel=1e-12)
+    assert (out.grad, a.grad, b.grad, h.grad) == pytest.approx([2 * g for g in once], rel=1e-12)
     ta, tb = t64(0.8), t64(-1.3)
     _, tout = graph(ta, tb)
     tout.backward(retain_graph=True)
@@ -480,30 +484,12 @@ def test_zero_grad_zeroes_the_whole_graph_only():
 # ---------------------------------------------------------------------------
 
 
-def reachable(root: Value) -> set[int]:
-    seen, stack = {id(root)}, [root]
-    while stack:
-        for child in stack.pop()._prev:
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-    return seen
-
-
 def assert_valid_backward_order(root: Value, order: list[Value]) -> None:
     """Root first, every reachable node exactly once, every node before all of its children."""
     assert order[0] is root
-    pos = {id(n): i for i, n in enumerate(order)}
-    assert len(pos) == len(order), "a node appears twice"
-    assert set(pos) == reachable(root)
-    for i, node in enumerate(order):
-        for child in node._prev:
-            assert pos[id(child)] > i, f"{child} comes before its parent {node}"
-    # read backwards, it is a topological order: children before parents
-    done: set[int] = set()
-    for node in reversed(order):
-        assert all(id(c) in done for c in node._prev)
-        done.add(id(node))
+    assert len({id(n) for n in order}) == len(order), "a node appears twice"
+    assert {id(n) for n in order} == {id(n) for n in reachable(root)}
+    assert is_reverse_topological(order)
 
 
 def diamond():
@@ -552,9 +538,9 @@ def test_backward_propagates_along_backward_order():
     got = {id(n): n.grad for n in backward_order(d)}
     d.zero_grad()
     d.grad = 1.0
-    for node in backward_order(d):
-        for child, local in zip(node._prev, node._local):
-            child.grad += local * node.grad
+    for n in backward_order(d):
+        for child, local in zip(n._prev, n._local):
+            child.grad += local * n.grad
     assert got == {id(n): n.grad for n in backward_order(d)}
     assert a.grad == 2 * (a.data + 1) + 2 * a.data  # d = 2a (a + 1)
 
@@ -876,3 +862,181 @@ def test_int_operands_on_either_side_match_torch(op, k):
         out.backward()
         tout.backward()
         assert close(out.data, tout.item()) and close(x.grad, tx.grad.item()), (op.__name__, k, value_first)
+
+
+# ---------------------------------------------------------------------------
+# faults found by an adversarial review, each fixed (these tests failed before)
+# ---------------------------------------------------------------------------
+
+
+def test_concurrent_backward_on_graphs_that_share_leaves_gives_exact_sums():
+    # Each backward() of sum(leaf * 1.0) adds exactly 1.0 to every leaf. Before, the calls shared one
+    # scratch slot per node, and threads switching mid-pass crashed ('object' + float) or lost updates.
+    leaves = [Value(0.5) for _ in range(20)]
+    threads, calls = 8, 25
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(calls):
+                vsum(leaf * 1.0 for leaf in leaves).backward()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        pool = [threading.Thread(target=work) for _ in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join(timeout=120)
+    finally:
+        sys.setswitchinterval(old)
+    assert not errors, errors[0]
+    assert [leaf.grad for leaf in leaves] == [float(threads * calls)] * len(leaves)
+
+
+@pytest.mark.parametrize(
+    "fn, value, grads",
+    [
+        # a / b with a tiny b: d/db = -a/b**2 underflowed b*b to 0 and raised a bare ZeroDivisionError
+        (lambda a, b: a / b, 1.0, (1e170, -1e170)),
+    ],
+)
+def test_tiny_divisors_work(fn, value, grads):
+    a, b = Value(1e-170), Value(1e-170)
+    out = fn(a, b)
+    out.backward()
+    assert out.data == value
+    assert close(a.grad, grads[0], 1e-12) and close(b.grad, grads[1], 1e-12)
+    ta, tb = t64(1e-170), t64(1e-170)
+    fn(ta, tb).backward()
+    assert close(a.grad, ta.grad.item(), 1e-12) and close(b.grad, tb.grad.item(), 1e-12)
+
+
+def test_dividing_by_a_tiny_number_gives_a_huge_result_not_an_error():
+    x = Value(1.0)
+    out = x / 1e-162
+    out.backward()
+    assert close(out.data, 1e162, 1e-12) and close(x.grad, 1e162, 1e-12)
+
+
+def test_int_data_set_after_construction_works_in_every_op():
+    # the classic zero-init experiment: p.data = 0 crashed the next forward pass (float.__mul__ in dot)
+    ws, b = [Value(0.3), Value(-0.2)], Value(0.1)
+    for p in (*ws, b):
+        p.data = 0
+    out = dot(ws, [1.5, Value(2.0)], b).tanh() * 3 + ws[0] / 2 - ws[1] ** 2
+    out.backward()
+    assert out.data == 0.0
+    assert [w.grad for w in ws] == [1.5 * 3 + 0.5, 2.0 * 3]
+    assert b.grad == 3.0
+
+
+@pytest.mark.parametrize(
+    "items, expected",
+    [
+        ([1e308, 1e308, -1e308], math.inf),  # + overflows to inf; fsum raised OverflowError
+        ([math.inf, -math.inf], math.nan),  # + gives nan; fsum raised ValueError
+        ([math.inf, 1.0], math.inf),
+        ([math.nan, 1.0], math.nan),
+        ([0.1] * 10, 1.0),  # finite sums stay correctly rounded (sum() gives 0.9999999999999999)
+    ],
+)
+def test_vsum_follows_ieee_like_plus(items, expected):
+    s = vsum([Value(x) for x in items])
+    s.backward()
+    assert s.data == expected or (math.isnan(expected) and math.isnan(s.data))
+    assert all(c.grad == 1.0 for c in s._prev)
+
+
+def test_a_diverging_sum_shows_inf_instead_of_raising():
+    big = [Value(1e308) for _ in range(3)]
+    assert vsum(big).data == math.inf
+    assert sum(big).data == math.inf  # the same as a chain of +
+
+
+def test_relu_of_nan_is_nan():
+    x = Value(math.nan)
+    out = x.relu()
+    out.backward()
+    assert math.isnan(out.data) and math.isnan(x.grad)
+    assert Value(-0.0).relu().data == 0.0 and Value(math.inf).relu().data == math.inf
+
+
+def test_nan_flows_through_the_other_functions_instead_of_raising():
+    for fn in ("tanh", "sigmoid", "exp", "log"):
+        assert math.isnan(getattr(Value(math.nan), fn)().data), fn
+    assert math.isnan((Value(math.nan) ** 2).data)
+
+
+class Tagged(Value):
+    """A subclass with its own attribute, as a learner might write."""
+
+    def __init__(self, data, tag: str = "") -> None:
+        super().__init__(data)
+        self.tag = tag
+
+
+def test_subclasses_of_value_work_with_every_op():
+    a, b = Tagged(2.0, "a"), Tagged(-3.0, "b")
+    out = (a * b + a / b - b**2 + 2**a + (a - 1) * (1 - b) + (-a)).tanh() + b.exp().log() + a.relu()
+    out.backward()
+    ta, tb = t64(2.0), t64(-3.0)
+    tout = (
+        (ta * tb + ta / tb - tb**2 + 2**ta + (ta - 1) * (1 - tb) + (-ta)).tanh() + tb.exp().log() + ta.relu()
+    )
+    tout.backward()
+    assert close(out.data, tout.item()) and close(a.grad, ta.grad.item()) and close(b.grad, tb.grad.item())
+    assert a.tag == "a" and dot([a], [b], 1.0).data == -5.0 and vsum([a, b]).data == -1.0
+
+
+def test_as_value_lifts_numbers_and_names_the_argument_in_its_error():
+    v = Value(1.0)
+    assert as_value(v) is v
+    assert as_value(3).data == 3.0 and as_value(2.5)._prev == ()
+    with pytest.raises(TypeError, match=r"^target must be a number or a Value, got str: '3'$"):
+        as_value("3", "target")
+
+
+def test_node_makes_an_op_that_backward_and_backward_order_handle():
+    x, y = Value(2.0), Value(5.0)
+    out = node(x.data * y.data**2, "x*y^2", (x, y), (y.data**2, 2 * x.data * y.data), label="q")
+    (out * 2).backward()
+    assert (out.label, out._op, out._prev, x.grad, y.grad) == ("q", "x*y^2", (x, y), 50.0, 40.0)
+    with pytest.raises(ValueError, match="local derivatives"):
+        node(1.0, "f", (x,), ())
+    with pytest.raises(TypeError, match="children must be Values"):
+        node(1.0, "f", (1.0,), (1.0,))
+    with pytest.raises(TypeError, match="local derivatives must be numbers"):
+        node(1.0, "f", (x,), ("1",))
+
+
+def test_dot_accepts_a_number_bias_and_names_bad_arguments():
+    w = [Value(2.0), Value(3.0)]
+    out = dot(w, [1.0, -1.0], 1.0)
+    out.backward()
+    assert out.data == 0.0 and out._prev == tuple(w) and [v.grad for v in w] == [1.0, -1.0]
+    with pytest.raises(TypeError, match="dot: bias must be a number or a Value, got str"):
+        dot(w, [1.0, 2.0], "1")
+    with pytest.raises(TypeError, match="dot: each input must be a number or a Value, got str"):
+        dot(w, [1.0, "2"])
+
+
+def test_copies_and_pickles_keep_the_graph_and_backpropagate_independently():
+    a = Value(2.0, label="a")
+    out = a * a + 1
+    for clone in (copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
+        leaf = clone._prev[0]._prev[0]
+        assert leaf is not a and leaf.label == "a" and clone._prev[0]._prev == (leaf, leaf)
+        clone.backward()
+        assert leaf.grad == 4.0 and a.grad == 0.0
+    shallow = copy.copy(out)
+    shallow.backward()
+    assert shallow._prev == out._prev and a.grad == 4.0 and out.grad == 0.0
+
+
+def test_huge_ints_give_a_clear_error():
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(10**400)

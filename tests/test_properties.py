@@ -17,6 +17,7 @@ import math
 import operator
 
 import torch
+from helpers import close, is_reverse_topological, reachable
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -92,11 +93,6 @@ def evaluate(B, leaves, steps):
     return nodes, sum(nodes[len(leaves) :])
 
 
-def close(a: float, b: float, rel: float, floor: float = 1e-12) -> bool:
-    """Relative closeness, with a tiny absolute floor for values that are (nearly) zero."""
-    return abs(a - b) <= rel * abs(b) + floor
-
-
 def describe(inputs, steps) -> str:
     return f"inputs={inputs} steps={steps}"
 
@@ -156,18 +152,24 @@ def test_backward_order_is_a_reverse_topological_order(program):
     _, out = evaluate(ValueOps, [Value(x) for x in inputs], steps)
     order = backward_order(out)
     assert order[0] is out
-    pos = {id(n): i for i, n in enumerate(order)}
-    assert len(pos) == len(order)
-    # every reachable node is there
-    seen, stack = {id(out)}, [out]
-    while stack:
-        for c in stack.pop()._prev:
-            if id(c) not in seen:
-                seen.add(id(c))
-                stack.append(c)
-    assert set(pos) == seen
-    for i, node in enumerate(order):
-        assert all(pos[id(c)] > i for c in node._prev)
+    assert len({id(n) for n in order}) == len(order)
+    assert {id(n) for n in order} == {id(n) for n in reachable(out)}
+    assert is_reverse_topological(order)
+
+
+@given(programs())
+def test_the_fast_loop_gives_exactly_what_the_three_line_reference_loop_gives(program):
+    """backward()'s docstring shows the algorithm; the fast path must do the same arithmetic."""
+    inputs, steps = program
+    _, out = evaluate(ValueOps, [Value(x) for x in inputs], steps)
+    out.backward()
+    fast = [n.grad for n in backward_order(out)]
+    out.zero_grad()
+    out.grad = 1.0  # the reference loop, as written in Value.backward's docstring
+    for node in backward_order(out):
+        for child, local in zip(node._prev, node._local):
+            child.grad += local * node.grad
+    assert [n.grad for n in backward_order(out)] == fast, describe(*program)
 
 
 @given(programs())
