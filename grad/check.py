@@ -1,8 +1,10 @@
 """Gradient checking: central differences, and a comparison with ``backward()``.
 
-``f`` takes a list of Values and returns a Value (any function built from
-Value ops does). For a numerical derivative it is called with Values made
-from nudged inputs, and only ``.data`` of the result is read.
+``f`` takes a list of Values and returns a Value: any function built from Value ops does.
+It works with any micrograd-style Value class, not only :class:`grad.Value`: an input may be a
+number or a *Value-like* object (anything with ``.data`` and ``.grad``), and ``f`` may return
+any Value-like object. ``f`` is always called with *fresh* Values made from the inputs' numbers,
+so the objects you pass are only read, never changed.
 
 Example:
     >>> from grad.check import gradcheck, numerical_grad
@@ -15,52 +17,221 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Real
+from typing import Any
 
 from grad.engine import Value
 
 __all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckResult"]
 
-Fn = Callable[[list[Value]], Value]
+Fn = Callable[[list[Any]], Any]
+"""``f(values) -> Value``: a function of a list of Value-like objects."""
+Input = Any
+"""A number, or a Value-like object (anything with numeric ``.data`` and a ``.grad``)."""
 
 
-def _eval(f: Fn, xs: Sequence[float]) -> float:
-    out = f([Value(x) for x in xs])
-    return out.data if isinstance(out, Value) else float(out)
+# ---- inputs and outputs -----------------------------------------------------------------------
 
 
-def numerical_grad(f: Fn, xs: Sequence[float], h: float = 1e-6) -> list[float]:
-    """Central differences (f(x + h e_i) - f(x - h e_i)) / 2h for every input i.
+def _is_value_like(x: object) -> bool:
+    return hasattr(x, "data") and hasattr(x, "grad")
 
-    The error is O(h**2) from truncation plus O(eps / h) from rounding, so h
-    around 1e-6 is a good default for float64 and smaller is not better.
+
+def _describe(x: Input) -> str:
+    """How the user passed input ``x``: the number itself, or the Value-like object's number."""
+    return f"{type(x).__name__} with data {x.data!r}" if _is_value_like(x) else repr(x)
+
+
+def _real(x: object) -> bool:
+    return isinstance(x, Real) and not isinstance(x, bool)
+
+
+def _as_list(xs: Sequence[Input], who: str) -> list[Input]:
+    if not isinstance(xs, str | bytes):
+        try:
+            return list(xs)  # a list, a tuple, a generator or a numpy array
+        except TypeError:
+            pass
+    raise TypeError(f"{who}: xs must be a list of inputs (numbers or Values), got {type(xs).__name__}")
+
+
+def _prepare(
+    xs: list[Input], value_type: Callable[[float], Any] | None, who: str
+) -> tuple[list[float], list[Callable[[float], Any]]]:
+    """The inputs' numbers, and for each input the constructor of its fresh Values."""
+    if value_type is None:
+        value_type = next((type(x) for x in xs if _is_value_like(x)), Value)
+    elif not callable(value_type):
+        raise TypeError(
+            f"{who}: value_type must be a Value class (called as value_type(number)), got {value_type!r}"
+        )
+    numbers, makers = [], []
+    for i, x in enumerate(xs):
+        if _is_value_like(x):
+            number, maker = x.data, type(x)
+            if not _real(number):
+                raise TypeError(
+                    f"{who}: input {i} has .data {number!r} ({type(number).__name__}); it must be a number"
+                )
+        elif _real(x):
+            number, maker = x, value_type
+        else:
+            raise TypeError(
+                f"{who}: input {i} must be a number or a Value (an object with .data and .grad), "
+                f"got {type(x).__name__}: {x!r}"
+            )
+        number = float(number)
+        if not math.isfinite(number):
+            raise ValueError(f"{who}: input {i} must be finite, got {_describe(x)}")
+        numbers.append(number)
+        makers.append(maker)
+    return numbers, makers
+
+
+def _fresh(numbers: Sequence[float], makers: Sequence[Callable[[float], Any]]) -> list[Any]:
+    return [make(x) for make, x in zip(makers, numbers)]
+
+
+def _output(out: object, who: str) -> float:
+    """The number held by ``f``'s result, or a TypeError naming ``f``."""
+    if not _is_value_like(out):
+        raise TypeError(
+            f"{who}: f must return a Value (an object with .data and .grad), "
+            f"got {type(out).__name__}: {out!r}"
+        )
+    if not _real(out.data):
+        raise TypeError(f"{who}: f returned a {type(out).__name__} whose .data is not a number: {out.data!r}")
+    return float(out.data)
+
+
+def _reraise(err: Exception, message: str) -> None:
+    """Raise ``message`` as the same kind of error as ``err`` (RuntimeError if that is impossible)."""
+    try:
+        new = type(err)(message)
+    except Exception:
+        new = RuntimeError(message)
+    raise new from err
+
+
+def _check_h(h: object, who: str) -> float:
+    if not _real(h):
+        raise TypeError(f"{who}: h must be a number, got {type(h).__name__}: {h!r}")
+    if not (h > 0 and math.isfinite(h)):
+        raise ValueError(f"{who}: h must be positive and finite, got {h!r}")
+    return float(h)
+
+
+# ---- the two gradients ------------------------------------------------------------------------
+
+
+def numerical_grad(
+    f: Fn, xs: Sequence[Input], h: float = 1e-6, *, value_type: Callable[[float], Any] | None = None
+) -> list[float]:
+    """Central differences ``(f(x + h_i e_i) - f(x - h_i e_i)) / step_i`` for every input i.
+
+    The step is relative to the input, ``h_i = h * max(1, |x_i|)``, because an absolute ``h``
+    is lost to rounding next to a large number (1e6 + 1e-6 is not a float). And the division is
+    by the step actually taken, ``step_i = (x_i + h_i) - (x_i - h_i)``, which is not always
+    exactly ``2 h_i``. The error is O(h**2) from truncation plus O(eps / h) from rounding, so
+    ``h`` around 1e-6 suits float64, and smaller is not better.
+
+    Args:
+        f: a function of a list of Values that returns a Value (or any Value-like object).
+        xs: the point: numbers or Value-like objects (only their ``.data`` is read).
+        h: the relative step.
+        value_type: the class that number inputs are turned into; by default the class of the
+            Value-like inputs, else :class:`grad.Value`. A Value-like input is always turned
+            into ``type(x)(number)``.
+
+    Raises:
+        TypeError: for an input that is neither a number nor Value-like, or when ``f`` returns
+            something that is not Value-like.
+        ValueError: for a non-finite input or a bad ``h``. An error raised by ``f`` at a nudged
+            point is re-raised naming the input and the number you passed.
+
+    Example:
+        >>> numerical_grad(lambda v: v[0] * 3.0, [1e6])      # an absolute h of 1e-6 gets 2.9999...
+        [3.0]
     """
-    if not h > 0:
-        raise ValueError(f"numerical_grad: h must be positive, got {h!r}")
-    xs = [float(x) for x in xs]
+    h = _check_h(h, "numerical_grad")
+    xs = _as_list(xs, "numerical_grad")
+    return _numerical(f, xs, *_prepare(xs, value_type, "numerical_grad"), h, "numerical_grad")
+
+
+def _numerical(
+    f: Fn, xs: list[Input], numbers: list[float], makers: list[Callable[[float], Any]], h: float, who: str
+) -> list[float]:
     grads = []
-    for i in range(len(xs)):
-        up, down = list(xs), list(xs)
-        up[i] += h
-        down[i] -= h
-        grads.append((_eval(f, up) - _eval(f, down)) / (2 * h))
+    for i, x in enumerate(numbers):
+        step = h * max(1.0, abs(x))
+        up, down = x + step, x - step
+        taken = up - down
+        if not (taken > 0 and math.isfinite(taken)):
+            raise ValueError(
+                f"{who}: h={h!r} cannot move input {i} = {_describe(xs[i])}: "
+                "the nudged numbers are not distinct finite floats"
+            )
+        ends = []
+        for nudged, direction in ((up, "up"), (down, "down")):
+            point = list(numbers)
+            point[i] = nudged
+            try:
+                out = f(_fresh(point, makers))
+            except Exception as err:
+                _reraise(
+                    err,
+                    f"{who}: f raised {type(err).__name__} at input {i} = {_describe(xs[i])} "
+                    f"nudged {direction} to {nudged!r}: {err}",
+                )
+            ends.append(_output(out, who))
+        grads.append((ends[0] - ends[1]) / taken)
     return grads
 
 
-def analytic_grad(f: Fn, xs: Sequence[float]) -> list[float]:
-    """The gradient of f at xs by ``backward()``."""
-    vals = [Value(x) for x in xs]
+def analytic_grad(
+    f: Fn, xs: Sequence[Input], *, value_type: Callable[[float], Any] | None = None
+) -> list[float]:
+    """The gradient of ``f`` at ``xs`` by ``backward()``, on fresh Values (``xs`` is not touched).
+
+    ``f``'s result must be Value-like and have a ``backward()`` method; the gradient is read
+    from the fresh inputs' ``.grad``. ``value_type`` is as in :func:`numerical_grad`.
+
+    Example:
+        >>> analytic_grad(lambda v: v[0] * v[1], [2.0, -3.0])
+        [-3.0, 2.0]
+    """
+    xs = _as_list(xs, "analytic_grad")
+    return _analytic(f, *_prepare(xs, value_type, "analytic_grad"), "analytic_grad")
+
+
+def _analytic(f: Fn, numbers: list[float], makers: list[Callable[[float], Any]], who: str) -> list[float]:
+    vals = _fresh(numbers, makers)
     out = f(vals)
-    if not isinstance(out, Value):
-        raise TypeError(f"analytic_grad: f must return a Value, got {type(out).__name__}")
+    _output(out, who)
+    if not callable(getattr(out, "backward", None)):
+        raise TypeError(f"{who}: f returned a {type(out).__name__}, which has no backward() method")
     out.backward()
-    return [v.grad for v in vals]
+    grads = []
+    for i, v in enumerate(vals):
+        if not _real(v.grad):
+            raise TypeError(f"{who}: after backward(), input {i} has .grad {v.grad!r}, not a number")
+        grads.append(float(v.grad))
+    return grads
+
+
+# ---- the comparison ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class GradcheckResult:
-    """What :func:`gradcheck` found. ``ok`` is True when every input passes the tolerance."""
+    """What :func:`gradcheck` found. ``ok`` is True when every input passes the tolerance.
+
+    A NaN anywhere (in either gradient) counts as the worst error: ``ok`` is then False,
+    ``worst_index`` names that input and the largest errors are NaN.
+    """
 
     analytic: list[float]
     numerical: list[float]
@@ -79,26 +250,56 @@ class GradcheckResult:
         )
 
 
-def gradcheck(
-    f: Fn, xs: Sequence[float], h: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-7
-) -> GradcheckResult:
-    """Compare ``backward()`` with central differences at xs and report the worst error.
+def _largest(xs: list[float]) -> float:
+    """max(xs), but NaN when any is NaN (the built-in max depends on where the NaN is)."""
+    return math.nan if any(math.isnan(x) for x in xs) else max(xs)
 
-    Input i passes when ``|analytic - numerical| <= atol + rtol * |numerical|``.
+
+def gradcheck(
+    f: Fn,
+    xs: Sequence[Input],
+    h: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    *,
+    value_type: Callable[[float], Any] | None = None,
+) -> GradcheckResult:
+    """Compare ``backward()`` with central differences at ``xs`` and report the worst input.
+
+    Input i passes when ``|analytic - numerical| <= atol + rtol * |numerical|``; the worst input
+    is the one that exceeds its bound the most, and a NaN error is worse than any number.
+    ``h`` and ``value_type`` are as in :func:`numerical_grad`, which explains the relative step.
+
+    Example:
+        >>> gradcheck(lambda v: v[0] * v[1] + v[2].tanh(), [2.0, -3.0, 0.5])  # doctest: +ELLIPSIS
+        gradcheck OK: 3 inputs, worst at input 2: backward 0.786448 vs numerical 0.786448; largest errors: ...
+        >>> from grad.engine import node
+        >>> bad_square = lambda x: node(x.data**2, "sq", (x,), (3 * x.data,))  # d/dx is 2x, not 3x
+        >>> gradcheck(lambda v: bad_square(v[0]) + v[1], [1.5, 0.2])
+        gradcheck MISMATCH: 2 inputs, worst at input 0: backward 4.5 vs numerical 3;
+            largest errors: abs 1.5e+00, rel 5.0e-01
     """
-    if len(xs) == 0:
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if not _real(tol):
+            raise TypeError(f"gradcheck: {name} must be a number, got {type(tol).__name__}: {tol!r}")
+        if not tol >= 0:
+            raise ValueError(f"gradcheck: {name} must be >= 0, got {tol!r}")
+    h = _check_h(h, "gradcheck")
+    xs = _as_list(xs, "gradcheck")
+    if not xs:
         raise ValueError("gradcheck: needs at least one input")
-    analytic = analytic_grad(f, xs)
-    numerical = numerical_grad(f, xs, h)
+    numbers, makers = _prepare(xs, value_type, "gradcheck")
+    analytic = _analytic(f, numbers, makers, "gradcheck")
+    numerical = _numerical(f, xs, numbers, makers, h, "gradcheck")
     abs_err = [abs(a - n) for a, n in zip(analytic, numerical)]
     rel_err = [e / max(abs(n), 1e-12) for e, n in zip(abs_err, numerical)]
     excess = [e - (atol + rtol * abs(n)) for e, n in zip(abs_err, numerical)]
-    worst = max(range(len(xs)), key=excess.__getitem__)
+    worst = max(range(len(excess)), key=lambda i: math.inf if math.isnan(excess[i]) else excess[i])
     return GradcheckResult(
         analytic=analytic,
         numerical=numerical,
-        max_abs_error=max(abs_err),
-        max_rel_error=max(rel_err),
+        max_abs_error=_largest(abs_err),
+        max_rel_error=_largest(rel_err),
         worst_index=worst,
-        ok=all(x <= 0 for x in excess),
+        ok=all(e <= 0 for e in excess),  # False for NaN
     )

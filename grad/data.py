@@ -11,7 +11,8 @@ Example:
 
 from __future__ import annotations
 
-from numbers import Real
+import math
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -19,10 +20,40 @@ __all__ = ["make_moons", "toy_dataset"]
 
 
 def toy_dataset() -> tuple[list[list[float]], list[float]]:
-    """The lecture's four examples of three inputs each, with targets +-1 (fresh lists each call)."""
+    """The lecture's four examples of three inputs each, with targets +-1 (fresh lists each call).
+
+    Example:
+        >>> xs, ys = toy_dataset()
+        >>> xs[0], ys[0]
+        ([2.0, 3.0, -1.0], 1.0)
+    """
     xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
     ys = [1.0, -1.0, -1.0, 1.0]
     return xs, ys
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, Integral) and not isinstance(x, bool | np.bool_)
+
+
+def _check(n: object, noise: object, seed: object, signed: object) -> tuple[int, float]:
+    """Validate make_moons' arguments; returns n as an int and noise as a float."""
+    if not _is_int(n):
+        raise TypeError(f"make_moons: n must be an int, got {type(n).__name__}: {n!r}")
+    if n < 2:
+        raise ValueError(f"make_moons: n must be at least 2 (one point per moon), got {int(n)}")
+    if not isinstance(noise, Real) or isinstance(noise, bool | np.bool_):
+        raise TypeError(f"make_moons: noise must be a number, got {type(noise).__name__}: {noise!r}")
+    if not (noise >= 0 and math.isfinite(noise)):
+        raise ValueError(f"make_moons: noise must be a finite number >= 0, got {noise!r}")
+    if seed is not None:
+        if not _is_int(seed):
+            raise TypeError(f"make_moons: seed must be None or an int, got {type(seed).__name__}: {seed!r}")
+        if seed < 0:
+            raise ValueError(f"make_moons: seed must be >= 0, got {int(seed)}")
+    if not isinstance(signed, bool | np.bool_):
+        raise TypeError(f"make_moons: signed must be True or False, got {type(signed).__name__}: {signed!r}")
+    return int(n), float(noise)
 
 
 def make_moons(
@@ -36,20 +67,25 @@ def make_moons(
     deviation ``noise`` is added to both coordinates.
 
     Args:
-        n: number of points (at least 2).
-        noise: standard deviation of the added noise (>= 0).
-        seed: seed for ``numpy.random.default_rng``, for reproducible data.
+        n: number of points, an int >= 2 (a NumPy integer works too).
+        noise: standard deviation of the added noise, a finite number >= 0.
+        seed: None (fresh randomness) or an int >= 0, the seed of ``numpy.random.default_rng``:
+            the same seed gives the same data.
         signed: labels -1 (upper moon) / +1 (lower moon) when True, else 0 / 1.
 
     Returns:
         ``X`` of shape (n, 2), float64, and ``y`` of shape (n,), int64.
+
+    Raises:
+        TypeError: for an argument of the wrong type (e.g. ``n=2.5``, ``noise="0.1"``, ``seed=1.0``).
+        ValueError: for a value out of range (e.g. ``n=1``, ``noise=-0.1`` or NaN, ``seed=-1``).
+
+    Example:
+        >>> X, y = make_moons(4, noise=0.0, seed=0, signed=False)
+        >>> X.round(3).tolist(), y.tolist()
+        ([[0.0, 0.5], [1.0, 0.0], [-1.0, 0.0], [2.0, 0.5]], [1, 0, 0, 1])
     """
-    if not isinstance(n, Real) or isinstance(n, bool):
-        raise TypeError(f"make_moons: n must be a number, got {type(n).__name__}: {n!r}")
-    if not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"make_moons: n must be an integer >= 2, got {n!r}")
-    if not noise >= 0:
-        raise ValueError(f"make_moons: noise must be >= 0, got {noise!r}")
+    n, noise = _check(n, noise, seed, signed)
     rng = np.random.default_rng(seed)
     n_lower = n // 2
     n_upper = n - n_lower

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from numbers import Integral, Real
 
 from grad.engine import Value, dot
 
@@ -24,7 +25,7 @@ Input = Sequence[Value | float]
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 
 
-def _rng(seed: Seed) -> random.Random | object:
+def _rng(seed: Seed, owner: str = "") -> random.Random | object:
     """A random source: the given Random, a new one seeded with ``seed``, or the ``random`` module."""
     if isinstance(seed, random.Random):
         return seed
@@ -32,19 +33,59 @@ def _rng(seed: Seed) -> random.Random | object:
         # the global generator, so random.seed(...) works as in micrograd; Layer and MLP
         # pass the module itself down to their neurons
         return random
-    if isinstance(seed, int) and not isinstance(seed, bool):
-        return random.Random(seed)
-    raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
+    if isinstance(seed, Integral) and not isinstance(seed, bool):
+        return random.Random(int(seed))
+    raise TypeError(
+        f"{owner}: seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
+    )
 
 
-def _check_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+def _check_activation(name: str, owner: str, what: str = "activation") -> str:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"{owner}: unknown {what} {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return name
 
 
+def _size(n: object, what: str, owner: str) -> int:
+    """A layer size: an int >= 1 (a NumPy integer works too)."""
+    if not isinstance(n, Integral) or isinstance(n, bool):
+        raise TypeError(f"{owner}: {what} must be an int, got {type(n).__name__}: {n!r}")
+    if n < 1:
+        raise ValueError(f"{owner}: {what} must be at least 1, got {n!r}")
+    return int(n)
+
+
+def _inputs(module: Module, x: Input, nin: int) -> int:
+    """Check that ``x`` is a sequence of ``nin`` inputs; returns its length."""
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{module!r} expects a list of {nin} inputs (numbers or Values), got {type(x).__name__}: {x!r}"
+        ) from None
+    if n != nin:
+        raise ValueError(f"{module!r} expects {nin} inputs, got {n}")
+    return n
+
+
+def _bad_input(module: Module, x: Input) -> None:
+    """After a TypeError in the forward pass: name the input that caused it, if one did."""
+    for i, xi in enumerate(x):
+        if not isinstance(xi, Value | Real):
+            raise TypeError(
+                f"{module!r}: input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
+            ) from None
+
+
 class Module:
-    """Something with parameters: the base of Neuron, Layer and MLP."""
+    """Something with parameters: the base of Neuron, Layer and MLP.
+
+    Example:
+        >>> net = MLP(2, [3, 1], seed=0)
+        >>> net([1.0, -1.0]).backward()
+        >>> net.zero_grad(); {p.grad for p in net.parameters()}
+        {0.0}
+    """
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order."""
@@ -70,19 +111,20 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "tanh", seed: Seed = None) -> None:
-        if not isinstance(nin, int) or isinstance(nin, bool):
-            raise TypeError(f"Neuron: nin must be an int, got {type(nin).__name__}: {nin!r}")
-        if nin < 1:
-            raise ValueError(f"Neuron needs at least one input, got nin={nin!r}")
-        rng = _rng(seed)
-        self.activation = _check_activation(activation)
+        nin = _size(nin, "nin", "Neuron")
+        rng = _rng(seed, "Neuron")
+        self.activation = _check_activation(activation, "Neuron")
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(rng.uniform(-1, 1))
 
     def __call__(self, x: Input) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(x)}")
-        act = dot(self.w, x, self.b)
+        """``activation(w · x + b)`` for ``nin`` inputs (numbers or Values)."""
+        _inputs(self, x, len(self.w))
+        try:
+            act = dot(self.w, x, self.b)
+        except TypeError:
+            _bad_input(self, x)
+            raise
         if self.activation == "tanh":
             return act.tanh()
         if self.activation == "relu":
@@ -99,18 +141,29 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons that all see the same inputs. Calling it returns a list of Values."""
+    """``nout`` neurons that all see the same inputs. Calling it returns a list of Values.
+
+    Example:
+        >>> layer = Layer(3, 2, activation="relu", seed=0)
+        >>> layer, len(layer([1.0, 2.0, 3.0])), len(layer.parameters())
+        (Layer(3 -> 2, relu), 2, 8)
+    """
 
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: Seed = None) -> None:
-        if not isinstance(nout, int) or isinstance(nout, bool):
-            raise TypeError(f"Layer: nout must be an int, got {type(nout).__name__}: {nout!r}")
-        if nout < 1:
-            raise ValueError(f"Layer needs at least one neuron, got nout={nout!r}")
-        rng = _rng(seed)
+        nin = _size(nin, "nin", "Layer")
+        nout = _size(nout, "nout", "Layer")
+        _check_activation(activation, "Layer")
+        rng = _rng(seed, "Layer")
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
 
     def __call__(self, x: Input) -> list[Value]:
-        return [n(x) for n in self.neurons]
+        """The outputs of the ``nout`` neurons, each seeing the same ``nin`` inputs."""
+        _inputs(self, x, len(self.neurons[0].w))
+        try:
+            return [n(x) for n in self.neurons]
+        except TypeError:
+            _bad_input(self, x)
+            raise
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -147,20 +200,32 @@ class MLP(Module):
         output_activation: str | None = None,
         seed: Seed = None,
     ) -> None:
+        nin = _size(nin, "nin", "MLP")
         if not isinstance(nouts, Sequence) or isinstance(nouts, str):
             raise TypeError(f"MLP: nouts must be a list of layer sizes like [4, 4, 1], got {nouts!r}")
         if len(nouts) == 0:
-            raise ValueError("MLP needs at least one layer size in nouts")
-        rng = _rng(seed)
+            raise ValueError("MLP: nouts must hold at least one layer size, like [4, 4, 1]; got []")
+        nouts = [_size(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]
+        _check_activation(activation, "MLP")
+        if output_activation is not None:
+            _check_activation(output_activation, "MLP", "output_activation")
+        rng = _rng(seed, "MLP")
         last = activation if output_activation is None else output_activation
         sizes = [nin, *nouts]
         acts = [activation] * (len(nouts) - 1) + [last]
         self.layers = [Layer(sizes[i], sizes[i + 1], acts[i], rng) for i in range(len(nouts))]
 
     def __call__(self, x: Input) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+        """The network's output for ``nin`` inputs: a Value if the last layer has one neuron, else a list."""
+        _inputs(self, x, len(self.layers[0].neurons[0].w))
+        h = x
+        try:
+            for layer in self.layers:
+                h = layer(h)
+        except TypeError:
+            _bad_input(self, x)
+            raise
+        return h[0] if len(h) == 1 else h
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

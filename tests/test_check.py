@@ -1,15 +1,22 @@
-"""grad.check: central differences, analytic gradients, and gradcheck catching a wrong backward."""
+"""grad.check: central differences, analytic gradients, and gradcheck catching a wrong backward.
+
+Every gradient here is checked against a derivative written out by hand, torch float64, or both.
+gradcheck must also work on a learner's lecture-style Value (``helpers.LectureValue``).
+"""
 
 from __future__ import annotations
 
 import math
 
 import pytest
+import torch
+from helpers import LectureValue, t64
 
 from grad import Value
 from grad.check import GradcheckResult, analytic_grad, gradcheck, numerical_grad
+from grad.engine import node
 
-# (f, point, exact gradient written out by hand)
+# (f, point, exact gradient written out by hand); every f also runs on torch tensors
 FUNCTIONS = [
     (
         lambda v: v[0] * v[1] + v[2].tanh(),
@@ -32,6 +39,12 @@ FUNCTIONS = [
 ]
 
 
+def torch_grad(f, xs) -> list[float]:
+    leaves = [t64(x) for x in xs]
+    f(leaves).backward()
+    return [t.grad.item() for t in leaves]
+
+
 @pytest.mark.parametrize("f, x, exact", FUNCTIONS)
 def test_numerical_grad_is_close_to_exact(f, x, exact):
     num = numerical_grad(f, x)
@@ -40,8 +53,10 @@ def test_numerical_grad_is_close_to_exact(f, x, exact):
 
 
 @pytest.mark.parametrize("f, x, exact", FUNCTIONS)
-def test_analytic_grad_is_exact(f, x, exact):
-    assert analytic_grad(f, x) == pytest.approx(exact(x), rel=1e-13, abs=1e-15)
+def test_analytic_grad_is_exact_and_agrees_with_torch(f, x, exact):
+    ours = analytic_grad(f, x)
+    assert ours == pytest.approx(exact(x), rel=1e-13, abs=1e-15)
+    assert ours == pytest.approx(torch_grad(f, x), rel=1e-13, abs=1e-15)
 
 
 @pytest.mark.parametrize("f, x, exact", FUNCTIONS)
@@ -58,7 +73,7 @@ def test_gradcheck_passes_for_correct_functions(f, x, exact):
 
 def bad_square(v: Value) -> Value:
     """v**2 with a deliberately wrong local derivative: 3v instead of 2v."""
-    return Value(v.data**2, (v,), "bad", _local=(3 * v.data,))
+    return node(v.data**2, "bad", (v,), (3 * v.data,))
 
 
 def test_gradcheck_catches_a_wrong_backward():
@@ -97,16 +112,6 @@ def test_tolerances_decide():
     assert gradcheck(f, [1.0], rtol=0.4).ok is False
 
 
-def test_bad_arguments():
-    with pytest.raises(ValueError, match="at least one input"):
-        gradcheck(lambda v: v[0], [])
-    for h in (0.0, -1e-6):
-        with pytest.raises(ValueError, match="h must be positive"):
-            numerical_grad(lambda v: v[0], [1.0], h=h)
-    with pytest.raises(TypeError, match="must return a Value"):
-        analytic_grad(lambda v: 3.0, [1.0])
-
-
 def test_central_difference_error_is_order_h_squared():
     def f(v):
         return v[0].exp()
@@ -127,3 +132,217 @@ def test_too_small_h_loses_to_rounding():
     err_good = abs(numerical_grad(f, [0.3], h=1e-6)[0] - exact)
     err_tiny = abs(numerical_grad(f, [0.3], h=1e-13)[0] - exact)
     assert err_good < 1e-9 < err_tiny
+
+
+# ---------------------------------------------------------------------------
+# the step: relative to the input, divided by the step actually taken
+# ---------------------------------------------------------------------------
+
+
+def test_a_large_input_is_not_a_mismatch():
+    """An absolute step of 1e-6 next to 1e6 is rounded (1e6 + 1e-6 is not a float): 3x looked wrong."""
+    res = gradcheck(lambda v: v[0] * 3.0, [1e6])
+    assert res.ok is True, res
+    assert res.numerical == [3.0]
+    # torch's own gradcheck passes the same function at the same point
+    assert torch.autograd.gradcheck(lambda t: t * 3.0, (t64(1e6),))
+
+
+MAGNITUDES = [1e-8, -1e-8, 1e-4, 1.0, -3.7, 1e4, -1e6, 1e8]
+# (f, its derivative written out by hand)
+POLYNOMIALS = [
+    (lambda v: v[0] * 3.0, lambda x: 3.0),
+    (lambda v: v[0] * v[0], lambda x: 2 * x),
+    (lambda v: v[0] * v[0] * v[0], lambda x: 3 * x * x),
+    (lambda v: v[0] * v[0] * -0.5 + v[0] * 7.0, lambda x: -x + 7.0),
+]
+
+
+@pytest.mark.parametrize("x", MAGNITUDES)
+@pytest.mark.parametrize("f, df", POLYNOMIALS, ids=["3x", "x^2", "x^3", "-x^2/2+7x"])
+def test_every_magnitude_gets_the_known_derivative(f, df, x):
+    (num,) = numerical_grad(f, [x])
+    # x^3 with the step 1e-6 of a small x is off by h^2 = 1e-12: absolute, as expected
+    assert num == pytest.approx(df(x), rel=1e-8, abs=1e-11)
+    res = gradcheck(f, [x])
+    assert res.ok is True, (x, res)
+    assert res.analytic[0] == pytest.approx(torch_grad(f, [x])[0], rel=1e-15)
+
+
+@pytest.mark.parametrize("x", [0.1, 0.3, 0.7, 1 / 3, 123.456, 1e6 + 0.1, -2.5e-7])
+def test_the_division_is_by_the_step_actually_taken(x):
+    # (x + h) - (x - h) is rarely exactly 2h; dividing by it makes the slope of the identity exact
+    assert numerical_grad(lambda v: v[0] * 1.0, [x]) == [1.0]
+
+
+# ---------------------------------------------------------------------------
+# NaN and errors
+# ---------------------------------------------------------------------------
+
+
+def nan_slope(v: Value) -> Value:
+    """v with a NaN local derivative: backward() gives NaN, central differences give 1."""
+    return node(v.data, "nan", (v,), (math.nan,))
+
+
+def test_a_nan_error_is_the_worst():
+    # input 0 has a finite error (1.5), input 1 a NaN one: the NaN one must be named
+    res = gradcheck(lambda v: bad_square(v[0]) + nan_slope(v[1]), [1.5, 0.2])
+    assert res.ok is False
+    assert res.worst_index == 1
+    assert math.isnan(res.analytic[1]) and math.isnan(res.max_abs_error) and math.isnan(res.max_rel_error)
+    assert repr(res).startswith("gradcheck MISMATCH: 2 inputs, worst at input 1: backward nan")
+    first = gradcheck(lambda v: nan_slope(v[0]) + bad_square(v[1]), [0.2, 1.5])
+    assert (first.ok, first.worst_index) == (False, 0)
+    assert math.isnan(first.max_abs_error)
+
+
+def test_a_nan_error_alone_fails():
+    res = gradcheck(lambda v: nan_slope(v[0]) * 2.0, [0.5])
+    assert (res.ok, res.worst_index) == (False, 0)
+
+
+def test_an_error_at_a_nudged_point_names_the_input_and_the_number_passed():
+    # log at 1e-7 - 1e-6 < 0 fails: the message must say input 1 and 1e-07, which the user passed
+    with pytest.raises(
+        ValueError, match=r"input 1 = 1e-07 nudged down to -9e-07: log: the input must be pos"
+    ):
+        numerical_grad(lambda v: v[0] + v[1].log(), [2.0, 1e-7])
+    with pytest.raises(ValueError, match=r"input 0 = Value with data 1e-07 nudged down to -9e-07"):
+        numerical_grad(lambda v: v[0].log(), [Value(1e-7)])
+
+
+@pytest.mark.parametrize(
+    "xs, error, message",
+    [
+        ([1.0, "a"], TypeError, r"gradcheck: input 1 must be a number or a Value .*got str: 'a'"),
+        ([None], TypeError, r"gradcheck: input 0 must be a number or a Value .*NoneType"),
+        ([1.0, math.inf], ValueError, r"gradcheck: input 1 must be finite, got inf"),
+        ([LectureValue(math.nan)], ValueError, r"gradcheck: input 0 must be finite, got LectureValue with"),
+        ([LectureValue("2")], TypeError, r"gradcheck: input 0 has \.data '2' \(str\)"),
+        (3.0, TypeError, r"gradcheck: xs must be a list of inputs"),
+    ],
+)
+def test_bad_inputs_are_named(xs, error, message):
+    with pytest.raises(error, match=message):
+        gradcheck(lambda v: v[0] * 2.0, xs)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="at least one input"):
+        gradcheck(lambda v: v[0], [])
+    for h in (0.0, -1e-6, math.nan, math.inf):
+        with pytest.raises(ValueError, match="h must be positive"):
+            numerical_grad(lambda v: v[0], [1.0], h=h)
+    with pytest.raises(TypeError, match="h must be a number"):
+        numerical_grad(lambda v: v[0], [1.0], h="1e-6")
+    for name in ("rtol", "atol"):
+        with pytest.raises(ValueError, match=f"{name} must be >= 0"):
+            gradcheck(lambda v: v[0], [1.0], **{name: -1.0})
+        with pytest.raises(TypeError, match=f"{name} must be a number"):
+            gradcheck(lambda v: v[0], [1.0], **{name: None})
+    with pytest.raises(ValueError, match="cannot move input 0"):
+        numerical_grad(lambda v: v[0], [1.0], h=1e-300)  # 1 + 1e-300 == 1
+    with pytest.raises(TypeError, match="value_type must be a Value class"):
+        gradcheck(lambda v: v[0], [1.0], value_type=3)
+
+
+@pytest.mark.parametrize("fn", [numerical_grad, analytic_grad, gradcheck])
+def test_f_must_return_a_value(fn):
+    with pytest.raises(TypeError, match=r"f must return a Value .*got float: 3\.0"):
+        fn(lambda v: 3.0, [1.0])
+
+
+def test_f_result_needs_backward_for_the_analytic_gradient():
+    class Frozen:  # Value-like, but nothing to backpropagate with
+        def __init__(self, data):
+            self.data, self.grad = data, 0.0
+
+    assert numerical_grad(lambda v: Frozen(v[0].data * 2), [1.0]) == [2.0]
+    with pytest.raises(TypeError, match="f returned a Frozen, which has no backward"):
+        analytic_grad(lambda v: Frozen(v[0].data * 2), [1.0])
+
+
+def test_inputs_may_be_a_generator_or_ints():
+    assert numerical_grad(lambda v: v[0] * v[1], (x for x in [2, 3])) == pytest.approx([3.0, 2.0], rel=1e-9)
+    assert analytic_grad(lambda v: v[0] * v[1], (2, 3)) == [3.0, 2.0]
+
+
+# ---------------------------------------------------------------------------
+# any micrograd-style Value class
+# ---------------------------------------------------------------------------
+
+
+def lecture_neuron_fn(v):
+    return (v[0] * v[1] + v[2]).tanh()
+
+
+POINT = [0.5, -1.2, 0.3]
+
+
+def test_gradcheck_on_a_lecture_value():
+    inputs = [LectureValue(x) for x in POINT]
+    res = gradcheck(lecture_neuron_fn, inputs)
+    assert res.ok is True, res
+    assert res.analytic == pytest.approx(torch_grad(lecture_neuron_fn, POINT), rel=1e-14)
+    assert [(v.data, v.grad) for v in inputs] == [(x, 0.0) for x in POINT]  # the inputs are untouched
+
+
+def test_value_type_turns_numbers_into_that_class():
+    seen = []
+
+    def f(v):
+        seen.extend(type(x) for x in v)
+        return lecture_neuron_fn(v)
+
+    res = gradcheck(f, POINT, value_type=LectureValue)
+    assert res.ok is True and set(seen) == {LectureValue}
+    seen.clear()
+    gradcheck(f, [LectureValue(0.5), -1.2, 0.3])  # by default, the class of the Value-like inputs
+    assert set(seen) == {LectureValue}
+    seen.clear()
+    gradcheck(f, POINT)  # and grad.Value for numbers alone
+    assert set(seen) == {Value}
+
+
+class WrongTanhValue(LectureValue):
+    """A LectureValue whose tanh backward forgets the square: (1 - t) instead of (1 - t**2)."""
+
+    def __add__(self, other):
+        out = super().__add__(other)
+        out.__class__ = WrongTanhValue
+        return out
+
+    def __mul__(self, other):
+        out = super().__mul__(other)
+        out.__class__ = WrongTanhValue
+        return out
+
+    def tanh(self):
+        out = super().tanh()
+        t = out.data
+
+        def _backward():
+            self.grad += (1 - t) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+def test_gradcheck_catches_a_wrong_tanh_in_a_lecture_value():
+    res = gradcheck(lecture_neuron_fn, [WrongTanhValue(x) for x in POINT])
+    assert res.ok is False
+    t = math.tanh(POINT[0] * POINT[1] + POINT[2])
+    # what the wrong backward gives: dn/dv times (1 - t); numerical: dn/dv times (1 - t^2)
+    dn = [POINT[1], POINT[0], 1.0]
+    assert res.analytic == pytest.approx([d * (1 - t) for d in dn], rel=1e-14)
+    assert res.numerical == pytest.approx(torch_grad(lecture_neuron_fn, POINT), rel=1e-8)
+    assert res.worst_index == 0  # |dn/dv0| = 1.2 is the largest, so is its error
+    assert repr(res).startswith("gradcheck MISMATCH: 3 inputs, worst at input 0: ")
+
+
+def test_a_wrong_tanh_on_one_input_is_named():
+    res = gradcheck(lambda v: v[0] * v[1].tanh() + v[2], [0.7, 0.4, -2.0], value_type=WrongTanhValue)
+    assert (res.ok, res.worst_index) == (False, 1)
+    assert res.numerical[0] == pytest.approx(res.analytic[0], rel=1e-8)
+    assert res.numerical[2] == pytest.approx(res.analytic[2], rel=1e-8)

@@ -72,30 +72,76 @@ def test_noise_has_the_given_standard_deviation():
     assert 0.19 < diff.std() < 0.21
 
 
-@pytest.mark.parametrize("n", [1, 0, -3, 2.5])
-def test_bad_n(n):
-    with pytest.raises(ValueError, match="n must be an integer >= 2"):
+def test_seed_1_gives_the_numbers_the_notebooks_show():
+    # notebooks/05_mlp_training.ipynb stores outputs of make_moons(100, noise=0.1, seed=1)
+    X, y = make_moons(100, noise=0.1, seed=1)
+    assert np.round(X[:4], 6).tolist() == [
+        [-0.875481, 0.034318],
+        [0.790237, 0.565942],
+        [0.543737, 0.944731],
+        [1.370262, -0.562594],
+    ]
+    assert y[:8].tolist() == [-1, -1, -1, 1, -1, 1, -1, -1]
+    assert round(float(X.sum()), 6) == 72.508416
+    X, y = make_moons(7, noise=0.0, seed=1, signed=False)
+    assert np.round(X[:3], 6).tolist() == [[1.0, -0.5], [1.0, 0.0], [0.5, 0.866025]]
+    assert y.tolist() == [1, 0, 0, 1, 0, 1, 0]
+
+
+def test_numpy_integer_seed_and_default_arguments():
+    X1, y1 = make_moons(20, seed=np.int64(3))
+    X2, y2 = make_moons(20, seed=3)
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    X, y = make_moons()
+    assert X.shape == (100, 2) and set(y.tolist()) == {-1, 1}
+    X, _ = make_moons(10, noise=np.float64(0.0), seed=0, signed=np.bool_(True))
+    assert np.array_equal(X, make_moons(10, noise=0, seed=0)[0])
+
+
+@pytest.mark.parametrize("n", [1, 0, -3, np.int64(1)])
+def test_n_too_small(n):
+    with pytest.raises(ValueError, match=rf"make_moons: n must be at least 2 .*got {int(n)}$"):
         make_moons(n)
 
 
-@pytest.mark.parametrize("n", ["10", None, [10]])
-def test_n_that_is_not_a_number_is_a_type_error(n):
-    with pytest.raises(TypeError, match=f"n must be a number, got {type(n).__name__}"):
+@pytest.mark.parametrize("n", [2.5, 10.0, "10", None, [10], True])
+def test_n_that_is_not_an_int_is_a_type_error(n):
+    with pytest.raises(TypeError, match=rf"make_moons: n must be an int, got {type(n).__name__}"):
         make_moons(n)
 
 
-@pytest.mark.parametrize("noise", [-0.1, -1])
+@pytest.mark.parametrize("noise", [-0.1, -1, float("nan"), float("inf")])
 def test_bad_noise(noise):
-    with pytest.raises(ValueError, match="noise must be >= 0"):
+    with pytest.raises(ValueError, match=f"make_moons: noise must be a finite number >= 0, got {noise!r}"):
         make_moons(10, noise=noise)
 
 
-# Regression test for a fixed bug: `noise < 0` is False for NaN, so make_moons(noise=nan)
-# returned all-NaN points
-# instead of raising; `if not noise >= 0:` would reject it.
-def test_nan_noise_is_rejected():
-    with pytest.raises(ValueError, match="noise"):
-        make_moons(10, noise=float("nan"))
+@pytest.mark.parametrize("noise", ["0.1", None, [0.1], True])
+def test_noise_that_is_not_a_number_is_a_type_error(noise):
+    with pytest.raises(TypeError, match=f"make_moons: noise must be a number, got {type(noise).__name__}"):
+        make_moons(10, noise=noise)
+
+
+@pytest.mark.parametrize("seed", [1.5, 1.0, "1", [1], True])
+def test_seed_that_is_not_an_int_is_a_type_error(seed):
+    with pytest.raises(
+        TypeError, match=f"make_moons: seed must be None or an int, got {type(seed).__name__}"
+    ):
+        make_moons(10, seed=seed)
+
+
+@pytest.mark.parametrize("seed", [-1, np.int64(-5)])
+def test_negative_seed(seed):
+    with pytest.raises(ValueError, match=f"make_moons: seed must be >= 0, got {int(seed)}$"):
+        make_moons(10, seed=seed)
+
+
+@pytest.mark.parametrize("signed", [1, 0, "yes", None])
+def test_signed_must_be_a_bool(signed):
+    with pytest.raises(
+        TypeError, match=f"make_moons: signed must be True or False, got {type(signed).__name__}"
+    ):
+        make_moons(10, signed=signed)
 
 
 def test_toy_dataset():

@@ -1,12 +1,18 @@
-"""grad.losses: every loss and its gradients against torch float64, stability, bad input."""
+"""grad.losses: every loss and its gradients against torch float64, stability, batches, bad input.
+
+The convention: ``loss(preds, targets)`` is the mean over the batch, except ``sse`` (a sum) and the
+single-vector helpers ``l2``, ``logsumexp`` and ``softmax``.
+"""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import close, t64
 
 from grad import Value
 from grad.losses import bce_with_logits, cross_entropy, hinge, l2, logsumexp, mse, softmax, sse
@@ -14,64 +20,84 @@ from grad.losses import bce_with_logits, cross_entropy, hinge, l2, logsumexp, ms
 F64 = torch.float64
 
 
-def close(a: float, b: float, rel: float = 1e-9) -> bool:
-    return abs(a - b) <= rel * max(1.0, abs(b))
+def tensor(xs) -> torch.Tensor:
+    """A float64 constant (targets, weights), built directly."""
+    return torch.tensor(xs, dtype=F64)
+
+
+def same(a: float, b: float, rel: float = 1e-9) -> bool:
+    """close(), but also true when both are the same infinity or both NaN."""
+    if math.isnan(b) or math.isinf(b):
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    return close(a, b, rel)
 
 
 def compare(ours_fn, torch_fn, xs, rel: float = 1e-9):
-    """ours_fn(list of Values) -> Value; torch_fn(1-D float64 tensor) -> scalar tensor."""
+    """ours_fn(list of Values) -> Value; torch_fn(1-D float64 leaf) -> scalar tensor."""
     vals = [Value(x) for x in xs]
     out = ours_fn(vals)
     out.backward()
-    t = torch.tensor(xs, dtype=F64, requires_grad=True)
+    t = t64(xs)
     ref = torch_fn(t)
     ref.backward()
-    assert close(out.data, ref.item(), rel), (out.data, ref.item())
+    assert same(out.data, ref.item(), rel), (out.data, ref.item())
     for i, (v, g) in enumerate(zip(vals, t.grad.tolist())):
-        assert close(v.grad, g, rel), f"d/dx{i}: ours {v.grad!r}, torch {g!r}"
+        assert same(v.grad, g, rel), f"d/dx{i}: ours {v.grad!r}, torch {g!r}"
     return out, vals
 
 
 PREDS = [0.8, -0.3, 1.7, -1.2, 0.05]
 TARGETS = [1.0, -1.0, 1.0, -1.0, 0.5]
 LABELS = [1, -1, 1, 1, -1]
-SCORES = [0.4, -2.0, 1.6, -0.7, 0.2]  # margins 0.4, 2.0, 1.6, -0.7, -0.2: some terms active, none at the kink
+SCORES = [0.4, -2.0, 1.6, -0.7, 0.2]  # margins 0.6, -1, -0.6, 1.7, 1.2: some terms active, none at the kink
 
 
-def test_sse():
-    target = torch.tensor(TARGETS, dtype=F64)
-    compare(lambda v: sse(v, TARGETS), lambda t: ((t - target) ** 2).sum(), PREDS)
+# ---------------------------------------------------------------------------
+# regression
+# ---------------------------------------------------------------------------
+
+
+def test_sse_is_a_sum():
+    y = tensor(TARGETS)
+    compare(lambda v: sse(v, TARGETS), lambda t: F.mse_loss(t, y, reduction="sum"), PREDS)
 
 
 def test_sse_of_the_lecture_example():
     assert sse([Value(0.5), Value(-1.0)], [1.0, -1.0]).data == 0.25
 
 
-def test_mse():
-    target = torch.tensor(TARGETS, dtype=F64)
-    compare(lambda v: mse(v, TARGETS), lambda t: ((t - target) ** 2).mean(), PREDS)
-    compare(lambda v: mse(v, TARGETS), lambda t: F.mse_loss(t, target), PREDS)
+def test_mse_is_a_mean():
+    y = tensor(TARGETS)
+    compare(lambda v: mse(v, TARGETS), lambda t: F.mse_loss(t, y), PREDS)
+    compare(lambda v: mse(v, TARGETS), lambda t: F.mse_loss(t, y, reduction="mean"), PREDS)
+    assert close(mse(PREDS, TARGETS).data, sse(PREDS, TARGETS).data / len(PREDS), 1e-15)
 
 
-def test_hinge():
-    y = torch.tensor(LABELS, dtype=F64)
+# ---------------------------------------------------------------------------
+# classification
+# ---------------------------------------------------------------------------
+
+
+def test_hinge_is_a_mean():
+    y = tensor(LABELS)
     out, vals = compare(lambda v: hinge(v, LABELS), lambda t: torch.clamp(1 - y * t, min=0).mean(), SCORES)
-    # inactive terms (margin above 1) get no gradient
+    # inactive terms (margin below 0) get no gradient
     assert vals[1].grad == 0.0 and vals[2].grad == 0.0
     assert vals[0].grad == -1 / len(SCORES)
 
 
-def test_hinge_accepts_float_labels():
+def test_hinge_accepts_float_and_numpy_labels():
     assert hinge([Value(0.5)], [1.0]).data == hinge([Value(0.5)], [1]).data == 0.5
+    assert hinge([Value(0.5), Value(0.2)], np.array([1, -1])).data == hinge([0.5, 0.2], [1, -1]).data
 
 
-def test_l2():
-    compare(lambda v: l2(v), lambda t: (t**2).sum(), PREDS)
-    a = Value(1.5)
-    out = l2([a, a])  # the same parameter twice counts twice
+def test_hinge_accepts_plain_number_scores():
+    # used to crash: a float has no .relu()
+    assert hinge([0.5], [1]).data == 0.5
+    s = Value(0.25)
+    out = hinge([s, -2.0], [1, 1])  # terms 0.75 and 3
     out.backward()
-    assert (out.data, a.grad) == (4.5, 6.0)
-    assert l2([]).data == 0.0
+    assert (out.data, s.grad) == (1.875, -0.5)
 
 
 @pytest.mark.parametrize(
@@ -79,11 +105,11 @@ def test_l2():
     [[1.0, 0.0, 1.0, 0.0, 1.0], [0.3, 0.9, 0.0, 1.0, 0.5]],
     ids=["hard", "soft"],
 )
-def test_bce_with_logits(targets):
-    y = torch.tensor(targets, dtype=F64)
+def test_bce_with_logits_is_a_mean(targets):
+    y = tensor(targets)
     compare(
         lambda v: bce_with_logits(v, targets),
-        lambda t: F.binary_cross_entropy_with_logits(t, y),
+        lambda t: F.binary_cross_entropy_with_logits(t, y, reduction="mean"),
         [2.5, -0.7, -3.1, 0.0, 40.0],
     )
 
@@ -92,12 +118,16 @@ def test_bce_accepts_plain_number_logits():
     z = Value(0.3)
     out = bce_with_logits([z, -1.2], [1.0, 0.0])
     out.backward()
-    ref = F.binary_cross_entropy_with_logits(
-        torch.tensor([0.3, -1.2], dtype=F64), torch.tensor([1.0, 0.0], dtype=F64)
-    )
+    t = t64([0.3, -1.2])
+    ref = F.binary_cross_entropy_with_logits(t, tensor([1.0, 0.0]))
+    ref.backward()
     assert close(out.data, ref.item())
-    assert close(z.grad, (1 / (1 + math.exp(-0.3)) - 1.0) / 2)
+    assert close(z.grad, t.grad[0].item())
 
+
+# ---------------------------------------------------------------------------
+# several classes: logsumexp, softmax, cross_entropy on a batch
+# ---------------------------------------------------------------------------
 
 LOGITS = [1.3, -0.4, 2.2, 0.0, -3.5]
 
@@ -113,28 +143,80 @@ def test_softmax():
         return sum(w * p for w, p in zip(weights, softmax(vals)))
 
     def theirs(t):
-        return (torch.softmax(t, 0) * torch.tensor(weights, dtype=F64)).sum()
+        return (torch.softmax(t, 0) * tensor(weights)).sum()
 
     compare(ours, theirs, LOGITS)
     probs = softmax([Value(x) for x in LOGITS])
-    ref = torch.softmax(torch.tensor(LOGITS, dtype=F64), 0).tolist()
+    ref = torch.softmax(tensor(LOGITS), 0).tolist()
     assert all(close(p.data, r) for p, r in zip(probs, ref))
     assert close(sum(p.data for p in probs), 1.0, 1e-15)
+    assert [p.data for p in softmax(LOGITS)] == [p.data for p in probs]  # plain numbers too
 
 
-@pytest.mark.parametrize("target", range(len(LOGITS)))
-def test_cross_entropy(target):
-    compare(
-        lambda v: cross_entropy(v, target),
-        lambda t: F.cross_entropy(t.unsqueeze(0), torch.tensor([target])),
-        LOGITS,
-    )
+BATCH = [[1.3, -0.4, 2.2], [0.0, -3.5, 0.7], [2.0, 2.0, -1.0], [-0.2, 0.9, 0.1]]
+CLASSES = [2, 0, 1, 1]
 
 
-def test_cross_entropy_is_logsumexp_minus_target_logit():
-    zs = [Value(x) for x in LOGITS]
-    assert close(cross_entropy(zs, 2).data, logsumexp(zs).data - LOGITS[2], 1e-15)
-    assert close(cross_entropy(LOGITS, 2).data, cross_entropy(zs, 2).data, 1e-15)  # plain numbers too
+def compare_cross_entropy(rows, targets, rel: float = 1e-9):
+    """Our cross_entropy on rows of Values against F.cross_entropy on a (batch, classes) leaf."""
+    vals = [[Value(x) for x in row] for row in rows]
+    out = cross_entropy(vals, targets)
+    out.backward()
+    t = t64(rows)
+    ref = F.cross_entropy(t, torch.tensor(targets), reduction="mean")
+    ref.backward()
+    assert same(out.data, ref.item(), rel), (out.data, ref.item())
+    for i, row in enumerate(vals):
+        for j, v in enumerate(row):
+            assert same(v.grad, t.grad[i, j].item(), rel), f"d/dz[{i}][{j}]: ours {v.grad!r}, torch"
+    return out, vals
+
+
+def test_cross_entropy_is_the_mean_over_a_batch():
+    out, _ = compare_cross_entropy(BATCH, CLASSES)
+    terms = [logsumexp(row).data - row[c] for row, c in zip(BATCH, CLASSES)]
+    assert close(out.data, sum(terms) / len(terms), 1e-15)
+
+
+@pytest.mark.parametrize("target", range(3))
+def test_cross_entropy_of_one_example(target):
+    compare_cross_entropy([LOGITS[:3]], [target])
+
+
+def test_cross_entropy_accepts_numbers_and_numpy():
+    as_values = cross_entropy([[Value(x) for x in row] for row in BATCH], CLASSES).data
+    assert cross_entropy(BATCH, CLASSES).data == as_values
+    assert cross_entropy(np.array(BATCH), np.array(CLASSES)).data == as_values
+    z = Value(2.2)
+    mixed = cross_entropy([[1.3, -0.4, z]], [2])  # a constant row with one Value in it
+    mixed.backward()
+    t = t64([[1.3, -0.4, 2.2]])
+    F.cross_entropy(t, torch.tensor([2])).backward()
+    assert close(z.grad, t.grad[0, 2].item())
+
+
+def test_cross_entropy_with_a_logit_shared_by_two_rows():
+    a, b = Value(0.3), Value(-1.1)
+    out = cross_entropy([[a, b], [b, a]], [0, 0])
+    out.backward()
+    t = t64([0.3, -1.1])
+    F.cross_entropy(torch.stack([t, t.flip(0)]), torch.tensor([0, 0])).backward()
+    assert close(a.grad, t.grad[0].item()) and close(b.grad, t.grad[1].item())
+
+
+# ---------------------------------------------------------------------------
+# l2
+# ---------------------------------------------------------------------------
+
+
+def test_l2_is_a_sum_of_squares():
+    compare(lambda v: l2(v), lambda t: (t**2).sum(), PREDS)
+    a = Value(1.5)
+    out = l2([a, a])  # the same parameter twice counts twice
+    out.backward()
+    assert (out.data, a.grad) == (4.5, 6.0)
+    assert l2([]).data == 0.0
+    assert l2([3, Value(4.0)]).data == 25.0
 
 
 # ---------------------------------------------------------------------------
@@ -165,13 +247,14 @@ def test_softmax_at_extremes():
 
 @pytest.mark.parametrize("target, expected", [(0, 0.0), (1, 2000.0), (2, 1000.0)])
 def test_cross_entropy_at_extremes(target, expected):
-    out, vals = compare(
-        lambda v: cross_entropy(v, target),
-        lambda t: F.cross_entropy(t.unsqueeze(0), torch.tensor([target])),
-        EXTREME,
-    )
+    out, vals = compare_cross_entropy([EXTREME], [target])
     assert out.data == expected
-    assert finite_grads(vals)
+    assert all(finite_grads(row) for row in vals)
+
+
+def test_cross_entropy_at_extremes_over_a_batch():
+    out, _ = compare_cross_entropy([EXTREME, EXTREME[::-1], [-1000.0, 1000.0, 1000.0]], [1, 0, 2])
+    assert out.data == pytest.approx((2000.0 + 1000.0 + math.log(2)) / 3, rel=1e-15)
 
 
 @pytest.mark.parametrize(
@@ -186,62 +269,184 @@ def test_cross_entropy_at_extremes(target, expected):
 def test_bce_at_extremes(z, y, expected, grad):
     out, vals = compare(
         lambda v: bce_with_logits(v, [y]),
-        lambda t: F.binary_cross_entropy_with_logits(t, torch.tensor([y], dtype=F64)),
+        lambda t: F.binary_cross_entropy_with_logits(t, tensor([y])),
         [z],
     )
     assert out.data == expected
     assert vals[0].grad == grad
 
 
-# ---------------------------------------------------------------------------
-# bad input
-# ---------------------------------------------------------------------------
+# A diverging run: huge predictions must give inf or NaN, as + and torch do, never an exception
+# (math.fsum raises OverflowError on an overflowing sum and ValueError on inf - inf).
+ZEROS = tensor([0.0, 0.0])
+ONES = tensor([1.0, 1.0])
+HUGE = {
+    "sse": (lambda v: sse(v, [0, 0]), lambda t: F.mse_loss(t, ZEROS, reduction="sum"), [1e154, 1e154]),
+    "mse": (lambda v: mse(v, [0, 0]), lambda t: F.mse_loss(t, ZEROS), [1e200, -1e200]),
+    "mse inf": (lambda v: mse(v, [0, 0]), lambda t: F.mse_loss(t, ZEROS), [math.inf, 1.0]),
+    "hinge": (lambda v: hinge(v, [1, 1]), lambda t: torch.clamp(1 - t, min=0).mean(), [-1e308, -1e308]),
+    "bce": (
+        lambda v: bce_with_logits(v, [1, 1]),
+        lambda t: F.binary_cross_entropy_with_logits(t, ONES),
+        [-1e308, -1e308],
+    ),
+    "bce nan": (
+        lambda v: bce_with_logits(v, [1, 1]),
+        lambda t: F.binary_cross_entropy_with_logits(t, ONES),
+        [math.nan, 1.0],
+    ),
+    "l2": (lambda v: l2(v), lambda t: (t**2).sum(), [1e200, 1.0]),
+    "logsumexp nan": (lambda v: logsumexp(v), lambda t: torch.logsumexp(t, 0), [math.nan, 1.0]),
+}
 
 
-@pytest.mark.parametrize("loss", [sse, mse, hinge, bce_with_logits])
+@pytest.mark.parametrize("ours, theirs, xs", HUGE.values(), ids=HUGE.keys())
+def test_huge_values_give_inf_or_nan_like_torch(ours, theirs, xs):
+    vals = [Value(x) for x in xs]
+    out = ours(vals)
+    ref = theirs(t64(xs))
+    assert same(out.data, ref.item()), (out.data, ref.item())
+    assert not math.isfinite(out.data)
+
+
+def test_cross_entropy_of_a_diverging_run_is_inf_like_torch():
+    rows, targets = [[1e308, -1e308], [1e308, -1e308]], [1, 1]  # each term is 1e308 + 1e308
+    out = cross_entropy(rows, targets)
+    ref = F.cross_entropy(tensor(rows), torch.tensor(targets))
+    assert out.data == ref.item() == math.inf
+
+
+# ---------------------------------------------------------------------------
+# bad input: the loss and the argument are named
+# ---------------------------------------------------------------------------
+
+BATCH_LOSSES = [sse, mse, hinge, bce_with_logits]
+
+
+@pytest.mark.parametrize("loss", BATCH_LOSSES)
 def test_length_mismatch(loss):
-    with pytest.raises(ValueError, match=r"2 predictions but 3 targets"):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: 2 predictions but 3 targets"):
         loss([Value(0.5), Value(0.5)], [1, 1, 1])
 
 
-@pytest.mark.parametrize("loss", [sse, mse, hinge, bce_with_logits])
-def test_empty_predictions(loss):
-    with pytest.raises(ValueError, match="at least one"):
+@pytest.mark.parametrize("loss", BATCH_LOSSES)
+def test_empty_batch(loss):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: the batch is empty"):
         loss([], [])
 
 
-@pytest.mark.parametrize("fn", [logsumexp, softmax, lambda zs: cross_entropy(zs, 0)])
-def test_empty_logits(fn):
-    with pytest.raises(ValueError):
-        fn([])
+@pytest.mark.parametrize("loss", BATCH_LOSSES)
+def test_a_pred_that_is_not_a_number_is_named(loss):
+    with pytest.raises(
+        TypeError, match=rf"{loss.__name__}: preds\[1\] must be a number or a Value, got str: 'a'"
+    ):
+        loss([Value(0.5), "a"], [1, 1])
 
 
-@pytest.mark.parametrize("label", [0, 2, 0.5, -2])
+@pytest.mark.parametrize("loss", BATCH_LOSSES)
+def test_a_target_that_is_not_a_number_is_named(loss):
+    with pytest.raises(TypeError, match=rf"{loss.__name__}: targets\[0\] must be a number, got NoneType"):
+        loss([0.5], [None])
+    with pytest.raises(TypeError, match=rf"{loss.__name__}: targets\[0\] must be a number, got Value"):
+        loss([0.5], [Value(1.0)])
+
+
+@pytest.mark.parametrize("loss", BATCH_LOSSES)
+def test_preds_that_are_not_a_sequence(loss):
+    with pytest.raises(TypeError, match=rf"{loss.__name__}: preds must be a sequence, got Value"):
+        loss(Value(0.5), [1])
+
+
+def test_the_exact_hinge_messages():
+    with pytest.raises(TypeError) as info:
+        hinge(["a"], [1])
+    assert str(info.value) == "hinge: preds[0] must be a number or a Value, got str: 'a'"
+    with pytest.raises(ValueError) as info:
+        hinge([0.5, 0.1, 0.2], [1, -1, 0.5])
+    assert str(info.value) == "hinge: targets must be -1 or +1, got 0.5 at index 2"
+
+
+@pytest.mark.parametrize("label", [0, 2, 0.5, -2, math.nan])
 def test_hinge_bad_labels(label):
-    with pytest.raises(ValueError, match="hinge: labels must be -1 or"):
+    with pytest.raises(ValueError, match=rf"hinge: targets must be -1 or \+1, got {label!r} at index 1"):
         hinge([Value(0.5), Value(0.2)], [1, label])
 
 
-@pytest.mark.parametrize("target", [-0.1, 1.5, float("nan")])
+@pytest.mark.parametrize("target", [-0.1, 1.5, math.nan])
 def test_bce_bad_targets(target):
-    with pytest.raises(ValueError, match="bce_with_logits: targets must lie in"):
+    with pytest.raises(
+        ValueError, match=rf"bce_with_logits: targets must lie in \[0, 1\], got {target!r} at index 1"
+    ):
         bce_with_logits([Value(0.5), Value(0.2)], [1.0, target])
 
 
-@pytest.mark.parametrize("target", [-1, 3, 10, 1.0])
+@pytest.mark.parametrize("fn", [logsumexp, softmax])
+def test_empty_logits(fn):
+    with pytest.raises(ValueError, match=f"{fn.__name__}: needs at least one logit"):
+        fn([])
+
+
+@pytest.mark.parametrize("fn", [logsumexp, softmax])
+def test_a_logit_that_is_not_a_number_is_named(fn):
+    with pytest.raises(TypeError, match=rf"{fn.__name__}: logits\[1\] must be a number or a Value, got str"):
+        fn([1.0, "2"])
+
+
+@pytest.mark.parametrize("target", [-1, 3, 10, 1.0, 0.5])
 def test_cross_entropy_bad_target(target):
-    with pytest.raises(ValueError, match="cross_entropy: target must be a class index"):
-        cross_entropy([Value(0.5), Value(0.2), Value(-1.0)], target)
+    with pytest.raises(
+        ValueError, match=r"cross_entropy: targets\[1\] must be a class index \(an int in \[0, 3\)\)"
+    ):
+        cross_entropy([[0.5, 0.2, -1.0], [0.5, 0.2, -1.0]], [0, target])
 
 
-@pytest.mark.parametrize("target", ["0", None])
+@pytest.mark.parametrize("target", ["0", None, True])
 def test_cross_entropy_target_that_is_not_a_number_is_a_type_error(target):
-    with pytest.raises(TypeError, match="cross_entropy: target must be a class index"):
-        cross_entropy([Value(0.5), Value(0.2), Value(-1.0)], target)
+    with pytest.raises(TypeError, match=r"cross_entropy: targets\[0\] must be a class index \(an int\)"):
+        cross_entropy([[Value(0.5), Value(0.2), Value(-1.0)]], [target])
 
 
 def test_cross_entropy_accepts_a_numpy_integer_target():
-    import numpy as np
-
-    loss = cross_entropy([Value(0.5), Value(0.2)], np.int64(1))
+    loss = cross_entropy([[Value(0.5), Value(0.2)]], [np.int64(1)])
     assert loss.data == pytest.approx(math.log(math.exp(0.5) + math.exp(0.2)) - 0.2, rel=1e-12)
+
+
+def test_cross_entropy_called_the_old_way_says_how_to_call_it():
+    zs = [Value(0.5), Value(0.2)]
+    with pytest.raises(
+        TypeError,
+        match=r"targets must be a sequence of class indices.*cross_entropy\(\[logits\], \[target\]\)",
+    ):
+        cross_entropy(zs, 0)
+    with pytest.raises(
+        TypeError, match=r"preds\[0\] must be a row of logits .*cross_entropy\(\[logits\], \[target\]\)"
+    ):
+        cross_entropy(zs, [0, 1])
+    with pytest.raises(TypeError, match="target"):
+        cross_entropy(zs, target=0)  # the old keyword is gone
+
+
+@pytest.mark.parametrize(
+    "rows, targets, message",
+    [
+        ([[0.5, 0.2], [0.1]], [0, 0], r"cross_entropy: preds\[1\] has 1 logits but preds\[0\] has 2"),
+        ([[0.5, 0.2]], [0, 1], r"cross_entropy: 1 rows of logits but 2 targets"),
+        ([], [], r"cross_entropy: the batch is empty"),
+        ([[]], [0], r"cross_entropy: preds\[0\] is empty"),
+    ],
+)
+def test_cross_entropy_bad_batch(rows, targets, message):
+    with pytest.raises(ValueError, match=message):
+        cross_entropy(rows, targets)
+
+
+def test_cross_entropy_a_logit_that_is_not_a_number_is_named():
+    with pytest.raises(
+        TypeError, match=r"cross_entropy: preds\[1\]\[0\] must be a number or a Value, got str"
+    ):
+        cross_entropy([[0.5, 0.2], ["x", 0.2]], [0, 1])
+
+
+def test_l2_names_a_bad_parameter():
+    with pytest.raises(TypeError, match=r"l2: params\[1\] must be a number or a Value, got NoneType"):
+        l2([Value(1.0), None])

@@ -1,23 +1,21 @@
-"""grad.nn: shapes, seeding, reprs, errors, training, and one training step against torch float64."""
+"""grad.nn: shapes, seeding, reprs, errors, training, zero init, and training steps against torch float64."""
 
 from __future__ import annotations
 
 import math
 import random
+import re
 
 import numpy as np
 import pytest
 import torch
+from helpers import close
 
 from grad import Value
 from grad.data import make_moons, toy_dataset
 from grad.losses import hinge, l2, sse
 from grad.nn import MLP, Layer, Neuron
 from grad.optim import SGD, linear_decay
-
-
-def close(a: float, b: float, rel: float = 1e-9) -> bool:
-    return abs(a - b) <= rel * max(1.0, abs(b))
 
 
 def weights(module) -> list[float]:
@@ -142,6 +140,23 @@ def test_same_seed_same_weights_and_different_seeds_differ():
     assert weights(Neuron(3, seed=5)) == weights(Neuron(3, seed=5))
 
 
+def test_the_same_seed_gives_the_same_weights_as_before():
+    # notebooks store outputs of seeded nets: these weights must not change
+    net = MLP(3, [4, 4, 1], seed=0)
+    assert [round(p.data, 12) for p in net.parameters()[:3]] == [
+        0.68884370305,
+        0.515908805881,
+        -0.158856838338,
+    ]
+    assert round(net.parameters()[-1].data, 12) == -0.997714361371
+    assert [round(p.data, 12) for p in Neuron(2, seed=1).parameters()] == [
+        -0.731271511775,
+        0.694867473874,
+        0.527549237953,
+    ]
+    assert weights(MLP(np.int64(3), [np.int64(4), 4, 1], seed=0)) == weights(net)  # numpy sizes too
+
+
 def test_random_instance_as_seed():
     rng = random.Random(5)
     assert weights(MLP(3, [4, 4, 1], seed=rng)) == weights(MLP(3, [4, 4, 1], seed=5))
@@ -167,9 +182,18 @@ def test_no_seed_uses_the_global_generator():
 
 
 @pytest.mark.parametrize("seed", ["0", 1.5, True, [0]])
-def test_bad_seed_type(seed):
-    with pytest.raises(TypeError, match="seed"):
-        MLP(3, [4, 1], seed=seed)
+@pytest.mark.parametrize(
+    "make", [MLP, lambda *a, seed: Layer(3, 4, seed=seed), lambda *a, seed: Neuron(3, seed=seed)]
+)
+def test_bad_seed_type(make, seed):
+    with pytest.raises(
+        TypeError, match=r"^(MLP|Layer|Neuron): seed must be an int, a random.Random or None, got"
+    ):
+        make(3, [4, 1], seed=seed)
+
+
+def test_a_numpy_integer_seed_is_an_int_seed():
+    assert weights(MLP(3, [4, 4, 1], seed=np.int64(5))) == weights(MLP(3, [4, 4, 1], seed=5))
 
 
 # ---------------------------------------------------------------------------
@@ -201,8 +225,58 @@ def test_unknown_activation(make):
     ],
 )
 def test_wrong_input_length(module, x):
-    with pytest.raises(ValueError, match="expects 3 inputs"):
+    with pytest.raises(ValueError, match=rf"^{re.escape(repr(module))} expects 3 inputs, got {len(x)}$"):
         module(x)
+
+
+@pytest.mark.parametrize(
+    "module, x, index, shown",
+    [
+        (Neuron(3, seed=0), ["a", "b", "c"], 0, "str: 'a'"),
+        (Neuron(3, seed=0), [1.0, 2.0, None], 2, "NoneType: None"),
+        (Layer(3, 2, seed=0), [1.0, "2", 3.0], 1, "str: '2'"),
+        (MLP(3, [4, 1], seed=0), [1.0, None, 2.0], 1, "NoneType: None"),
+        (MLP(3, [4, 1], seed=0), [1.0, 2.0, [3.0]], 2, r"list: \[3.0\]"),
+    ],
+)
+def test_an_input_that_is_not_a_number_is_named(module, x, index, shown):
+    # the module the user called is named, not a neuron deep inside it
+    message = rf"^{re.escape(repr(module))}: input {index} must be a number or a Value, got {shown}$"
+    with pytest.raises(TypeError, match=message):
+        module(x)
+
+
+@pytest.mark.parametrize("module", [Neuron(3, seed=0), Layer(3, 2, seed=0), MLP(3, [4, 1], seed=0)])
+def test_an_input_that_is_not_a_sequence(module):
+    with pytest.raises(
+        TypeError, match=rf"^{re.escape(repr(module))} expects a list of 3 inputs .*got float: 2.0"
+    ):
+        module(2.0)
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: Neuron("3"), TypeError, r"Neuron: nin must be an int, got str: '3'"),
+        (lambda: Neuron(0), ValueError, r"Neuron: nin must be at least 1, got 0"),
+        (lambda: Layer(2.0, 3), TypeError, r"Layer: nin must be an int, got float: 2.0"),
+        (lambda: Layer(2, 0), ValueError, r"Layer: nout must be at least 1, got 0"),
+        (lambda: MLP(True, [2]), TypeError, r"MLP: nin must be an int, got bool: True"),
+        (lambda: MLP(3, [4, "1"]), TypeError, r"MLP: nouts\[1\] must be an int, got str: '1'"),
+        (lambda: MLP(3, [4, 0]), ValueError, r"MLP: nouts\[1\] must be at least 1, got 0"),
+        (lambda: MLP(3, []), ValueError, r"MLP: nouts must hold at least one layer size"),
+        (
+            lambda: MLP(3, [4, 1], activation="gelu"),
+            ValueError,
+            r"MLP: unknown activation 'gelu'; choose one of tanh",
+        ),
+        (lambda: MLP(3, [4, 1], output_activation="id"), ValueError, r"MLP: unknown output_activation 'id'"),
+        (lambda: Layer(3, 2, activation=None), ValueError, r"Layer: unknown activation None"),
+    ],
+)
+def test_constructor_errors_name_the_class_and_the_argument(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
 
 
 @pytest.mark.parametrize(
@@ -341,6 +415,47 @@ def test_moons_training_step_matches_torch():
     assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
     torch.optim.SGD(tparams, lr=lr).step()
     assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
+
+
+# ---------------------------------------------------------------------------
+# the zero-init experiment: every weight set to the int 0
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, lr",
+    [
+        (lambda: MLP(3, [4, 4, 1], seed=0), 0.05),
+        (lambda: MLP(3, [4, 4, 1], activation="relu", output_activation="linear", seed=0), 0.05),
+    ],
+    ids=["tanh", "relu"],
+)
+def test_int_zero_weights_train_like_torch(make, lr):
+    xs, ys = toy_dataset()
+    xs, ys = xs[:3], ys[:3]  # targets summing to -1, so that the output bias gets a gradient
+    net = make()
+    for p in net.parameters():
+        p.data = 0  # an int, as a learner would type it
+    tnet = TorchMLP(net)
+    loss = sse([net(x) for x in xs], ys)
+    loss.backward()
+    SGD(net.parameters(), lr=lr).step()
+
+    preds = tnet(torch.tensor(xs, dtype=torch.float64))
+    tloss = ((preds - torch.tensor(ys, dtype=torch.float64)) ** 2).sum()
+    tloss.backward()
+    assert close(loss.data, tloss.item())
+    assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
+    torch.optim.SGD(tnet.parameters(), lr=lr).step()
+    assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
+    # what the experiment shows: with every weight 0, only the output bias moves at the first step
+    moved = [i for i, p in enumerate(net.parameters()) if p.data != 0]
+    assert moved == [len(net.parameters()) - 1]
+    assert net.parameters()[-1].data == -lr * 2 * sum(0 - y for y in ys)
+    # and the next forward and backward pass works too
+    net.zero_grad()
+    sse([net(x) for x in xs], ys).backward()
+    assert all(math.isfinite(p.grad) for p in net.parameters())
 
 
 @pytest.mark.parametrize("nin", ["3", 2.0, None])

@@ -1,16 +1,15 @@
-"""grad.optim: SGD step math by hand and against torch.optim.SGD, schedules, bad input."""
+"""grad.optim: SGD by hand and against torch.optim.SGD, schedules, duplicate and duck-typed params, errors."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
+from helpers import LectureValue, close, t64
 
 from grad import Value
 from grad.optim import SGD, linear_decay
-
-
-def close(a: float, b: float, rel: float = 1e-12) -> bool:
-    return abs(a - b) <= rel * max(1.0, abs(b))
 
 
 def test_plain_step_by_hand():
@@ -52,6 +51,7 @@ def test_accepts_a_generator_of_params():
 
 def test_repr():
     assert repr(SGD([Value(1.0)], lr=0.1)) == "SGD(1 parameters, lr=0.1, momentum=0.0)"
+    assert repr(SGD([Value(1.0)], lr=2, momentum=0)) == "SGD(1 parameters, lr=2.0, momentum=0.0)"
     assert (
         repr(SGD([], lr=linear_decay(1, 0, 5), momentum=0.5))
         == "SGD(0 parameters, lr=schedule, momentum=0.5)"
@@ -68,7 +68,7 @@ def test_torch_momentum_formula_is_ours():
     # p -= lr * buf. Check that on fixed gradients, independently of grad.
     lr, mu = 0.3, 0.8
     grads = [1.0, -2.0, 0.25, 4.0]
-    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    t = t64(0.5)
     opt = torch.optim.SGD([t], lr=lr, momentum=mu)
     p, v = 0.5, 0.0
     for g in grads:
@@ -76,7 +76,7 @@ def test_torch_momentum_formula_is_ours():
         opt.step()
         v = mu * v + g
         p -= lr * v
-        assert close(t.item(), p)
+        assert close(t.item(), p, 1e-12)
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
@@ -89,7 +89,7 @@ def test_training_matches_torch_sgd(momentum):
 
     ours = [Value(x) for x in start]
     opt = SGD(ours, lr=lr, momentum=momentum)
-    theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in start]
+    theirs = [t64(x) for x in start]
     topt = torch.optim.SGD(theirs, lr=lr, momentum=momentum)
     for _ in range(8):
         opt.zero_grad()
@@ -123,8 +123,8 @@ def test_schedule_gets_the_step_count():
         p.grad = 1.0
         opt.step()
     assert calls == [0, 1, 2, 3]
-    assert close(p.data, -(0.1 + 0.2 + 0.3 + 0.4))
-    assert close(opt.current_lr(), 0.5)
+    assert close(p.data, -(0.1 + 0.2 + 0.3 + 0.4), 1e-12)
+    assert close(opt.current_lr(), 0.5, 1e-12)
 
 
 def test_constant_lr_is_reported():
@@ -135,8 +135,8 @@ def test_constant_lr_is_reported():
 def test_linear_decay_values():
     s = linear_decay(1.0, 0.1, 100)
     assert s(0) == 1.0
-    assert close(s(50), 0.55)
-    assert close(s(100), 0.1)
+    assert close(s(50), 0.55, 1e-12)
+    assert close(s(100), 0.1, 1e-12)
     assert s(100) == s(150) == s(10_000)  # stays at the end value
     # micrograd's moons demo schedule
     for k in range(101):
@@ -152,7 +152,7 @@ def test_linear_decay_in_sgd():
         p.grad = 1.0
         opt.step()
     expected = -sum(1.0 - 0.9 * min(k, 100) / 100 for k in range(120))
-    assert close(p.data, expected)
+    assert close(p.data, expected, 1e-12)
 
 
 @pytest.mark.parametrize("steps", [0, -5])
@@ -166,25 +166,188 @@ def test_linear_decay_needs_positive_steps(steps):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lr", [0, 0.0, -0.1, float("nan")])
+def test_linear_decay_may_end_at_zero():
+    p = Value(1.0)
+    opt = SGD([p], lr=linear_decay(0.5, 0.0, 2))
+    for _ in range(4):
+        p.grad = 1.0
+        opt.step()
+    assert p.data == 1.0 - 0.5 - 0.25 and opt.current_lr() == 0.0
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        (("1", 0.1, 10), TypeError, "start must be a number, got str"),
+        ((1.0, None, 10), TypeError, "end must be a number, got NoneType"),
+        ((-1.0, 0.1, 10), ValueError, "start must be a finite number >= 0, got -1.0"),
+        ((1.0, math.inf, 10), ValueError, "end must be a finite number >= 0, got inf"),
+        ((1.0, 0.1, 10.0), TypeError, "steps must be an int, got float"),
+        ((1.0, 0.1, True), TypeError, "steps must be an int, got bool"),
+    ],
+)
+def test_linear_decay_bad_arguments(args, error, message):
+    with pytest.raises(error, match=f"linear_decay: {message}"):
+        linear_decay(*args)
+
+
+# ---------------------------------------------------------------------------
+# duplicates and duck-typed parameters
+# ---------------------------------------------------------------------------
+
+
+def test_a_parameter_listed_twice_is_stepped_once():
+    a, b = Value(1.0), Value(2.0)
+    opt = SGD([a, b, a], lr=0.5, momentum=0.9)
+    assert opt.params == [a, b]  # first occurrences, in order
+    assert repr(opt) == "SGD(2 parameters, lr=0.5, momentum=0.9)"
+    for _ in range(3):
+        a.grad, b.grad = 1.0, 1.0
+        opt.step()
+    # both see the same gradients, so both must move by the same amount: 0.5 * (1 + 1.9 + 2.71)
+    assert a.data - 1.0 == b.data - 2.0 == pytest.approx(-2.805, rel=1e-15)
+
+
+def test_a_shared_weight_gets_one_update_per_step_like_torch():
+    # a network that lists a tied weight twice: grad accumulates both uses, SGD moves it once
+    w = Value(0.7)
+    tw = t64(0.7)
+    opt, topt = SGD([w, w], lr=0.1, momentum=0.5), torch.optim.SGD([tw], lr=0.1, momentum=0.5)
+    for _ in range(4):
+        opt.zero_grad()
+        ((w * 2.0).tanh() + (w * w)).backward()
+        opt.step()
+        topt.zero_grad()
+        ((tw * 2.0).tanh() + (tw * tw)).backward()
+        topt.step()
+    assert close(w.data, tw.item(), 1e-12)
+
+
+def test_duck_typed_parameters_train_like_torch():
+    # a learner's lecture-style Value has .data and .grad: that is all SGD needs
+    lr, mu = 0.2, 0.9
+    start = [0.5, -1.3, 0.8]
+    ours = [LectureValue(x) for x in start]
+    theirs = [t64(x) for x in start]
+    opt, topt = SGD(ours, lr=lr, momentum=mu), torch.optim.SGD(theirs, lr=lr, momentum=mu)
+
+    def loss_of(x, y, z):
+        return (x * y + z).tanh() * (x * y + z).tanh() + x * x * 0.25
+
+    for _ in range(6):
+        opt.zero_grad()
+        loss_of(*ours).backward()
+        opt.step()
+        topt.zero_grad()
+        loss_of(*theirs).backward()
+        topt.step()
+        for p, t in zip(ours, theirs):
+            assert close(p.data, t.item(), 1e-12)
+
+
+def test_any_object_with_data_and_grad_is_a_parameter():
+    class Param:
+        def __init__(self, data):
+            self.data, self.grad = data, 0.0
+
+    p = Param(3)  # int data is fine
+    opt = SGD([p], lr=0.5)
+    p.grad = 2.0
+    opt.step()
+    assert p.data == 2.0
+    opt.zero_grad()
+    assert p.grad == 0.0
+
+
+def test_plain_sgd_after_an_overflowing_gradient_matches_torch():
+    # with momentum 0 there is no velocity: an inf gradient must not turn later steps into NaN
+    p, t = Value(1.0), t64(1.0)
+    opt, topt = SGD([p], lr=0.1), torch.optim.SGD([t], lr=0.1)
+    for g in (math.inf, 1.0):
+        p.grad = g
+        t.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        topt.step()
+    assert p.data == t.item() == -math.inf
+
+
+# ---------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lr", [0, 0.0, -0.1, float("nan"), math.inf])
 def test_bad_lr(lr):
     with pytest.raises(ValueError, match="lr"):
         SGD([Value(1.0)], lr=lr)
 
 
-@pytest.mark.parametrize("lr", ["0.1", None])
+@pytest.mark.parametrize("lr", ["0.1", None, True])
 def test_lr_that_is_not_a_number_is_a_type_error(lr):
     with pytest.raises(TypeError, match=f"lr must be a number or a schedule.*{type(lr).__name__}"):
         SGD([Value(1.0)], lr=lr)
 
 
-@pytest.mark.parametrize("momentum", [-0.1, 1.0, 1.5, float("nan")])
+@pytest.mark.parametrize("momentum", [-0.1, 1.0, 1.5, float("nan"), -math.inf])
 def test_bad_momentum(momentum):
-    with pytest.raises(ValueError, match="momentum"):
+    with pytest.raises(ValueError, match=r"SGD: momentum must lie in \[0, 1\)"):
         SGD([Value(1.0)], lr=0.1, momentum=momentum)
 
 
-@pytest.mark.parametrize("params, name", [([1.0], "float"), ([Value(1.0), "w"], "str"), ([None], "NoneType")])
-def test_params_must_be_values(params, name):
-    with pytest.raises(TypeError, match=name):
+@pytest.mark.parametrize("momentum", ["0.9", None, True, [0.9]])
+def test_momentum_that_is_not_a_number_is_a_type_error(momentum):
+    with pytest.raises(TypeError, match=f"SGD: momentum must be a number, got {type(momentum).__name__}"):
+        SGD([Value(1.0)], lr=0.1, momentum=momentum)
+
+
+@pytest.mark.parametrize(
+    "params, index, name",
+    [
+        ([1.0], 0, "float"),
+        ([Value(1.0), "w"], 1, "str"),
+        ([None], 0, "NoneType"),
+        ([LectureValue("1")], 0, ""),
+    ],
+)
+def test_params_must_have_numeric_data_and_grad(params, index, name):
+    with pytest.raises(
+        TypeError, match=rf"SGD: params\[{index}\] must be a parameter with a numeric .data.*{name}"
+    ):
         SGD(params, lr=0.1)
+
+
+@pytest.mark.parametrize("params", [Value(1.0), 3.0, "w"])
+def test_params_must_be_an_iterable(params):
+    with pytest.raises(TypeError, match="SGD: params must be an iterable of parameters"):
+        SGD(params, lr=0.1)
+
+
+@pytest.mark.parametrize(
+    "value, error, message",
+    [
+        ("0.1", TypeError, r"returned str '0\.1' at step 2; it must return a number"),
+        (None, TypeError, r"returned NoneType None at step 2"),
+        (math.nan, ValueError, r"returned nan at step 2; it must return a finite number >= 0"),
+        (-0.1, ValueError, r"returned -0\.1 at step 2"),
+        (math.inf, ValueError, r"returned inf at step 2"),
+    ],
+)
+def test_a_schedule_returning_a_bad_value_is_named_at_that_step(value, error, message):
+    p = Value(1.0)
+    opt = SGD([p], lr=lambda k: 0.1 if k < 2 else value)
+    for _ in range(2):
+        p.grad = 1.0
+        opt.step()
+    before = p.data
+    with pytest.raises(error, match="SGD: the lr schedule " + message):
+        opt.step()
+    assert p.data == before and opt.steps == 2  # nothing moved
+
+
+def test_a_gradient_that_is_not_a_number_is_named_and_nothing_moves():
+    a, b = Value(1.0), Value(2.0)
+    a.grad, b.grad = 1.0, None
+    opt = SGD([a, b], lr=0.1, momentum=0.9)
+    with pytest.raises(TypeError, match=r"SGD.step: parameter 1 .* has .grad None; it must be a number"):
+        opt.step()
+    assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
