@@ -1,299 +1,253 @@
-"""The backward-pass stepper: one frame per node, in the order ``backward()`` visits them."""
+"""The backward-pass stepper: one frame per node, in the order backward() visits them.
+
+A :class:`grad.Value` (with ``_local``) is simulated on private numbers. A closure-based Value runs its own
+``_backward`` closures, so a buggy one shows in the frames; its ``.grad``s are restored afterwards.
+"""
 
 from __future__ import annotations
 
 import html
 import os
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.util import find_spec
 from typing import Any
 
 from grad.engine import Value, backward_order
-from grad.viz.graph import (
-    STEPPER_MAX_NODES,
-    ComputationGraph,
-    _build,
-    _check_max_nodes,
-    _check_rankdir,
-    _check_root,
-    _guard,
-    _num,
-    _pipe_svg,
-    _plural,
-    _topo,
-)
+from grad.viz import graph
+from grad.viz.graph import ComputationGraph
 
-# ---- the backward-pass stepper -------------------------------------------------------------
+STEPPER_MAX_NODES = 50  # the stepper's limit: it draws the whole graph once per value
 
 
-def _name(v: Value) -> str:
-    return v.label if v.label else _num(v.data)
+@dataclass(frozen=True, repr=False)
+class Frame:
+    """Step ``step`` (from 0) of the backward pass: the state after node ``current`` pushed its gradient.
+
+    ``graph`` is the picture; ``grads[i]`` is the gradient shown for ``values[i]`` (``None``: not reached).
+    """
+
+    step: int
+    caption: str
+    current: Any
+    graph: ComputationGraph
+    values: tuple
+    grads: tuple
+
+    def grad_of(self, value: Any) -> float | None:
+        """The gradient this frame shows for ``value`` (``None``: blank)."""
+        for v, g in zip(self.values, self.grads):
+            if v is value:
+                return g
+        raise ValueError("grad_of: that value is not part of this graph")
+
+    @property
+    def source(self) -> str:
+        return self.graph.source
+
+    def __repr__(self) -> str:
+        return f"<frame | {self.caption}>"
+
+    def _repr_svg_(self) -> str:
+        return self.graph.pipe(encoding="utf-8")
 
 
-def _list_names(children: Sequence[Value]) -> str:
-    """'a and b', 'a, b and c', 'a (twice)': children in order, repeats counted."""
-    counts: dict[int, int] = {}
-    unique: list[Value] = []
-    for c in children:
-        if id(c) not in counts:
-            counts[id(c)] = 0
-            unique.append(c)
-        counts[id(c)] += 1
-    times = {1: "", 2: " (twice)"}
-    parts = [_name(c) + times.get(counts[id(c)], f" ({counts[id(c)]} times)") for c in unique]
-    if len(parts) > 6:
-        parts = [*parts[:5], f"{len(parts) - 5} more"]
+def _name(v: Any) -> str:
+    return graph._label(v) or graph._num(v.data)
+
+
+def _names(nodes: list) -> str:
+    """'a and b', 'a, b and c', 'a (twice)': in order, repeats counted, at most 6 names."""
+    counts: dict[int, list] = {}
+    for c in nodes:
+        counts.setdefault(id(c), [c, 0])[1] += 1
+    parts = [_name(c) + {1: "", 2: " (twice)"}.get(n, f" ({n} times)") for c, n in counts.values()]
+    parts = parts if len(parts) <= 6 else [*parts[:5], f"{len(parts) - 5} more"]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _caption(k: int, node: Value, grad: float, is_root: bool) -> str:
-    step = f"step {k + 1}: "
-    op = f"`{node._op or '?'}`"
-    if is_root:
-        start = f"{_name(node)} starts with grad {_num(grad)}"
-        if node._prev:
-            return f"{step}{start}; {op} sends it to {_list_names(node._prev)}"
-        return f"{step}{start}; it is a leaf, so there is nothing to send"
-    if node._prev:
-        whose = f"{node.label}'s grad" if node.label else "grad"
-        return f"{step}{op} sends {whose} {_num(grad)} to {_list_names(node._prev)}"
-    return f"{step}{_name(node)} is a leaf: its grad {_num(grad)} is final"
+def _caption(k: int, node: Any, grad: float, kids: list) -> str:
+    step, op, g = f"step {k + 1}: ", f"`{node._op or '?'}`", graph._num(grad)
+    if k == 0:  # the root
+        then = f"{op} sends it to {_names(kids)}" if kids else "it is a leaf, so there is nothing to send"
+        return f"{step}{_name(node)} starts with grad {g}; {then}"
+    if kids:
+        whose = f"{graph._label(node)}'s grad" if graph._label(node) else "grad"
+        return f"{step}{op} sends {whose} {g} to {_names(kids)}"
+    return f"{step}{_name(node)} is a leaf: its grad {g} is final"
 
 
-def backward_steps(
-    root: Value, *, rankdir: str = "LR", max_nodes: int | None = STEPPER_MAX_NODES
-) -> list[ComputationGraph]:
-    """Pictures of the backward pass, one per Value, in the order ``root.backward()`` works.
-
-    The pass is simulated on private numbers, starting as after ``zero_grad()``: the root's
-    grad is 1 and every other grad is 0 before anyone pushes to it. No ``.grad`` is changed.
-
-    Convention: ``frames[k]`` belongs to ``backward_order(root)[k]`` (the root first) and shows
-    the state *after* that node has pushed its gradient to its children, i.e. after
-    ``child.grad += local * node.grad`` for each of its children. In the picture:
-
-    * the node being processed and its op are filled orange, and the edges its gradient travels
-      along (op -> node and children -> op) are thick and orange;
-    * the children that just received gradient are tinted;
-    * a box whose grad nobody has pushed to yet is grey with a blank grad; ops and edges that
-      the pass has not gone through yet are grey.
-
-    Every frame also has a ``caption`` (its step is numbered from 1), e.g.
-    ``"step 3: `*` sends e's grad -2.0000 to a and b"``; nodes are named by their label, or by
-    their data when they have none. ``frames[-1].grads`` are the gradients ``backward()`` gives.
-
-    Args:
-        root: the output Value.
-        rankdir: ``"LR"`` or ``"TB"``.
-        max_nodes: refuse graphs with more Values than this (default 50, since the whole graph
-            is drawn once per Value); ``None`` = no limit.
-
-    Returns:
-        A list of :class:`ComputationGraph`, with ``caption``, ``step``, ``current``, ``values``
-        and ``grads`` set on each.
-
-    Example:
-        >>> from grad import Value
-        >>> a = Value(2.0, label="a"); b = a * a; b.label = "b"
-        >>> frames = backward_steps(b)
-        >>> for f in frames:
-        ...     print(f.caption)
-        step 1: b starts with grad 1.0000; `*` sends it to a (twice)
-        step 2: a is a leaf: its grad 4.0000 is final
-        >>> frames[-1].grad_of(a), a.grad
-        (4.0, 0.0)
-    """
-    _check_root(root, "backward_steps")
-    rankdir = _check_rankdir(rankdir, "backward_steps")
-    max_nodes = _check_max_nodes(max_nodes, "backward_steps")
-    _guard(root, max_nodes, "backward_steps")
-    values = _topo(root)
-    index = {id(v): i for i, v in enumerate(values)}
-    grads: list[float | None] = [None] * len(values)
-    grads[index[id(root)]] = 1.0
-    processed: set[int] = set()
-    frames = []
-    for k, node in enumerate(backward_order(root)):
-        i = index[id(node)]
-        g = grads[i]
-        assert g is not None  # every node has been pushed to before backward_order reaches it
+def _simulate(order: list, index: dict[int, int], fn: str) -> Iterator[tuple[float, list]]:
+    """Per step: the node's grad and every grad after its push, on private numbers, as backward() does it."""
+    grads = [0.0] * len(index)
+    grads[index[id(order[0])]] = 1.0
+    for node in order:
+        if not hasattr(node, "_local"):
+            raise TypeError(f"{fn}: {graph._describe(node)} has no _local, unlike the root")
+        g = grads[index[id(node)]]
         for child, local in zip(node._prev, node._local):
-            j = index[id(child)]
-            # the same arithmetic, in the same order, as Value.backward() after zero_grad()
-            grads[j] = (0.0 if grads[j] is None else grads[j]) + local * g
-        frame = _build(
-            values,
-            grads,
-            rankdir=rankdir,
-            show_grad=True,
-            name=f"backward_step_{k + 1}",
-            current=i,
-            processed=frozenset(processed),
+            grads[index[id(child)]] += local * g  # the same arithmetic, in the same order, as backward()
+        yield g, list(grads)
+
+
+def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
+    """Per step: the node's grad and every grad after its ``_backward()``; every ``.grad`` is restored."""
+    saved, steps = [v.grad for v in nodes], []
+    try:
+        for v in nodes:
+            v.grad = 0.0
+        order[0].grad = 1.0
+        for k, node in enumerate(order):
+            if not callable(getattr(node, "_backward", None)):
+                raise TypeError(f"{fn}: {graph._describe(node)} has no _backward() to call, unlike the root")
+            g = node.grad
+            try:
+                node._backward()
+            except Exception as exc:
+                exc.add_note(f"{fn}: raised by the _backward() of {graph._describe(node)}, step {k + 1}")
+                raise
+            steps.append((g, [v.grad for v in nodes]))
+    finally:
+        for v, g in zip(nodes, saved):
+            v.grad = g
+    return steps
+
+
+def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Frame]:
+    graph._check_options(fn, rankdir, max_nodes)
+    nodes, children = graph._graph(root, fn, max_nodes)
+    index = {id(v): i for i, v in enumerate(nodes)}
+    if hasattr(root, "_local"):
+        order = backward_order(root) if isinstance(root, Value) else nodes[::-1]
+        steps = _simulate(order, index, fn)
+    elif callable(getattr(root, "_backward", None)):
+        order = nodes[::-1]  # children-first order reversed: a reverse topological order, as build_topo
+        steps = _replay(order, nodes, fn)
+    else:
+        raise TypeError(
+            f"{fn}: {graph._describe(root)} has neither _local (local derivatives, as grad.Value) nor a "
+            "_backward() closure (as the lecture's micrograd), so there is no backward pass to show"
         )
-        frame.caption = _caption(k, node, g, node is root)
-        frame.step = k
-        frame.current = node
-        frames.append(frame)
+    frames, reached, processed = [], {index[id(root)]}, set()
+    for k, (node, (g, grads)) in enumerate(zip(order, steps)):
+        graph._check_grads(nodes, grads, fn)
+        i = index[id(node)]
+        reached.update(children[i])
+        # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
+        shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
+        picture = graph._build(nodes, children, shown, rankdir, True, k + 1, i, processed)
+        caption = _caption(k, node, g, [nodes[j] for j in children[i]])
+        frames.append(Frame(k, caption, node, picture, tuple(nodes), shown))
         processed.add(i)
     return frames
 
 
-_SVG_START = re.compile(r"<svg\b")
+def backward_steps(
+    root: Any, *, rankdir: str = "LR", max_nodes: int | None = STEPPER_MAX_NODES
+) -> list[Frame]:
+    """The backward pass of ``root`` as pictures: one :class:`Frame` per node, root first.
+
+    ``frames[k]`` is the state after node k pushed its gradient: that node orange, the children it pushes
+    to tinted, nodes not reached yet grey. No ``.grad`` changes. ``max_nodes`` is 50 by default.
+
+    >>> from grad import Value
+    >>> a = Value(2.0, label="a"); b = a * a; b.label = "b"
+    >>> frames = backward_steps(b)
+    >>> frames[0].caption, frames[-1].grad_of(a), a.grad
+    ('step 1: b starts with grad 1.0000; `*` sends it to a (twice)', 4.0, 0.0)
+    """
+    return _frames(root, rankdir, max_nodes, "backward_steps")
 
 
-def _inline_svg(document: str) -> str:
-    """An SVG document from dot without its XML prolog, doctype and comments, for inlining."""
-    m = _SVG_START.search(document)
-    if m is None:
-        raise RuntimeError(f"dot did not produce SVG: {document[:200]!r}")
-    # scale down to the width of the output area instead of overflowing it
-    return '<svg style="max-width:100%;height:auto"' + document[m.end() :].rstrip()
-
-
-def _caption_html(caption: str) -> str:
-    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(caption, quote=False))
+def _caption_html(caption: str, tag: str) -> str:
+    text = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(caption, quote=False))
+    return f'<{tag} style="font-family:sans-serif;margin-bottom:0.3em">{text}</{tag}>'
 
 
 class BackwardPass:
-    """What :func:`show_backward` returns: the frames of a backward pass, ready to display.
+    """What :func:`show_backward` returns: the frames (``len()``, indexing, iteration), shown as a static
+    column or a slider. Its text form, ``backward pass: N steps`` and the captions, is what nbval compares."""
 
-    In a notebook it shows either a static column of every frame with its caption (an HTML
-    block of SVGs rendered by ``dot``) or, with ``interactive=True``, a slider over the frames.
-    Its text form is deterministic: a ``backward pass: 9 steps`` line, then one caption per
-    step, so nbval compares what every step says.
-
-    Attributes:
-        frames: the :class:`ComputationGraph` frames of :func:`backward_steps`.
-        interactive: whether it displays as an ipywidgets slider.
-    """
-
-    def __init__(self, frames: list[ComputationGraph], interactive: bool = False) -> None:
-        self.frames = frames
-        self.interactive = interactive
-        self._svgs: list[str] | None = None
+    def __init__(self, frames: list[Frame], interactive: bool = False) -> None:
+        self.frames, self.interactive, self._svgs = frames, interactive, None
 
     @property
     def captions(self) -> list[str]:
-        """The caption of every frame, in order."""
         return [f.caption for f in self.frames]
 
     def __len__(self) -> int:
         return len(self.frames)
 
-    def __getitem__(self, k: int) -> ComputationGraph:
+    def __getitem__(self, k: int) -> Frame:
         return self.frames[k]
 
-    def __iter__(self):
-        return iter(self.frames)
-
     def __repr__(self) -> str:
-        head = f"backward pass: {_plural(len(self.frames), 'step')}"
-        return "\n".join([head, *(f"  {caption}" for caption in self.captions)])
+        head = f"backward pass: {graph._plural(len(self), 'step')}"
+        return "\n".join([head, *(f"  {c}" for c in self.captions)])
 
     def svgs(self) -> list[str]:
-        """Every frame rendered to SVG (one ``dot`` run for all of them), ready to inline."""
+        """Every frame as inline SVG, at most as wide as the page, each from its own run of dot."""
         if self._svgs is None:
-            out = _pipe_svg("".join(f.source for f in self.frames))
-            docs = [d for d in re.split(r"(?=<\?xml )", out) if d.strip()]
-            if len(docs) != len(self.frames):  # not one document per graph: render one by one
-                docs = [_pipe_svg(f.source) for f in self.frames]
-            self._svgs = [_inline_svg(d) for d in docs]
+            docs = [graph._run_dot(f.source).decode().split("<svg", 1)[1] for f in self.frames]  # no prolog
+            self._svgs = ['<svg style="max-width:100%;height:auto"' + d.rstrip() for d in docs]
         return self._svgs
 
     def html(self) -> str:
         """The static display: each frame's caption above its picture, in one HTML block."""
-        parts = ['<div class="grad-backward-pass">']
-        for frame, svg in zip(self.frames, self.svgs()):
-            parts.append(
-                '<figure style="margin:0 0 1.2em 0">'
-                f'<figcaption style="font-family:sans-serif;margin-bottom:0.3em">'
-                f"{_caption_html(frame.caption)}</figcaption>\n{svg}\n</figure>"
-            )
-        parts.append("</div>")
-        return "\n".join(parts)
+        figures = [
+            f'<figure style="margin:0 0 1.2em 0">{_caption_html(f.caption, "figcaption")}\n{svg}\n</figure>'
+            for f, svg in zip(self, self.svgs())
+        ]
+        return "\n".join(['<div class="grad-backward-pass">', *figures, "</div>"])
 
     def widget(self) -> Any:
         """An ipywidgets slider (1 .. number of steps) above the current frame and its caption."""
-        try:
-            import ipywidgets as widgets
-        except ImportError as exc:  # pragma: no cover - ipywidgets is a course dependency
-            raise ImportError(
-                "show_backward(interactive=True) needs ipywidgets: pip install ipywidgets "
-                "(or conda install -c conda-forge ipywidgets); interactive=False needs nothing extra"
-            ) from exc
+        import ipywidgets as widgets  # a course dependency
+
         svgs = self.svgs()
-        slider = widgets.IntSlider(value=1, min=1, max=len(self.frames), description="step")
+        slider = widgets.IntSlider(value=1, min=1, max=len(self), description="step")
         view = widgets.HTML()
 
         def show(step: int) -> None:
-            view.value = (
-                f'<div style="font-family:sans-serif;margin-bottom:0.3em">'
-                f"{_caption_html(self.frames[step - 1].caption)}</div>{svgs[step - 1]}"
-            )
+            view.value = _caption_html(self.frames[step - 1].caption, "div") + svgs[step - 1]
 
         slider.observe(lambda change: show(change["new"]), names="value")
         show(1)
         return widgets.VBox([slider, view])
 
-    def _repr_mimebundle_(
-        self,
-        include: Iterable[str] | None = None,
-        exclude: Iterable[str] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        if self.interactive:
-            bundle = dict(self.widget()._repr_mimebundle_(**kwargs) or {})
-        else:
-            bundle = {"text/html": self.html()}
-        bundle["text/plain"] = repr(self)
-        if include is not None:
-            bundle = {k: v for k, v in bundle.items() if k in set(include)}
-        return {k: v for k, v in bundle.items() if k not in set(exclude or ())}
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        if self.interactive:  # the slider widget's bundle, with this text form
+            return (self.widget()._repr_mimebundle_(**kwargs) or {}) | {"text/plain": repr(self)}
+        return {"text/html": self.html(), "text/plain": repr(self)}
 
 
 def show_backward(
-    root: Value,
+    root: Any,
     interactive: bool | None = None,
     *,
     rankdir: str = "LR",
     max_nodes: int | None = STEPPER_MAX_NODES,
 ) -> BackwardPass:
-    """Show the backward pass of ``root`` step by step (see :func:`backward_steps`).
+    """Show the backward pass of ``root`` step by step (see :func:`backward_steps`); end a cell with it.
 
-    End a notebook cell with the call (or pass the result to ``display``) to see it.
+    ``interactive``: ``True`` for an ipywidgets slider, ``False`` for a static column of all frames. ``None``
+    gives the slider in a live Jupyter kernel, unless ``GRAD_STATIC_OUTPUTS`` is set (as it is when the
+    course stores notebook outputs).
 
-    Args:
-        root: the output Value.
-        interactive: ``True`` for an ipywidgets slider over the frames, ``False`` for a static
-            column of all frames with their captions. ``None`` (auto) gives the slider in a live
-            Jupyter kernel that has ipywidgets, and the static view everywhere else, including
-            whenever the environment variable ``GRAD_STATIC_OUTPUTS`` is set: the course's
-            notebook runner and nbval set it, so stored outputs, nbval and the rendered notes
-            always hold the static frames (a stored slider shows nothing).
-        rankdir: ``"LR"`` or ``"TB"``.
-        max_nodes: as in :func:`backward_steps` (default 50).
-
-    Returns:
-        A :class:`BackwardPass`; its repr is ``backward pass: N steps`` and the N captions.
+    >>> from grad import Value
+    >>> x = Value(3.0, label="x"); y = x.tanh(); y.label = "y"
+    >>> show_backward(y)
+    backward pass: 2 steps
+      step 1: y starts with grad 1.0000; `tanh` sends it to x
+      step 2: x is a leaf: its grad 0.0099 is final
     """
-    if interactive is not None and not isinstance(interactive, bool):
-        raise TypeError(f"show_backward: interactive must be True, False or None, got {interactive!r}")
-    _check_root(root, "show_backward")
-    _guard(root, _check_max_nodes(max_nodes, "show_backward"), "show_backward")  # name this function
-    frames = backward_steps(root, rankdir=rankdir, max_nodes=max_nodes)
-    if interactive is None:
-        interactive = _live_kernel_with_widgets()
-    return BackwardPass(frames, interactive=interactive)
-
-
-def _live_kernel_with_widgets() -> bool:
-    """True inside a Jupyter kernel that can show ipywidgets, unless static output is requested."""
-    if os.environ.get("GRAD_STATIC_OUTPUTS"):
-        return False
-    try:
-        import ipywidgets  # noqa: F401
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    ok = interactive is None or isinstance(interactive, bool)
+    graph._check(ok, "show_backward", "interactive must be True, False or None", interactive)
+    frames = _frames(root, rankdir, max_nodes, "show_backward")
+    if interactive is None:  # a slider in a live kernel that has ipywidgets, unless outputs are stored
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython and not os.environ.get("GRAD_STATIC_OUTPUTS") else None
+        interactive = getattr(shell, "kernel", None) is not None and find_spec("ipywidgets") is not None
+    return BackwardPass(frames, interactive)

@@ -1,0 +1,441 @@
+"""Tests for grad.viz.graph: draw_dot, its deterministic DOT text, the size guard and running dot.
+
+The golden file tests/golden/lecture_L.dot is the DOT text of the lecture's L = (a*b + c) * f
+after L.backward(). After an intended change to the drawing, regenerate it with
+
+    .venv/bin/python -c "import sys; sys.path[:0] = ['tests']; import test_viz_graph as t; t.write_golden()"
+
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import graphviz
+import pytest
+from helpers import LectureValue, lecture_L, lecture_neuron, neuron_sum
+
+import grad.engine
+from grad.engine import Value
+from grad.viz import (
+    DEFAULT_MAX_NODES,
+    ComputationGraph,
+    GraphvizNotFoundError,
+    backward_steps,
+    draw_dot,
+    show_backward,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden" / "lecture_L.dot"
+
+
+def write_golden() -> None:
+    """Regenerate tests/golden/lecture_L.dot (run by hand, see the module docstring)."""
+    n = lecture_L()
+    n["L"].backward()
+    GOLDEN.write_bytes(draw_dot(n["L"]).source.encode())
+
+
+def chain(length: int, cls=Value):
+    x = cls(0.5, label="x")
+    for _ in range(length):
+        x = x + 1.0
+    return x
+
+
+def run_python(code: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter in the repository, with tests/helpers importable."""
+    code = "import sys\nsys.path.insert(0, 'tests')\n" + code
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def svg_text(g: ComputationGraph) -> str:
+    return html.unescape(g.pipe(format="svg", encoding="utf-8"))  # dot writes "-" as "&#45;"
+
+
+# ---- the picture ---------------------------------------------------------------------------
+
+
+def test_lecture_source_equals_golden_file():
+    n = lecture_L()
+    n["L"].backward()
+    assert draw_dot(n["L"]).source == GOLDEN.read_text()
+
+
+def test_golden_file_is_the_lecture_picture():
+    """The golden file itself says what the lecture shows (so a wrong golden cannot pass)."""
+    src = GOLDEN.read_text()
+    for line in [
+        'v0 [label="{ a | data 2.0000 | grad 6.0000 }"]',
+        'v1 [label="{ b | data -3.0000 | grad -4.0000 }"]',
+        'v2 [label="{ e | data -6.0000 | grad -2.0000 }"]',
+        'v3 [label="{ c | data 10.0000 | grad -2.0000 }"]',
+        'v4 [label="{ d | data 4.0000 | grad -2.0000 }"]',
+        'v5 [label="{ f | data -2.0000 | grad 4.0000 }"]',
+        'v6 [label="{ L | data -8.0000 | grad 1.0000 }"]',
+    ]:
+        assert f"\t{line}\n" in src
+    edges = re.findall(r"^\t(\w+) -> (\w+)$", src, re.M)
+    assert edges == [
+        ("v0", "v2_op"), ("v1", "v2_op"), ("v2_op", "v2"),
+        ("v2", "v4_op"), ("v3", "v4_op"), ("v4_op", "v4"),
+        ("v4", "v6_op"), ("v5", "v6_op"), ("v6_op", "v6"),
+    ]  # fmt: skip
+    ops = re.findall(r'^\t(v\d_op) \[label="([^"]*)"', src, re.M)
+    assert ops == [("v2_op", "*"), ("v4_op", "+"), ("v6_op", "*")]
+    assert "rankdir=LR" in src and "shape=record" in src
+    assert "0x" not in src and "id(" not in src
+
+
+PRINT_SOURCE = """
+from helpers import lecture_L
+from grad.viz import draw_dot
+n = lecture_L()
+n["L"].backward()
+sys.stdout.write(draw_dot(n["L"]).source)
+"""
+
+
+def test_source_is_byte_identical_in_two_processes():
+    golden = GOLDEN.read_bytes()
+    for seed in ("1", "2"):
+        out = run_python(PRINT_SOURCE, PYTHONHASHSEED=seed)
+        assert out.returncode == 0, out.stderr.decode()
+        assert out.stdout == golden
+
+
+# A learner's closure-based Value keeps its children in a set, whose order follows memory addresses.
+# Each process allocates a different amount of garbage first, so the addresses (and the sets) differ.
+PRINT_LECTURE_VALUE = """
+import json
+from helpers import LectureValue, lecture_neuron
+from grad.viz import draw_dot
+junk = [LectureValue(0.0) for _ in range(int(sys.argv[1]))]  # the size of the nodes to come
+o, leaves = lecture_neuron(LectureValue)
+o.backward()
+sums = [o] + [c for c in o._prev] + [c for c in next(iter(o._prev))._prev]
+raw = [[repr(c) for c in node._prev] for node in sums]
+print(json.dumps({"source": draw_dot(o).source, "raw": raw}))
+"""
+
+
+def test_lecture_value_source_is_byte_identical_in_processes_with_different_hash_seeds():
+    runs = []
+    for seed, junk in (("0", "0"), ("1", "37"), ("2", "1001"), ("3", "5")):
+        out = run_python(PRINT_LECTURE_VALUE, junk, PYTHONHASHSEED=seed)
+        assert out.returncode == 0, out.stderr.decode()
+        runs.append(json.loads(out.stdout))
+    assert len({r["source"] for r in runs}) == 1
+    assert len({json.dumps(r["raw"]) for r in runs}) > 1, "the sets iterated alike everywhere: nothing tested"
+    src = runs[0]["source"]
+    assert (
+        src.count("_op [label=") == 5 and src.count("->") == 14
+    )  # 4 two-input ops and tanh: 4 * 3 + 2 edges
+    assert '[label="{ o | data 0.7071 | grad 1.0000 }"]' in src and "0x" not in src
+
+
+def test_lecture_value_source_does_not_depend_on_set_order_in_one_process():
+    sources, orders = set(), set()
+    junk = []
+    for k in range(30):
+        junk.append([object() for _ in range(k * 7)])  # move the next objects to other addresses
+        o, _ = lecture_neuron(LectureValue)
+        n = next(iter(o._prev))
+        orders.add(tuple(c.data for c in n._prev))
+        sources.add(draw_dot(o).source)
+    assert len(orders) > 1 and len(sources) == 1
+
+
+def test_look_alike_children_are_told_apart_by_how_often_their_nodes_are_used():
+    sources, junk = set(), []
+    for k in range(40):
+        junk.append([LectureValue(0.0) for _ in range(k * 3)])  # move the next nodes to other addresses
+        x, y = LectureValue(1.0, label="x"), LectureValue(1.0, label="x")  # the same but for x's 2 uses
+        root = (x * 2 + y * 2) + x
+        sources.add(draw_dot(root).source)
+    assert len(sources) == 1
+    assert draw_dot(root).n_values == 8
+
+
+def test_a_list_prev_keeps_its_order_and_a_missing_label_is_no_label():
+    class Node:  # no label attribute at all
+        def __init__(self, data, prev=(), op=""):
+            self.data, self.grad, self._prev, self._op = data, 0.0, list(prev), op
+
+    a, b = Node(1.0), Node(2.0)
+    src = draw_dot(Node(3.0, [b, a], "+")).source
+    assert 'v0 [label="{ data 2.0000 | grad 0.0000 }"]' in src  # b first, as in the list
+    assert 'v1 [label="{ data 1.0000 | grad 0.0000 }"]' in src
+
+
+def test_children_are_named_in_insertion_order_and_repeats_get_two_edges():
+    a = Value(1.0, label="a")
+    b = Value(2.0, label="b")
+    s = b * a + a  # b first, then a
+    src = draw_dot(s).source
+    assert src.index("{ b |") < src.index("{ a |")
+    assert re.findall(r"^\t(v\d) -> v2_op$", src, re.M) == ["v0", "v1"]
+    assert re.findall(r"^\t(v\d) -> v1_op$", draw_dot(a + a).source, re.M) == ["v0", "v0"]
+    la = LectureValue(1.0, label="a")  # a set holds a once: one edge
+    assert re.findall(r"^\t(v\d) -> v1_op$", draw_dot(la + la).source, re.M) == ["v0"]
+
+
+def test_record_fields_label_only_when_present_and_show_grad_false():
+    x = Value(1.5)
+    y = x * -2.0
+    y.label = "y"
+    y.backward()
+    src = draw_dot(y).source
+    assert 'v0 [label="{ data 1.5000 | grad -2.0000 }"]' in src
+    assert 'v2 [label="{ y | data -3.0000 | grad 1.0000 }"]' in src
+    src = draw_dot(y, show_grad=False).source
+    assert "grad" not in src
+    assert 'v2 [label="{ y | data -3.0000 }"]' in src
+    with pytest.raises(TypeError, match="draw_dot: show_grad must be True or False, got str"):
+        draw_dot(y, show_grad="no")
+
+
+def test_negative_zero_is_printed_as_zero():
+    x = Value(-0.0, label="x")
+    assert "data 0.0000 | grad 0.0000" in draw_dot(x).source
+
+
+def test_rankdir_tb_and_bad_rankdir():
+    n = lecture_L()
+    src = draw_dot(n["L"], rankdir="TB").source
+    assert "rankdir=TB" in src
+    assert 'v0 [label="a | data 2.0000 | grad 0.0000"]' in src  # no braces: fields in a row in TB
+    for bad in ("lr", "RL", "BT", ""):
+        with pytest.raises(ValueError, match="draw_dot: rankdir must be 'LR'"):
+            draw_dot(n["L"], rankdir=bad)
+    for bad, got in ((None, "NoneType: None"), (1, "int: 1")):
+        with pytest.raises(TypeError, match=f"draw_dot: rankdir must be 'LR' .*, got {got}$"):
+            draw_dot(n["L"], rankdir=bad)
+
+
+def test_record_special_characters_are_escaped_and_render():
+    x = Value(1.0, label='x{1}|<y> "q" \\z')
+    y = x * 2
+    y.label = "<b>"
+    src = draw_dot(y).source
+    assert r'label="{ x\{1\}\|\<y\> \"q\" \\z | data 1.0000 | grad 0.0000 }"' in src
+    assert r'label="{ \<b\> | data 2.0000 | grad 0.0000 }"' in src
+    assert 'x{1}|<y> "q" \\z' in svg_text(draw_dot(y))  # dot rejects badly escaped records
+    assert ">&lt;b&gt;<" in draw_dot(y).pipe(format="svg", encoding="utf-8")
+
+
+# ---- bad input -----------------------------------------------------------------------------
+
+
+def test_a_root_that_is_not_value_like_names_the_function_and_what_is_missing():
+    with pytest.raises(TypeError) as info:
+        draw_dot(3)
+    assert (
+        str(info.value) == "draw_dot: expected a Value-like object with data, grad, _prev and _op, got int: 3"
+    )
+
+    class Value:  # a learner's half-finished class with the same name
+        data, grad = 1.0, 0.0
+
+    with pytest.raises(
+        TypeError, match=r"draw_dot: expected a Value-like .* \(it has no _prev or _op\), got Value"
+    ):
+        draw_dot(Value())
+    with pytest.raises(
+        TypeError, match="draw_dot: expected a Value-like object .* got type: <class 'grad.engine.Value'>"
+    ):
+        draw_dot(grad.engine.Value)  # the class, not a Value
+    with pytest.raises(TypeError, match="backward_steps: expected a Value-like object"):
+        backward_steps([LectureValue(1.0)])
+    with pytest.raises(TypeError, match="show_backward: expected a Value-like object"):
+        show_backward("x")
+
+
+def test_a_bad_child_or_prev_is_named():
+    x = LectureValue(1.0, label="x")
+    x._prev = {3}
+    with pytest.raises(
+        TypeError, match=r"draw_dot: every child in _prev of the LectureValue 'x' .* got int: 3"
+    ):
+        draw_dot(x)
+    x._prev = 5
+    with pytest.raises(
+        TypeError, match="draw_dot: _prev of the LectureValue 'x' .* must be a tuple, list or set"
+    ):
+        draw_dot(x)
+
+
+def test_a_label_that_is_not_a_str_is_a_clear_type_error():
+    a = LectureValue(2.0, label="a")
+    b = LectureValue(3.0, label=7)
+    with pytest.raises(TypeError) as info:
+        draw_dot(a * b)
+    assert str(info.value) == (
+        "draw_dot: the label of the LectureValue with data 3.0 and op '' must be a str, got int: 7"
+    )
+    v = Value(1.0)
+    v.label = ["y"]
+    with pytest.raises(TypeError, match=r"draw_dot: the label of .* must be a str, got list: \['y'\]"):
+        draw_dot(v * 2)
+    with pytest.raises(TypeError, match="show_backward: the label of"):
+        show_backward(v * 2)
+    v.label = None  # None means no label
+    assert 'v0 [label="{ data 1.0000 | grad 0.0000 }"]' in draw_dot(v).source
+
+
+def test_data_or_grad_that_is_not_a_number_is_a_clear_type_error():
+    a = LectureValue("2", label="a")
+    with pytest.raises(
+        TypeError, match="draw_dot: the data of the LectureValue 'a' .* must be a number, got str"
+    ):
+        draw_dot(a)
+    b = LectureValue(2.0, label="b")
+    b.grad = None
+    with pytest.raises(TypeError, match="draw_dot: the grad of the LectureValue 'b' .* must be a number"):
+        draw_dot(b)
+    assert "data 2.0000 }" in draw_dot(b, show_grad=False).source
+
+
+def test_size_guard_reports_the_count_and_the_way_out():
+    big = chain(150)  # 1 + 2 * 150 = 301 Values
+    with pytest.raises(ValueError) as info:
+        draw_dot(big)
+    msg = str(info.value)
+    assert "301 Values" in msg and f"max_nodes={DEFAULT_MAX_NODES}" in msg
+    assert "max_nodes=None" in msg and "draw_dot(root, max_nodes=301)" in msg
+    assert draw_dot(big, max_nodes=None).n_values == 301
+    assert draw_dot(big, max_nodes=301).n_values == 301
+    with pytest.raises(ValueError, match="301 Values"):
+        draw_dot(big, max_nodes=300)
+    for bad in (0, -5):
+        with pytest.raises(ValueError, match=f"draw_dot: max_nodes must be an int >= 1, .* got int: {bad}"):
+            draw_dot(big, max_nodes=bad)
+    for bad in (2.5, "10", True):
+        with pytest.raises(TypeError, match="draw_dot: max_nodes must be an int >= 1, or None for no limit"):
+            draw_dot(big, max_nodes=bad)
+
+
+def test_deep_graphs_need_no_recursion():
+    deep = chain(2000)  # deeper than Python's recursion limit
+    g = draw_dot(deep, max_nodes=None, show_grad=False)
+    assert (g.n_values, g.n_ops) == (4001, 2000)
+    lecture = chain(2000, LectureValue)  # sets all the way down: the signatures are iterative too
+    g = draw_dot(lecture, max_nodes=None, show_grad=False)
+    assert (g.n_values, g.n_ops) == (4001, 2000)
+    assert g.source == draw_dot(lecture, max_nodes=None, show_grad=False).source
+
+
+def test_a_cycle_in_a_learners_graph_does_not_hang():
+    a = LectureValue(1.0, label="a")
+    b = a * 2
+    a._prev = {b}  # not a computation graph any more, but drawing it must end
+    assert draw_dot(b).n_values == 3
+
+
+# ---- the ComputationGraph and rendering ----------------------------------------------------
+
+
+def test_repr_svg_and_pipe():
+    n = lecture_L()
+    g = draw_dot(n["L"])
+    assert isinstance(g, ComputationGraph) and isinstance(g.digraph, graphviz.Digraph)
+    assert g.source == g.digraph.source and (g.n_values, g.n_ops) == (7, 3)
+    assert repr(g) == "<computation graph: 7 values, 3 ops>"
+    assert repr(draw_dot(Value(1.0))) == "<computation graph: 1 value, 0 ops>"
+    svg = g._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
+    assert g.pipe().startswith(b"<?xml") and g.pipe(format="png").startswith(b"\x89PNG")
+
+
+def test_svg_is_rendered_by_dot_with_the_labels():
+    n = lecture_L()
+    n["L"].backward()
+    svg = svg_text(draw_dot(n["L"]))
+    for text in ("data 2.0000", "grad 6.0000", "grad -4.0000", "data -8.0000", ">L<", ">e<", ">*<", ">+<"):
+        assert text in svg
+
+
+@pytest.mark.timeout(60)
+def test_a_graph_of_200_values_renders():
+    g = draw_dot(neuron_sum(50))
+    assert (g.n_values, g.n_ops) == (200, 100) == (DEFAULT_MAX_NODES, 100)
+    svg = g.pipe(encoding="utf-8")
+    assert svg.count('class="node"') == 300 and svg.count('class="edge"') == 299
+    assert len(svg) > 65536  # more than a pipe buffer: dot's output must be read while it is written
+    assert svg.rstrip().endswith("</svg>")
+
+
+def test_rendering_has_a_time_limit_and_reports_dot_errors(tmp_path, monkeypatch):
+    g = draw_dot(Value(1.0, label="a"))
+    with pytest.raises(RuntimeError, match="dot -Tnonsense failed"):
+        g.pipe(format="nonsense")
+    slow = tmp_path / "dot"
+    slow.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(TimeoutError, match="dot did not finish within 0.5 s"):
+        g.pipe(timeout=0.5)
+
+
+def test_missing_dot_in_process(monkeypatch, tmp_path):
+    g = draw_dot(Value(1.0, label="a"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert "a | data 1.0000" in g.source
+    with pytest.raises(GraphvizNotFoundError, match="sudo apt-get install graphviz") as info:
+        g.pipe(format="svg")
+    assert isinstance(info.value, graphviz.ExecutableNotFound) and isinstance(info.value, RuntimeError)
+    assert isinstance(info.value.__cause__, FileNotFoundError)
+
+
+MISSING_DOT = """
+import json, graphviz
+from grad.engine import Value
+from grad.viz import GraphvizNotFoundError, draw_dot, show_backward
+a = Value(1.0, label="a"); b = a * 2; b.label = "b"
+g = draw_dot(b)
+out = {"source": g.source}
+calls = {
+    "pipe": lambda: g.pipe(format="svg"),
+    "display": lambda: g._repr_svg_(),
+    "stepper": lambda: show_backward(b)._repr_mimebundle_(),
+}
+for name, call in calls.items():
+    try:
+        call()
+        out[name] = "no error"
+    except GraphvizNotFoundError as exc:
+        out[name] = [str(exc), isinstance(exc, graphviz.ExecutableNotFound), isinstance(exc, RuntimeError)]
+print(json.dumps(out))
+"""
+
+
+def test_missing_dot_program_gives_the_install_commands(tmp_path):
+    empty = tmp_path / "empty_bin"
+    empty.mkdir()
+    proc = run_python(MISSING_DOT, PATH=str(empty))
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = json.loads(proc.stdout)
+    assert 'v0 [label="{ a | data 1.0000 | grad 0.0000 }"]' in out["source"]
+    for name in ("pipe", "display", "stepper"):
+        message, is_graphviz_error, is_runtime_error = out[name]
+        assert is_graphviz_error and is_runtime_error
+        assert "`dot` is not on PATH" in message
+        assert "sudo apt-get install graphviz" in message
+        assert "brew install graphviz" in message
+        assert "conda install -c conda-forge graphviz" in message

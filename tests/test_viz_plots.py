@@ -1,0 +1,225 @@
+"""Tests for grad.viz.plots: plot_function, plot_decision_boundary, plot_loss and setup_notebook."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import LectureValue
+
+from grad.engine import Value
+from grad.viz import plot_decision_boundary, plot_function, plot_loss, setup_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def agg():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context():
+        yield plt
+    plt.close("all")
+
+
+def test_plot_function_with_tangent(agg, tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = plot_function(lambda x: 3 * x**2 - 4 * x + 5, [i / 10 for i in range(-30, 31)], at=2.0)
+    assert isinstance(fig, Figure)
+    assert not agg.get_fignums()  # closed: a notebook shows it once, through the return value
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["slope 8.0000"]  # 6x - 4 at x = 2
+    (x0, x1), (y0, y1) = ax.lines[1].get_data()
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(8.0, rel=1e-6)
+    fig.savefig(tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 1000
+    fig = plot_function(lambda x: (Value(x) * 2).tanh(), [-1.0, 0.0, 1.0])  # on Values, no tangent
+    assert len(fig.axes[0].lines) == 1 and not fig.axes[0].texts
+    fig = plot_function(lambda x: LectureValue(x) * LectureValue(x), [0.0, 1.0, 2.0], at=LectureValue(1.0))
+    assert list(fig.axes[0].lines[0].get_ydata()) == [0.0, 1.0, 4.0]  # any object with a numeric .data
+    assert fig.axes[0].texts[0].get_text() == "slope 2.0000"
+
+
+def test_plot_function_bad_input_names_the_argument(agg):
+    with pytest.raises(ValueError, match="plot_function: xs needs at least 2 points"):
+        plot_function(lambda x: x, [1.0])
+    with pytest.raises(TypeError, match=r"plot_function: f\(x\) must be a number or a Value, got str"):
+        plot_function(lambda x: "y", [1.0, 2.0])
+    with pytest.raises(TypeError, match="plot_function: f must be a function"):
+        plot_function(3, [1.0, 2.0])
+    with pytest.raises(TypeError, match="plot_function: xs must be a sequence of numbers, got str"):
+        plot_function(abs, "12")
+    with pytest.raises(
+        TypeError, match="plot_function: each entry of xs must be a number or a Value, got bool"
+    ):
+        plot_function(abs, [True, 2.0])
+    with pytest.raises(TypeError, match="plot_function: label and xlabel must be str"):
+        plot_function(abs, [1.0, 2.0], label=None)
+
+
+def test_plot_function_labels_the_curve_and_axes(agg, tmp_path):
+    fig = plot_function(lambda x: x**3, [i / 10 for i in range(-10, 11)], at=0.5, label="g(x)", xlabel="t")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "t" and ax.get_ylabel() == "g(x)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["g(x)", "tangent at t = 0.5"]
+    fig.savefig(tmp_path / "g.png")
+    assert (tmp_path / "g.png").stat().st_size > 0
+
+
+def test_plot_on_a_given_axes_returns_none(agg, tmp_path):
+    fig, (ax1, ax2) = agg.subplots(1, 2)
+    assert plot_function(lambda x: x * x, [0.0, 1.0, 2.0], at=1.0, ax=ax1) is None
+    assert plot_loss([1.0, 0.5], ax=ax2) is None
+    assert len(ax1.lines) == 3 and len(ax2.lines) == 1
+    assert agg.fignum_exists(fig.number)  # the caller's figure stays open
+    fig.savefig(tmp_path / "both.png")
+    assert (tmp_path / "both.png").stat().st_size > 1000
+
+
+X = [[0.0, 1.0], [1.0, 0.0], [0.5, 2.0], [2.0, 0.2]]
+
+
+def test_plot_decision_boundary(agg, tmp_path):
+    def model(p):
+        assert isinstance(p, list) and len(p) == 2 and all(type(v) is float for v in p)
+        return Value(p[0]) - p[1]  # a Value, positive below the diagonal
+
+    fig = plot_decision_boundary(model, X, [-1, 1, -1, 1])
+    ax = fig.axes[0]
+    labels = [c.get_label() for c in ax.collections if c.get_label().startswith("label")]
+    assert labels == ["label -1", "label +1"]
+    fig.savefig(tmp_path / "moons.png")
+    assert (tmp_path / "moons.png").stat().st_size > 1000
+    fig = plot_decision_boundary(lambda p: p[0] - p[1], X, [0, 1, 0, 1], h=0.5)  # 0/1 labels, float scores
+    labels = [c.get_label() for c in fig.axes[0].collections if c.get_label().startswith("label")]
+    assert labels == ["label 0", "label 1"]
+    lecture_X = [[LectureValue(a), LectureValue(b)] for a, b in X]  # duck-typed values everywhere
+    fig = plot_decision_boundary(lambda p: LectureValue(p[0] - p[1]), lecture_X, [LectureValue(1.0)] * 4)
+    assert [c.get_label() for c in fig.axes[0].collections if c.get_label().startswith("label")] == [
+        "label 1"
+    ]
+
+
+def test_plot_decision_boundary_bad_input_names_the_argument(agg):
+    model = lambda p: p[0] - p[1]  # noqa: E731
+    with pytest.raises(ValueError, match="plot_decision_boundary: labels must be -1/1 or 0/1"):
+        plot_decision_boundary(model, X, [0, 1, 2, 1])
+    with pytest.raises(ValueError, match="plot_decision_boundary: X has 4 points but y has 3 labels"):
+        plot_decision_boundary(model, X, [1, 1, 1])
+    with pytest.raises(ValueError, match="plot_decision_boundary: h must be a positive"):
+        plot_decision_boundary(model, X, [1, 1, 1, 1], h=0)
+    with pytest.raises(ValueError, match="2 coordinates each"):
+        plot_decision_boundary(model, [[0.0, 1.0, 2.0]], [1])
+    with pytest.raises(TypeError, match="plot_decision_boundary: X must be a sequence of points, got int"):
+        plot_decision_boundary(model, 3, [1])
+    with pytest.raises(TypeError, match="plot_decision_boundary: model must be callable"):
+        plot_decision_boundary("model", X, [1, 1, 1, 1])
+    with pytest.raises(ValueError, match="use a larger h"):
+        plot_decision_boundary(model, X, [1, 1, 1, 1], h=1e-3)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_plot_decision_boundary_rejects_points_that_are_not_finite(agg, bad):
+    points = [[0.0, 1.0], [1.0, bad], [0.5, 2.0]]
+    with pytest.raises(ValueError) as info:
+        plot_decision_boundary(lambda p: p[0], points, [1, -1, 1])
+    assert (
+        str(info.value)
+        == f"plot_decision_boundary: X[1] must be finite (no NaN or inf), got list: [1.0, {bad}]"
+    )
+    with pytest.raises(ValueError, match=r"X\[0\] must be finite"):
+        plot_decision_boundary(lambda p: p[0], [[Value(bad), 0.0]], [1])
+
+
+def test_plot_loss_with_accuracy(agg, tmp_path):
+    fig = plot_loss([Value(1.0), 0.6, LectureValue(0.3), 0.2], accuracy=[0.5, 0.75, 0.75, 1.0])
+    assert len(fig.axes) == 2
+    assert list(fig.axes[0].lines[0].get_ydata()) == [1.0, 0.6, 0.3, 0.2]
+    assert list(fig.axes[1].lines[0].get_ydata()) == [0.5, 0.75, 0.75, 1.0]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["loss", "accuracy"]
+    assert fig.axes[1].get_ylim() == (0.0, 1.05)
+    assert plot_loss([1.0, 0.5], accuracy=[50, 100]).axes[1].get_ylim() == (0.0, 105.0)  # percentages
+    fig.savefig(tmp_path / "loss.png")
+    assert (tmp_path / "loss.png").stat().st_size > 1000
+    assert len(plot_loss([0.5]).axes) == 1
+    with pytest.raises(ValueError, match="plot_loss: history is empty"):
+        plot_loss([])
+    with pytest.raises(ValueError, match="plot_loss: history has 2 entries but accuracy has 1"):
+        plot_loss([1.0, 0.5], accuracy=[0.5])
+    with pytest.raises(TypeError, match="plot_loss: history must be a sequence of numbers, got float"):
+        plot_loss(0.5)
+
+
+def test_setup_notebook_outside_ipython(agg):
+    import matplotlib
+
+    setup_notebook()
+    setup_notebook()  # twice is fine
+    assert matplotlib.rcParams["svg.hashsalt"] == "grad"
+    assert tuple(matplotlib.rcParams["figure.figsize"]) == (6.4, 4.0)
+    assert matplotlib.rcParams["figure.dpi"] == matplotlib.rcParams["savefig.dpi"] == 100
+    assert repr(plot_loss([1.0, 0.5])) == "<Figure size 640x400 with 1 Axes>"
+
+
+WITHOUT_MATPLOTLIB = """
+import sys
+sys.modules["matplotlib"] = None  # as if it were not installed
+import grad.viz
+from grad import Value
+print(grad.viz.draw_dot(Value(1.0)))
+for call in (lambda: grad.viz.plot_loss([1.0]), grad.viz.setup_notebook):
+    try:
+        call()
+    except ImportError as exc:
+        print(exc)
+"""
+
+
+def test_without_matplotlib_grad_viz_imports_and_plots_say_what_to_install():
+    proc = subprocess.run(
+        [sys.executable, "-c", WITHOUT_MATPLOTLIB], cwd=ROOT, capture_output=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0] == "<computation graph: 1 value, 0 ops>"
+    assert len(lines) == 3
+    assert all("install the course extra, pip install 'grad-course[course]'" in line for line in lines[1:])
+
+
+# ---- in a real kernel ----------------------------------------------------------------------
+
+NOTEBOOK_CELLS = [
+    "from grad.viz import *\nsetup_notebook()",
+    "plot_loss([1.0, 0.5, 0.25])",
+    "fig = plot_function(lambda x: x * x, [i / 10 for i in range(-20, 21)], at=1.0)",
+    "fig",
+    "import matplotlib.pyplot as plt\nfig2, ax = plt.subplots()\nplot_loss([1.0, 0.5], [0.5, 1.0], ax=ax)",
+    "plot_decision_boundary(lambda p: p[0] - p[1], [[0.0, 1.0], [1.0, 0.0]], [-1, 1])",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_notebook_plots_appear_once_as_png(monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS])
+    nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
+    outs = [cell.outputs for cell in nb.cells]
+    assert outs[0] == [] and outs[2] == []  # no stray output: no warnings, no figure from a closed plot
+    one, two = "<Figure size 640x400 with 1 Axes>", "<Figure size 640x400 with 2 Axes>"
+    for k, text in {1: one, 3: one, 4: two, 5: one}.items():
+        assert len(outs[k]) == 1, outs[k]
+        assert set(outs[k][0]["data"]) == {"image/png", "text/plain"}  # PNG only, shown exactly once
+        assert outs[k][0]["data"]["text/plain"] == text
+    assert outs[4][0]["output_type"] == "display_data"  # the caller's figure, shown by the backend

@@ -1,0 +1,460 @@
+"""Tests for grad.viz.stepper: backward_steps (grad.Value and closure-based Values) and show_backward.
+
+Every test here runs under a time limit: rendering once hung forever (all frames went through
+one pipe to dot), and test_many_frames_do_not_deadlock_the_renderer would hang again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from helpers import LectureValue, close, lecture_L, lecture_neuron, neuron_sum
+
+from grad.engine import Value, backward_order
+from grad.viz import STEPPER_MAX_NODES, BackwardPass, Frame, backward_steps, show_backward
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def neuron() -> dict[str, Value]:
+    """The lecture's neuron o = tanh(x1*w1 + x2*w2 + b), with w1 used twice on purpose."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b + w1 * 0.1
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, n=n, o=o)
+
+
+# ---- grad.Value: simulated on private numbers ----------------------------------------------
+
+
+def test_frames_follow_backward_order_and_end_with_backward_grads():
+    n = lecture_L()
+    frames = backward_steps(n["L"])
+    order = backward_order(n["L"])
+    assert len(frames) == 7 == len(order) and all(isinstance(f, Frame) for f in frames)
+    assert all(f.current is v for f, v in zip(frames, order))
+    assert [f.step for f in frames] == list(range(7))
+    reference = lecture_L()
+    reference["L"].backward()
+    for key in n:
+        assert frames[-1].grad_of(n[key]) == reference[key].grad  # the same float, bit for bit
+    assert [frames[-1].grad_of(n[k]) for k in "abcdefL"] == [6.0, -4.0, -2.0, -2.0, -2.0, 4.0, 1.0]
+    with pytest.raises(ValueError, match="grad_of: that value is not part of this graph"):
+        frames[0].grad_of(Value(1.0))
+
+
+def test_final_frame_grads_match_torch_float64():
+    torch = pytest.importorskip("torch")
+    n = neuron()
+    frames = backward_steps(n["o"])
+    t = {
+        k: torch.tensor(n[k].data, dtype=torch.float64, requires_grad=True)
+        for k in ("x1", "x2", "w1", "w2", "b")
+    }
+    o = torch.tanh(t["x1"] * t["w1"] + t["x2"] * t["w2"] + t["b"] + t["w1"] * 0.1)
+    o.backward()
+    for k in t:
+        assert frames[-1].grad_of(n[k]) == pytest.approx(t[k].grad.item(), rel=1e-12, abs=1e-12)
+
+
+def test_stepper_leaves_every_grad_untouched():
+    n = neuron()
+    for i, v in enumerate(backward_order(n["o"])):
+        v.grad = 100.0 + i  # any values: the stepper must not read or write them
+    before = [v.grad for v in backward_order(n["o"])]
+    frames = backward_steps(n["o"])
+    show_backward(n["o"])
+    assert [v.grad for v in backward_order(n["o"])] == before
+    reference = neuron()
+    reference["o"].backward()
+    for k in n:
+        assert frames[-1].grad_of(n[k]) == reference[k].grad
+
+
+def test_frame_k_is_the_state_after_node_k_pushed():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    z = y + x
+    z.label = "z"
+    frames = backward_steps(z)
+    assert [f.current for f in frames] == [z, y, x]
+    assert frames[0].values == (x, y, z)  # drawing order
+    assert frames[0].grads == (1.0, 1.0, 1.0)  # after z pushed: y and x have 1 each; x's is partial
+    assert frames[1].grad_of(x) == 7.0  # after y pushed: x += 2 * 3 * 1 (x is used twice by y)
+    assert frames[2].grad_of(x) == 7.0
+    # in the lecture graph, a is blank (not reached) until its only user e has pushed
+    n = lecture_L()
+    lf = backward_steps(n["L"])
+    k_e = backward_order(n["L"]).index(n["e"])
+    assert [lf[k].grad_of(n["a"]) for k in range(7)] == [None] * k_e + [6.0] * (7 - k_e)
+    assert 'v0 [label="{ a | data 2.0000 | grad }" color="#b0b0b0"' in lf[0].source
+    assert 'v0 [label="{ a | data 2.0000 | grad 6.0000 }"' in lf[k_e].source
+
+
+def test_frames_highlight_the_current_node_and_its_edges():
+    n = lecture_L()
+    frames = backward_steps(n["L"])
+    k = backward_order(n["L"]).index(n["d"])  # the step where d = e + c pushes
+    src = frames[k].source
+    hot = '[color="#d9480f" penwidth=2]'
+    for edge in ("v2 -> v4_op", "v3 -> v4_op", "v4_op -> v4"):
+        assert f"\t{edge} {hot}\n" in src
+    assert sum(hot in line for line in src.splitlines()) == 3
+    lines = {line.split(" ", 1)[0].strip(): line for line in src.splitlines() if " [label=" in line}
+    assert (
+        lines["v4"].startswith('\tv4 [label="{ d | data 4.0000 | grad -2.0000 }"')
+        and "#ffd8a8" in lines["v4"]
+    )
+    assert (
+        lines["v2"].startswith('\tv2 [label="{ e | data -6.0000 | grad -2.0000 }"')
+        and "#fff4e6" in lines["v2"]
+    )
+    assert '\tv0 -> v2_op [color="#b0b0b0"]\n' in src  # e has not pushed yet: grey
+    assert "\tv4 -> v6_op\n" in src  # L pushed in step 1: plain
+    assert src.startswith(f"digraph backward_step_{k + 1} {{")
+
+
+def test_captions():
+    n = lecture_L()
+    frames = backward_steps(n["L"])
+    what = {
+        "L": "L starts with grad 1.0000; `*` sends it to d and f",
+        "d": "`+` sends d's grad -2.0000 to e and c",
+        "e": "`*` sends e's grad -2.0000 to a and b",
+        "a": "a is a leaf: its grad 6.0000 is final",
+        "b": "b is a leaf: its grad -4.0000 is final",
+        "c": "c is a leaf: its grad -2.0000 is final",
+        "f": "f is a leaf: its grad 4.0000 is final",
+    }
+    assert [f.caption for f in frames] == [
+        f"step {k + 1}: {what[f.current.label]}" for k, f in enumerate(frames)
+    ]
+    x = Value(3.0)
+    y = (x * x) + 1.0  # nothing labelled: names are the data values
+    caps = [f.caption.split(": ", 1)[1] for f in backward_steps(y)]
+    assert caps[0] == "10.0000 starts with grad 1.0000; `+` sends it to 9.0000 and 1.0000"
+    assert "`*` sends grad 1.0000 to 3.0000 (twice)" in caps
+    assert backward_steps(Value(2.0, label="w"))[0].caption == (
+        "step 1: w starts with grad 1.0000; it is a leaf, so there is nothing to send"
+    )
+    assert repr(frames[0]) == "<frame | step 1: L starts with grad 1.0000; `*` sends it to d and f>"
+    from grad.engine import vsum
+
+    many = vsum([Value(float(i), label=f"x{i}") for i in range(8)])
+    assert backward_steps(many)[0].caption.endswith("`sum` sends it to x0, x1, x2, x3, x4 and 3 more")
+
+
+def test_a_frame_displays_as_svg_with_its_caption_as_text():
+    n = lecture_L()
+    frame = backward_steps(n["L"])[0]
+    assert repr(frame).startswith("<frame | step 1: L starts")
+    assert "<svg" in frame._repr_svg_() and 'id="backward_step_1"' in frame._repr_svg_()
+
+
+# ---- closure-based Values (the lecture's micrograd) ----------------------------------------
+
+
+def test_lecture_value_stepper_agrees_with_its_backward_and_with_grad_value():
+    lo, lleaves = lecture_neuron(LectureValue)
+    go, gleaves = lecture_neuron(Value)
+    frames = backward_steps(lo)
+    gframes = backward_steps(go)
+    assert len(frames) == len(gframes) == 10
+    assert (
+        frames[0].caption == gframes[0].caption == "step 1: o starts with grad 1.0000; `tanh` sends it to n"
+    )
+    assert sorted(f.caption.split(": ", 1)[1] for f in frames if "leaf" in f.caption) == sorted(
+        f.caption.split(": ", 1)[1] for f in gframes if "leaf" in f.caption
+    )
+    assert all(v.grad == 0.0 for v in lleaves.values())  # not touched
+    lo.backward()
+    go.backward()
+    for k in lleaves:
+        assert frames[-1].grad_of(lleaves[k]) == lleaves[k].grad  # what the learner's backward() gives
+        assert close(frames[-1].grad_of(lleaves[k]), gframes[-1].grad_of(gleaves[k]))
+        assert close(lleaves[k].grad, gleaves[k].grad)
+    assert close(lleaves["x1"].grad, -1.5) and close(lleaves["w2"].grad, 0.0)
+
+
+def test_lecture_value_order_is_topological_and_grads_are_restored():
+    o, leaves = lecture_neuron(LectureValue)
+    n = next(iter(o._prev))
+    grads = {id(v): float(i) - 3.5 for i, v in enumerate([o, n, *n._prev, *leaves.values()])}
+    for v in [o, n, *n._prev, *leaves.values()]:
+        v.grad = grads[id(v)]  # as a learner may leave them, e.g. after two backward() calls
+    frames = backward_steps(o)
+    order = [f.current for f in frames]
+    assert len(order) == 10 and len({id(v) for v in order}) == 10 and order[0] is o
+    assert all(order.index(child) > order.index(node) for node in order for child in node._prev)
+    assert all(v.grad == grads[id(v)] for v in [o, n, *n._prev, *leaves.values()])  # restored, exactly
+    assert close(frames[-1].grad_of(leaves["b"]), 0.5) and frames[0].grad_of(o) == 1.0
+    assert [f.caption for f in backward_steps(o)] == [f.caption for f in frames]  # deterministic
+
+
+def test_grads_of_a_closure_engine_are_recorded_step_by_step():
+    a, b = LectureValue(2.0, label="a"), LectureValue(-3.0, label="b")
+    e = a * b
+    e.label = "e"
+    c = LectureValue(10.0, label="c")
+    d = e + c
+    d.label = "d"
+    frames = backward_steps(d)
+    order = [f.current for f in frames]
+    k = order.index(e)
+    assert order[0] is d and k < order.index(a) and k < order.index(b) and len(order) == 5
+    assert all(f.grad_of(a) is None and f.grad_of(b) is None for f in frames[:k])  # not reached yet
+    assert all(f.grad_of(e) == f.grad_of(c) == 1.0 for f in frames)
+    assert (frames[k].grad_of(a), frames[k].grad_of(b)) == (-3.0, 2.0)  # recorded right after e._backward()
+    assert frames[k].caption in (
+        f"step {k + 1}: `*` sends e's grad 1.0000 to {n}" for n in ("a and b", "b and a")
+    )
+
+
+class BuggyValue(LectureValue):
+    """A classic bug: ``=`` instead of ``+=`` in ``_backward``, so a child used twice loses gradient."""
+
+    def __mul__(self, other):
+        other = other if isinstance(other, LectureValue) else BuggyValue(other)
+        out = BuggyValue(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad = other.data * out.grad
+            other.grad = self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __add__(self, other):
+        other = other if isinstance(other, LectureValue) else BuggyValue(other)
+        out = BuggyValue(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+
+        out._backward = _backward
+        return out
+
+
+def test_a_buggy_backward_is_shown_faithfully():
+    for cls, expected in ((LectureValue, 2.0), (BuggyValue, 1.0)):
+        a = cls(3.0, label="a")
+        b = a + a  # the set _prev holds a once; _backward pushes to it twice
+        b.label = "b"
+        frames = backward_steps(b)
+        assert frames[-1].grad_of(a) == expected
+        assert frames[-1].caption == f"step 2: a is a leaf: its grad {expected:.4f} is final"
+    x, y = BuggyValue(2.0, label="x"), BuggyValue(5.0, label="y")
+    f = x * y + x  # x reached twice: the second write overwrites the first
+    f.label = "f"
+    buggy = backward_steps(f)[-1].grad_of(x)
+    xr, yr = LectureValue(2.0, label="x"), LectureValue(5.0, label="y")
+    right = backward_steps(xr * yr + xr)[-1].grad_of(xr)
+    assert right == 6.0 and buggy == 5.0  # x*y is processed after f and overwrites x's 1 with y = 5
+
+
+def test_a_raising_backward_restores_grads_and_names_the_node():
+    a, b = LectureValue(2.0, label="a"), LectureValue(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c.tanh()
+    d.label = "d"
+    for v, g in ((a, 7.0), (b, 8.0), (c, 9.0), (d, 10.0)):
+        v.grad = g
+
+    def broken():
+        a.grad = 123.0
+        raise ZeroDivisionError("oops")
+
+    c._backward = broken
+    with pytest.raises(ZeroDivisionError, match="oops") as info:
+        backward_steps(d)
+    assert "backward_steps: raised by the _backward() of the LectureValue 'c'" in info.value.__notes__[0]
+    assert "step 2" in info.value.__notes__[0]
+    assert (a.grad, b.grad, c.grad, d.grad) == (7.0, 8.0, 9.0, 10.0)
+
+
+def test_an_object_without_local_or_backward_is_a_type_error():
+    class Plain:
+        def __init__(self, data, prev=()):
+            self.data, self.grad, self._prev, self._op, self.label = data, 0.0, tuple(prev), "", "p"
+
+    with pytest.raises(
+        TypeError, match=r"backward_steps: the Plain 'p' .* has neither _local .* nor a _backward"
+    ):
+        backward_steps(Plain(1.0, [Plain(2.0)]))
+    with pytest.raises(TypeError, match="show_backward: the Plain 'p'"):
+        show_backward(Plain(1.0))
+    assert "data 1.0000" in backward_steps(LectureValue(1.0))[0].source  # a leaf has a no-op _backward
+
+
+# ---- show_backward and rendering -----------------------------------------------------------
+
+
+def test_show_backward_static_output():
+    n = lecture_L()
+    shown = show_backward(n["L"])
+    assert isinstance(shown, BackwardPass) and not shown.interactive
+    assert repr(shown).splitlines() == ["backward pass: 7 steps", *(f"  {c}" for c in shown.captions)]
+    assert len(shown) == 7 and shown[0] is shown.frames[0] and list(shown) == shown.frames
+    bundle = shown._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    assert bundle["text/plain"].startswith("backward pass: 7 steps\n  step 1: ")
+    page = bundle["text/html"]
+    assert page.count("<svg") == 7 and page.count("<figcaption") == 7 and "<?xml" not in page
+    tree = ElementTree.fromstring(page)  # well formed: one block of 7 figures, each caption + SVG
+    assert [fig.tag for fig in tree] == ["figure"] * 7
+    assert all(
+        [child.tag for child in fig] == ["figcaption", "{http://www.w3.org/2000/svg}svg"] for fig in tree
+    )
+    assert "<code>*</code> sends e's grad -2.0000 to a and b</figcaption>" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) > 7 * 7 and len(ids) == len(set(ids))  # frames inlined in one page: no id twice
+    assert page.index("step 1:") < page.index("step 2:") < page.index("step 7:")
+    assert page == show_backward(n["L"])._repr_mimebundle_()["text/html"]  # deterministic
+    assert show_backward(n["L"], interactive=False)._repr_mimebundle_()["text/html"] == page
+    assert repr(show_backward(Value(1.0))).splitlines()[0] == "backward pass: 1 step"
+
+
+def test_show_backward_of_a_lecture_value_renders():
+    o, _ = lecture_neuron(LectureValue)
+    page = show_backward(o).html()
+    assert page.count("<svg") == 10 and "`tanh`" not in page and "<code>tanh</code> sends it to n" in page
+
+
+def test_show_backward_interactive_and_bad_arguments():
+    pytest.importorskip("ipywidgets")
+    n = lecture_L()
+    shown = show_backward(n["L"], interactive=True)
+    bundle = shown._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("backward pass: 7 steps\n  step 1: ")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    slider, view = shown.widget().children
+    assert (slider.min, slider.max, slider.value) == (1, 7, 1)
+    assert "step 1:" in view.value and "<svg" in view.value
+    slider.value = 5
+    assert "step 5:" in view.value and "step 1:" not in view.value
+    with pytest.raises(TypeError, match="show_backward: interactive must be True, False or None"):
+        show_backward(n["L"], interactive="yes")
+    with pytest.raises(ValueError, match="show_backward: rankdir must be 'LR'"):
+        show_backward(n["L"], rankdir="RL")
+    with pytest.raises(TypeError, match="backward_steps: max_nodes must be an int >= 1, or None"):
+        backward_steps(n["L"], max_nodes=50.0)
+    assert "rankdir=TB" in backward_steps(n["L"], rankdir="TB")[0].source
+
+
+def test_size_guard_names_the_stepper_functions():
+    big = neuron_sum(13)  # 52 values
+    with pytest.raises(
+        ValueError, match=r"52 Values, more than max_nodes=50.*backward_steps\(root, max_nodes=52\)"
+    ):
+        backward_steps(big)
+    with pytest.raises(ValueError, match=r"52 Values.*show_backward\(root, max_nodes=52\)"):
+        show_backward(big)
+    assert len(backward_steps(big, max_nodes=None)) == 52
+
+
+def test_show_backward_auto_mode_is_a_slider_only_in_a_live_kernel(monkeypatch):
+    import IPython
+
+    n = lecture_L()
+
+    class FakeShell:
+        kernel = object()
+
+    monkeypatch.delenv("GRAD_STATIC_OUTPUTS", raising=False)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert show_backward(n["L"]).interactive is False  # plain Python: static
+    monkeypatch.setattr(IPython, "get_ipython", lambda: FakeShell())
+    assert show_backward(n["L"]).interactive is True  # a live kernel with ipywidgets: slider
+    monkeypatch.setenv("GRAD_STATIC_OUTPUTS", "1")
+    assert show_backward(n["L"]).interactive is False  # the notebook runner and nbval: static
+
+
+def one_neuron_loss(n_inputs: int) -> Value:
+    """(tanh(x . w + b) - 1)**2 with ``n_inputs`` inputs: the lecture's one-neuron loss."""
+    x = [Value(0.5 - i / 7, label=f"x{i}") for i in range(n_inputs)]
+    w = [Value(i / 5 - 0.3, label=f"w{i}") for i in range(n_inputs)]
+    s = Value(0.1, label="b")
+    for xi, wi in zip(x, w):
+        s = s + xi * wi
+    return (s.tanh() - 1.0) ** 2
+
+
+@pytest.mark.timeout(60)
+def test_many_frames_do_not_deadlock_the_renderer():
+    """Regression: all frames used to go to one dot process through graphviz's pipe, which writes
+    the whole input before reading any output; once dot's output filled the pipe, both waited forever.
+    This loss (29 values) hung then: its frames are over 64 KiB of DOT and far more of SVG."""
+    shown = show_backward(one_neuron_loss(6))
+    assert len(shown) == 29
+    assert sum(len(f.source) for f in shown) > 65536
+    svgs = shown.svgs()
+    assert len(svgs) == 29 and sum(map(len, svgs)) > 10 * 65536
+    assert all(s.startswith("<svg") and s.endswith("</svg>") for s in svgs)
+    assert all(f'id="backward_step_{k + 1}"' in s for k, s in enumerate(svgs))  # each frame its own picture
+
+
+@pytest.mark.timeout(120)
+def test_a_stepper_at_the_size_guard_renders():
+    root = neuron_sum(12)  # 48 values, just under STEPPER_MAX_NODES
+    shown = show_backward(root, max_nodes=STEPPER_MAX_NODES)
+    assert len(shown) == 48
+    page = shown.html()
+    assert page.count("<svg") == 48 and page.count("<figcaption") == 48
+    root.backward()
+    leaves = [v for v in backward_order(root) if not v._prev]
+    assert all(shown[-1].grad_of(v) == v.grad for v in leaves)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_stepper_over_200_values_renders():
+    shown = show_backward(neuron_sum(50), max_nodes=200)
+    assert len(shown) == 200
+    svgs = shown.svgs()
+    assert len(svgs) == 200 and all(s.count('class="node"') == 300 for s in svgs)
+    assert math.isclose(shown[0].grad_of(shown[0].current), 1.0)
+
+
+# ---- in a real kernel ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_in_a_live_kernel_graphs_show_once_and_the_stepper_is_a_slider_unless_outputs_are_stored(monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    tests = str(Path(__file__).resolve().parent)
+    cells = [
+        f"import sys\nsys.path.insert(0, {tests!r})\nfrom helpers import lecture_L\n"
+        "from grad.viz import draw_dot, show_backward\nn = lecture_L()\nn['L'].backward()",
+        "draw_dot(n['L'])",
+        "show_backward(n['L'])",
+    ]
+
+    def run() -> list:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in cells])
+        nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+        assert nb.cells[0].outputs == []
+        return [cell.outputs for cell in nb.cells[1:]]
+
+    monkeypatch.delenv("GRAD_STATIC_OUTPUTS", raising=False)
+    (graph,), (live,) = run()
+    assert graph["data"]["text/plain"] == "<computation graph: 7 values, 3 ops>"
+    assert set(graph["data"]) == {"image/svg+xml", "text/plain"} and "<svg" in graph["data"]["image/svg+xml"]
+    assert "application/vnd.jupyter.widget-view+json" in live["data"]  # a learner in JupyterLab: a slider
+    assert live["data"]["text/plain"].startswith("backward pass: 7 steps\n")
+    monkeypatch.setenv("GRAD_STATIC_OUTPUTS", "1")
+    _, (stored,) = run()
+    assert "application/vnd.jupyter.widget-view+json" not in stored["data"]
+    assert stored["data"]["text/html"].count("<svg") == 7
