@@ -1,158 +1,242 @@
-"""bench/: the benchmark's model code computes what it claims to, checked with grad and torch only.
+"""bench/: the benchmark's workload, its equality check, a --quick run, the README's table; nothing is timed.
 
-micrograd is not installed here (it lives in ``.venv-bench``), so these tests pin down grad's side
-of the benchmark: figure (a)'s Value-API code and figure (b)'s idiomatic code give the same loss,
-the same 337 gradients and the same SGD step as each other and as a float64 torch model with the
-same weights; the scaling graphs have the node counts that µs/node is computed from; and the
-bench's own equality check rejects runs that differ. Nothing is timed.
+micrograd lives in ``.venv-bench`` only, so the benchmark runs here against :class:`MiniValue`, a
+stand-in written in micrograd's style: a ``_backward`` closure per node, children in a set, a
+recursive topological sort, gradients starting at int 0. grad's side of the workload is pinned to a
+float64 torch model with the same weights, and bench/fast_path.py's variants must still switch
+off what they claim to and give the engine's gradients.
 """
 
 from __future__ import annotations
 
+import gc
+import re
 import sys
 from pathlib import Path
 
 import pytest
 import torch
+from helpers import all_close
 
 from grad import Value
 from grad.engine import backward_order
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-TOL = 1e-12
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def wl():
-    """bench/workload.py (and bench/bench.py, which imports it as ``workload``), importable."""
-    sys.path.insert(0, str(BENCH))
+def bench():
+    """bench/bench.py, imported the way bench/fast_path.py imports it.
+
+    The micrograd-style graphs below are cyclic garbage, and every full collection would also walk
+    the test process's large heap (torch, pytest): ``gc.freeze()`` leaves that heap out meanwhile.
+    """
+    sys.path.insert(0, str(ROOT / "bench"))
+    gc.freeze()
     try:
-        import workload
+        import bench
 
-        yield workload
+        yield bench
     finally:
-        sys.path.remove(str(BENCH))
+        gc.unfreeze()
+        sys.path.remove(str(ROOT / "bench"))
 
 
-@pytest.fixture(scope="module")
-def batch(wl):
-    return wl.moons_data(12, seed=3)
+class MiniValue:
+    """A micrograd-style Value with the ops the benchmark uses: + * relu and their reflections."""
+
+    def __init__(self, data, children=()):
+        self.data, self.grad, self._prev = data, 0, set(children)
+        self._backward = lambda: None
+
+    def _out(self, data, *edges):  # edges: (child, d out / d child)
+        out = type(self)(data, [child for child, _ in edges])
+
+        def _backward():
+            for child, local in edges:
+                child.grad += local * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __add__(self, other):
+        other = other if isinstance(other, MiniValue) else MiniValue(other)
+        return self._out(self.data + other.data, (self, 1), (other, 1))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, MiniValue) else MiniValue(other)
+        return self._out(self.data * other.data, (self, other.data), (other, self.data))
+
+    __radd__, __rmul__ = __add__, __mul__
+
+    def relu(self):
+        return self._out(max(self.data, 0), (self, int(self.data > 0)))
+
+    def backward(self):
+        topo, seen = [], set()
+
+        def build(v):
+            if v not in seen:
+                seen.add(v)
+                for child in v._prev:
+                    build(child)
+                topo.append(v)
+
+        build(self)
+        self.grad = 1
+        for v in reversed(topo):
+            v._backward()
 
 
-def close(xs: list[float], ys: list[float], tol: float = TOL) -> bool:
-    assert len(xs) == len(ys)
-    return all(abs(x - y) <= tol * max(1.0, abs(x), abs(y)) for x, y in zip(xs, ys))
+class WrongRelu(MiniValue):
+    """Right values, wrong gradients: relu passes the gradient on where it is off."""
+
+    def relu(self):
+        return self._out(max(self.data, 0), (self, 1))
 
 
-def torch_reference(weights: list[float], X, y, lr: float) -> tuple[float, list[float], list[float]]:
-    """Loss, gradients (flat, parameters() order) and updated weights of the demo step in torch."""
+def mini_mlp(bench):
+    """A stand-in for micrograd.nn.MLP(nin, nouts): the bench's own copy of it (weights set later)."""
+    return lambda nin, nouts: bench.MLP(MiniValue, [0.0] * bench.N_PARAMS, [nin, *nouts])
+
+
+def torch_step(bench, weights, X, y):
+    """Loss, gradients and updated weights of the demo step, in float64 torch."""
     flat = torch.tensor(weights, dtype=torch.float64, requires_grad=True)
-    h = torch.tensor(X, dtype=torch.float64)
-    sizes = [2, 16, 16, 1]
-    offset = 0
-    for i, (nin, nout) in enumerate(zip(sizes[:-1], sizes[1:])):
-        block = flat[offset : offset + (nin + 1) * nout].view(nout, nin + 1)  # one row per neuron: w..., b
+    h, offset, sizes = torch.tensor(X, dtype=torch.float64), 0, bench.SIZES
+    for i, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
+        block = flat[offset : offset + (nin + 1) * nout].view(nout, nin + 1)  # a row per neuron: w..., b
         offset += (nin + 1) * nout
         h = h @ block[:, :nin].T + block[:, nin]
-        if i < len(sizes) - 2:
-            h = torch.relu(h)
-    scores = h[:, 0]
+        h = torch.relu(h) if i < len(sizes) - 2 else h
     labels = torch.tensor(y, dtype=torch.float64)
-    loss = torch.relu(1 - labels * scores).mean() + 1e-4 * (flat * flat).sum()
+    loss = torch.relu(1 - labels * h[:, 0]).mean() + bench.ALPHA * (flat * flat).sum()
     loss.backward()
     grads = flat.grad.tolist()
-    return loss.item(), grads, [w - lr * g for w, g in zip(weights, grads)]
+    return loss.item(), grads, [w - bench.LR * g for w, g in zip(weights, grads)]
 
 
-def test_weights_are_one_flat_list_in_parameters_order(wl):
-    weights = wl.initial_weights()
-    assert len(weights) == 337 == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
-    assert weights == wl.initial_weights()  # seeded
-    assert all(-1.0 <= w <= 1.0 for w in weights)
-    run = wl.ValueApiRun(Value, weights)
-    assert run.weights() == weights
-    assert wl.GradIdiomatic(weights).weights() == weights
-    # neuron by neuron, [w_1, ..., w_nin, b]: the first neuron's bias is the third number
-    assert run.model.layers[0].neurons[0].b.data == weights[2]
-    with pytest.raises(ValueError, match="337 parameters but 336 weights"):
-        wl.copy_weights(run.model.parameters(), weights[:-1])
+def test_both_grad_steps_match_torch_step_after_step(bench):
+    X, y = bench.moons(12)
+    weights = bench.initial_weights(seed=5)
+    first = loss, grads, updated = torch_step(bench, weights, X, y)
+    second = torch_step(bench, updated, X, y)
+    assert loss > 0.01 and sum(g != 0 for g in grads) > 100  # margins violated, units on and off
+    for figure, pair in bench.runs(MiniValue, mini_mlp(bench), weights).items():
+        model, step = pair["grad"]
+        for loss, grads, updated in (first, second):  # the second fails if gradients were not zeroed
+            assert all_close([step(X, y)], [loss], rel=1e-12), figure
+            assert all_close([p.grad for p in model.parameters()], grads, rel=1e-12), figure
+            assert all_close([p.data for p in model.parameters()], updated, rel=1e-12), figure
 
 
-def test_moons_data_is_plain_floats(wl, batch):
-    X, y = batch
-    assert len(X) == len(y) == 12
-    assert all(type(v) is float for row in X for v in row)
-    assert sorted(set(y)) == [-1.0, 1.0]
+def test_check_passes_when_the_engines_agree_and_leaves_them_in_step(bench):
+    X, y = bench.moons(12)
+    for figure, pair in bench.runs(MiniValue, mini_mlp(bench), bench.initial_weights()).items():
+        assert bench.check(figure, pair, X, y) <= 1e-12
+        (m, _), (g, _) = pair.values()
+        assert len(m.parameters()) == bench.N_PARAMS
+        assert all_close([p.data for p in m.parameters()], [p.data for p in g.parameters()], rel=1e-12)
 
 
-def test_value_api_and_idiomatic_code_match_torch_and_each_other(wl, batch):
-    X, y = batch
-    weights = wl.initial_weights(seed=5)
-    loss_t, grads_t, stepped_t = torch_reference(weights, X, y, wl.LR)
-
-    a = wl.ValueApiRun(Value, weights)
-    b = wl.GradIdiomatic(weights)
-    loss_a = a.forward_backward(X, y).data
-    loss_b = b.forward_backward(X, y).data
-    grads_a, grads_b = a.gradients(), b.gradients()
-
-    # the check must exercise something: some margins are violated, some ReLUs are dead
-    assert loss_t > 0.01
-    assert sum(g != 0 for g in grads_t) > 100
-    assert close([loss_a], [loss_t]) and close([loss_b], [loss_t])
-    assert close(grads_a, grads_t)
-    assert close(grads_b, grads_t)
-    assert close(grads_a, grads_b)
-
-    a.update()
-    b.update()
-    assert close(a.weights(), stepped_t)
-    assert close(b.weights(), stepped_t)
+def test_check_fails_loudly_on_a_different_loss_or_gradient(bench):
+    X, y = bench.moons(12)
+    weights = bench.initial_weights()
+    nudged = [*weights[:-1], weights[-1] + 1e-6]  # the output bias: moves the loss
+    pairs = {
+        "loss": (bench.MLP(MiniValue, nudged), MiniValue),
+        "gradients": (bench.MLP(WrongRelu, weights), WrongRelu),
+    }
+    for what, (model, V) in pairs.items():
+        grad_model = bench.MLP(Value, weights)
+        pair = {
+            "micrograd": (model, bench.demo_step(V, model)),
+            "grad": (grad_model, bench.demo_step(Value, grad_model)),
+        }
+        with pytest.raises(AssertionError, match=rf"\(a\) engine: the engines' {what} differ by"):
+            bench.check("a", pair, X, y)
 
 
-def test_gradients_are_fresh_each_step(wl, batch):
-    """Both codes zero the gradients before backward, so a second step does not accumulate."""
-    X, y = batch
-    weights = wl.initial_weights(seed=6)
-    for run in (wl.ValueApiRun(Value, weights), wl.GradIdiomatic(weights)):
-        run.forward_backward(X, y)
-        first = run.gradients()
-        run.forward_backward(X, y)  # same weights, no update in between
-        assert close(run.gradients(), first)
-
-
-@pytest.mark.parametrize("size", [1, 2, 3, 10, 143])
-def test_scaling_graphs_have_the_stated_node_counts(wl, size):
-    root, count = wl.wide_graph(Value, size)
-    assert len(backward_order(root)) == count == 7 * size - 1
-    root, count = wl.deep_graph(Value, size)
-    assert len(backward_order(root)) == count == 5 * size + 1
-    with pytest.raises(ValueError):
-        wl.wide_graph(Value, 0)
-
-
-def test_deep_graph_is_deep_and_bounded(wl):
-    root, _ = wl.deep_graph(Value, 2000)
+@pytest.mark.parametrize("n", [1, 7, 13, 100, 1_000])
+def test_scaling_graphs_have_the_stated_node_counts(bench, n):
+    root, count = bench.graph(Value, "wide", n)
+    assert len(backward_order(root)) == count and abs(count - n) <= 5
+    root, count = bench.graph(Value, "deep", n)
+    assert len(backward_order(root)) == count and abs(count - n) <= 5
     depth, node = 0, root
     while node._prev:
-        node = node._prev[0]
-        depth += 1
-    assert depth == 3 * 2000  # relu -> + -> * per link, down to the starting leaf
-    assert 0.0 <= root.data < 10.0
-    root.backward()  # no recursion limit in grad's backward
+        depth, node = depth + 1, node._prev[0]
+    assert depth == 3 * (count - 1) // 5 and 0.0 <= root.data < 10.0  # relu, +, * per link; bounded
 
 
-def test_bench_equality_check_rejects_a_difference(wl, batch):
-    import bench
+def parse(table: str) -> tuple[str, list[list[str]]]:
+    """The line above a Markdown table, and its rows as lists of cells (the separator row checked)."""
+    lines = table.strip().splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("|"))
+    header = next(ln for ln in reversed(lines[:first]) if ln.strip())
+    rows = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines if ln.startswith("|")]
+    assert all(len(row) == len(rows[0]) for row in rows), "rows of different widths"
+    assert all(re.fullmatch(r"-+:?", c) for c in rows[1]), "no separator row under the header"
+    return header, [rows[0], *rows[2:]]
 
-    X, y = batch
-    weights = wl.initial_weights()
-    a, b = wl.ValueApiRun(Value, weights), wl.GradIdiomatic(weights)
-    gap = bench.check_same("grad vs grad", X, y, a, b, floor=1.0)
-    assert 0.0 <= gap <= 1e-12
-    nudged = [*weights[:-1], weights[-1] + 1e-6]  # the output bias: moves the loss and its gradient
-    a, b = wl.ValueApiRun(Value, weights), wl.ValueApiRun(Value, nudged)
-    with pytest.raises(AssertionError, match="nudged: the engines' (loss|gradients) differ by"):
-        bench.check_same("nudged", X, y, a, b, floor=0.0)
-    assert bench.gap([1.0, 0.0], [1.0 + 1e-10, 0.0], 0.0) == pytest.approx(1e-10, rel=1e-3)
-    assert bench.gap([1e-3], [2e-3], 1.0) == pytest.approx(1e-3)
+
+def test_quick_run_against_the_stand_in(bench, monkeypatch, tmp_path):
+    monkeypatch.setattr(bench, "micrograd", lambda: (MiniValue, mini_mlp(bench), "stand-in"))
+    monkeypatch.setattr(bench, "QUICK", (6, *bench.QUICK[1:]))  # 6 points instead of 20
+    out = tmp_path / "results.md"
+    text = bench.main(["--quick", "--out", str(out)])
+    assert out.read_text(encoding="utf-8") == text
+    header, rows = parse(text)
+    assert "against micrograd stand-in; CPython 3." in header and "median of 1 interleaved blocks" in header
+    assert rows[0] == ["Workload (6 points)", "micrograd stand-in", "grad", "Speed-up", "Goal"]
+    cells = {row[0]: row[1:] for row in rows[1:]}
+    assert cells["deep graph, 10,000 nodes: µs per node"][0] == "RecursionError"  # depth 6,000
+    assert float(cells["deep graph, 1,000 nodes: µs per node"][0]) > 0  # depth 600 works
+    assert len(cells) == 4 + 4
+
+
+def test_readme_table_is_well_formed_and_meets_the_goals(bench):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- bench -->", 1)[1].split("<!-- /bench -->", 1)[0]
+    header, rows = parse(block)
+    assert re.search(r"^grad \S+ at [0-9a-f]{10}\S* against micrograd 0\.1\.0; CPython 3\.\d+", header)
+    assert rows[0] == [f"Workload ({bench.POINTS} points)", "micrograd 0.1.0", "grad", "Speed-up", "Goal"]
+    labels = [
+        f"{name}: ms per step, {what}"
+        for name in bench.FIGURES.values()
+        for what in ("first step after gc.collect()", f"training loop ({bench.LOOP} steps)")
+    ] + [f"{shape} graph, {n:,} nodes: µs per node" for shape in ("wide", "deep") for n in bench.SCALES]
+    assert [row[0] for row in rows[1:]] == labels
+    for label, micro, ours, ratio, goal in rows[1:]:
+        if micro in ("RecursionError", "not run"):
+            assert ratio == "—"
+            continue
+        speedup = float(ratio.strip("*×"))
+        assert speedup == pytest.approx(float(micro) / float(ours), rel=0.01, abs=0.06), label  # (rounding)
+        if "training loop" in label:
+            key = "a" if label.startswith("(a)") else "b"
+            assert goal == f"≥ {bench.GOALS[key]}×" and speedup >= bench.GOALS[key], label
+    assert f"(a) at least {bench.GOALS['a']}×, (b) at least {bench.GOALS['b']}×" in block
+
+
+def spy(name: str, f, calls: list):
+    def wrapper(*args):
+        calls.append(name)
+        return f(*args)
+
+    return wrapper
+
+
+def test_fast_path_variants_switch_off_their_trick_and_keep_the_gradients(bench):
+    import fast_path
+
+    for name, changes in fast_path.VARIANTS.items():  # the engine really calls each replacement
+        calls = []
+        with fast_path.patched({k: spy(k, f, calls) for k, f in changes.items()}):
+            (Value(2.0) * Value(3.0)).backward()
+        assert set(calls) == set(changes), name
+    with fast_path.patched({"_init": fast_path.tuples_init}):
+        product = Value(2.0) * Value(3.0)
+    assert product._a is None and product._many[1] == (3.0, 2.0)
+    for run in fast_path.workloads(5).values():
+        assert fast_path.check(run) > 300  # raises if a variant's loss or a gradient differs
