@@ -21,7 +21,8 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from numbers import Real
 from operator import attrgetter, mul
 from typing import Union
@@ -70,11 +71,11 @@ class Value:
             raise TypeError(
                 f"Value() needs a real number (int or float), got {type(data).__name__}: {data!r}"
             )
-        children = tuple(_children)
+        children = _sequence(_children, "Value(): children")
+        local = _sequence(_local if _local is not None else (), "Value(): local derivatives")
         for child in children:
             if not isinstance(child, Value):
                 raise TypeError(f"Value(): children must be Values, got {type(child).__name__}: {child!r}")
-        local = tuple(_local) if _local is not None else ()
         for d in local:
             if isinstance(d, Value) or not isinstance(d, Real):
                 raise TypeError(f"Value(): local derivatives must be numbers, got {type(d).__name__}: {d!r}")
@@ -85,11 +86,7 @@ class Value:
             )
         if not isinstance(label, str):
             raise TypeError(f"Value(): label must be a str, got {type(label).__name__}: {label!r}")
-        try:
-            data, local = float(data), tuple(float(d) for d in local)
-        except OverflowError:
-            raise OverflowError(f"Value(): {data!r} or a local derivative is too large for a float") from None
-        _init(self, data, _op, children, local)
+        _init(self, _float(data, "Value()"), _op, children, tuple(_float(d, "Value()") for d in local))
         self.label = label
 
     def __repr__(self) -> str:
@@ -161,8 +158,15 @@ class Value:
         """-a.   d/da = -1."""
         return _node(-self.data, "neg", (self,), (-1.0,))
 
-    __radd__ = __add__  # other + self: addition commutes, so the same node does
-    __rmul__ = __mul__  # other * self
+    def __radd__(self, other: Operand) -> Value:  # other + self, children in that order
+        if (other := _operand(other)) is NotImplemented:
+            return NotImplemented
+        return _node(other.data + self.data, "+", (other, self), (1.0, 1.0))
+
+    def __rmul__(self, other: Operand) -> Value:  # other * self
+        if (other := _operand(other)) is NotImplemented:
+            return NotImplemented
+        return _node(other.data * self.data, "*", (other, self), (self.data, other.data))
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
         other = _operand(other)
@@ -179,7 +183,7 @@ class Value:
     # ---- functions ---------------------------------------------------------------------------
 
     def exp(self) -> Value:
-        """e**a.   d/da = e**a.   Raises OverflowError above a = 709.78."""
+        """e**a.   d/da = e**a.   Raises OverflowError for a finite a above 709.78 (exp(inf) is inf)."""
         try:
             e = math.exp(self.data)
         except OverflowError:
@@ -237,9 +241,10 @@ class Value:
         ``c.backward()`` left. Training loops therefore zero the gradients before each call.
 
         It is iterative, so graphs of any depth work, and calls from several threads on graphs
-        that share nodes take turns, so their sums are exact.
+        that share nodes take turns, so their sums are exact. A ``.grad`` that is not a number
+        raises a TypeError naming the node before any gradient changes.
         """
-        with _lock:
+        with _exclusive("backward"):
             _propagate(self)
 
     def zero_grad(self) -> None:
@@ -249,16 +254,36 @@ class Value:
 
     # ---- copying and pickling: the graph is kept, the fast path's scratch slots are not ----------
 
+    # Pickle and copy.deepcopy recurse through the graph, so they stop (RecursionError) a few hundred
+    # levels deep; raise sys.setrecursionlimit for deeper graphs.
+
     def __getstate__(self) -> dict:
-        return {name: getattr(self, name) for name in _STATE}
+        state = {name: getattr(self, name) for name in _STATE}
+        for name in _subclass_slots(type(self)):  # a subclass's own attributes travel too
+            if hasattr(self, name):
+                state[name] = getattr(self, name)
+        state.update(getattr(self, "__dict__", {}))
+        return state
 
     def __setstate__(self, state: dict) -> None:
         _init(self, state["data"], state["_op"], (), ())
-        for name in _STATE:
-            setattr(self, name, state[name])  # the edges too; _id is new: pickle makes children first
+        for name, value in state.items():
+            setattr(self, name, value)  # the edges too; _id is new: pickle makes children first
 
 
 _STATE = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many")
+
+
+def _subclass_slots(cls: type) -> tuple[str, ...]:
+    names = []
+    for klass in cls.__mro__:
+        if klass is Value:
+            break
+        slots = klass.__dict__.get("__slots__", ())
+        names += (
+            [slots] if isinstance(slots, str) else [n for n in slots if n not in ("__dict__", "__weakref__")]
+        )
+    return tuple(names)
 
 
 # ---- public helpers -----------------------------------------------------------------------------
@@ -308,6 +333,7 @@ def vsum(values: Iterable[Operand]) -> Value:
         >>> s.backward(); s.data
         6.0
     """
+    values = _sequence(values, "vsum: values")
     children = tuple(as_value(v, "vsum: each value") for v in values)
     return _node(_sum([c.data for c in children]), "sum", children, (1.0,) * len(children))
 
@@ -324,6 +350,7 @@ def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Operand | None = None)
         >>> y.backward(); y.data, w[0].grad
         (2.5, 3.0)
     """
+    ws, xs = _sequence(ws, "dot: weights"), _sequence(xs, "dot: inputs")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     for w in ws:
@@ -359,7 +386,7 @@ def backward_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_order: expected a Value, got {type(root).__name__}: {root!r}")
-    with _lock:
+    with _exclusive("backward_order"):
         return _order(root)
 
 
@@ -371,18 +398,38 @@ def _operand(x: object) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, Real):
-        return _node(float(x), "", (), ())
+        return _node(_float(x, "a number operand"), "", (), ())
     return NotImplemented
 
 
 def _number(x: object, what: str) -> float:
     if isinstance(x, Real) and not isinstance(x, Value):
-        return float(x)
+        return _float(x, what)
     raise TypeError(f"{what} must be a number or a Value, got {type(x).__name__}: {x!r}")
 
 
-def _fmt(x: Number) -> str:
-    return f"{x:.6g}"
+def _float(x: Real, what: str) -> float:
+    """float(x), with an OverflowError that names ``what`` for an int too large for a float."""
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(
+            f"{what}: an int of {len(str(abs(int(x))))} digits is too large for a float"
+        ) from None
+
+
+def _sequence(xs: object, what: str) -> tuple:
+    """``xs`` as a tuple; sets and dicts are refused, because their order is not the caller's."""
+    if isinstance(xs, set | frozenset | dict | Value | str | bytes) or not isinstance(xs, Iterable):
+        raise TypeError(f"{what} must be a sequence (a list or a tuple), got {type(xs).__name__}: {xs!r}")
+    return tuple(xs)
+
+
+def _fmt(x: object) -> str:
+    try:
+        return f"{x:.6g}"
+    except (TypeError, ValueError):  # a .data that is not a number
+        return repr(x)
 
 
 def _sum(xs: list[float]) -> float:
@@ -402,9 +449,11 @@ def _pow_number(base: Value, n: Number) -> Value:
     if x == 0 and 0 < n < 1:
         raise ValueError(f"pow: the derivative of x ** {_fmt(n)} is infinite at x = 0.0")
     try:
-        out, local = x**n, (n * x ** (n - 1) if n else 0.0)
+        out = x**n
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(n)} overflows a float") from None
+    # n * x**(n-1), written as n * (x**n / x) so that only a derivative beyond a float becomes inf
+    local = 0.0 if n == 0 else n * (out / x) if x != 0 else n * x ** (n - 1)
     return _node(out, f"**{int(n)}" if n.is_integer() else f"**{_fmt(n)}", (base,), (local,))
 
 
@@ -416,10 +465,10 @@ def _pow_value(base: Value, exponent: Value) -> Value:
             f"got base {_fmt(a)}"
         )
     try:
-        out, da = a**b, b * a ** (b - 1)
+        out = a**b
     except OverflowError:
         raise OverflowError(f"pow: {_fmt(a)} ** {_fmt(b)} overflows a float") from None
-    return _node(out, "**", (base, exponent), (da, out * math.log(a)))
+    return _node(out, "**", (base, exponent), (b * (out / a), out * math.log(a)))  # d/da as in _pow_number
 
 
 # =================================================================================================
@@ -454,7 +503,22 @@ def _pow_value(base: Value, exponent: Value) -> Value:
 _new = object.__new__
 _next_id = itertools.count().__next__  # creation order: a node is always newer than its children
 _lock = threading.Lock()
+_holder: int | None = None  # the thread inside _lock, to refuse a call from inside a call
 _creation = attrgetter("_id")
+
+
+@contextmanager
+def _exclusive(fn: str) -> Iterator[None]:
+    """Hold _lock; a second call from the same thread (a grad property, a __del__) is an error, not a hang."""
+    global _holder
+    if _holder == threading.get_ident():
+        raise RuntimeError(f"{fn}: called while this thread is inside backward() or backward_order()")
+    with _lock:
+        _holder = threading.get_ident()
+        try:
+            yield
+        finally:
+            _holder = None
 
 
 def _node(data: Number, op: str, children: tuple, local: tuple) -> Value:
@@ -515,14 +579,17 @@ def _order(root: Value) -> list[Value]:
 
 
 def _propagate(root: Value) -> None:
-    """The reference loop of Value.backward, unrolled over the slots; gradients go to _pending first."""
+    """The reference loop of Value.backward, unrolled over the slots, into _pending; then added to .grad."""
     order = _order(root)
     for n in order:
+        if type(n.grad) is not float and (isinstance(n.grad, bool) or not isinstance(n.grad, Real)):
+            raise TypeError(
+                f"backward: a .grad must be a number, got {type(n.grad).__name__}: {n.grad!r} in {n!r}"
+            )
         n._pending = 0.0
     root._pending = 1.0
     for n in order:
         g = n._pending
-        n.grad += g
         a = n._a
         if a is not None:  # one or two children
             a._pending += n._da * g
@@ -532,3 +599,5 @@ def _propagate(root: Value) -> None:
         elif n._many is not None:  # n-ary
             for child, d in zip(*n._many):
                 child._pending += d * g
+    for n in order:
+        n.grad += n._pending
