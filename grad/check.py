@@ -13,19 +13,28 @@ Example:
     [-3.0, 2.0, 0.786448]
     >>> gradcheck(f, [2.0, -3.0, 0.5]).ok
     True
+
+:func:`compare_grads` puts the gradients of your own engine next to grad.Value's and PyTorch's.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, MappingView, Sequence, Set
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
 from grad.engine import Value
 
-__all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckResult"]
+__all__ = [
+    "numerical_grad",
+    "analytic_grad",
+    "gradcheck",
+    "GradcheckResult",
+    "compare_grads",
+    "GradComparison",
+]
 
 Fn = Callable[[list[Any]], Any]
 """``f(values) -> Value``: a function of a list of Value-like objects."""
@@ -49,7 +58,15 @@ def _real(x: object) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
-def _as_list(xs: Sequence[Input], who: str) -> list[Input]:
+def _as_list(f: object, xs: Sequence[Input], who: str) -> list[Input]:
+    """Check ``f`` and ``xs``; returns ``xs`` as a list."""
+    if not callable(f):
+        raise TypeError(f"{who}: f must be a function of a list of Values, got {type(f).__name__}: {f!r}")
+    if isinstance(xs, Mapping | MappingView | Set):
+        raise TypeError(
+            f"{who}: xs must be a list of inputs (numbers or Values) in order, got {type(xs).__name__}, "
+            "which has no order of its own"
+        )
     if not isinstance(xs, str | bytes):
         try:
             return list(xs)  # a list, a tuple, a generator or a numpy array
@@ -83,7 +100,10 @@ def _prepare(
                 f"{who}: input {i} must be a number or a Value (an object with .data and .grad), "
                 f"got {type(x).__name__}: {x!r}"
             )
-        number = float(number)
+        try:
+            number = float(number)
+        except OverflowError:
+            raise OverflowError(f"{who}: input {i} is an int too large for a float") from None
         if not math.isfinite(number):
             raise ValueError(f"{who}: input {i} must be finite, got {_describe(x)}")
         numbers.append(number)
@@ -157,7 +177,7 @@ def numerical_grad(
         [3.0]
     """
     h = _check_h(h, "numerical_grad")
-    xs = _as_list(xs, "numerical_grad")
+    xs = _as_list(f, xs, "numerical_grad")
     return _numerical(f, xs, *_prepare(xs, value_type, "numerical_grad"), h, "numerical_grad")
 
 
@@ -203,7 +223,7 @@ def analytic_grad(
         >>> analytic_grad(lambda v: v[0] * v[1], [2.0, -3.0])
         [-3.0, 2.0]
     """
-    xs = _as_list(xs, "analytic_grad")
+    xs = _as_list(f, xs, "analytic_grad")
     return _analytic(f, *_prepare(xs, value_type, "analytic_grad"), "analytic_grad")
 
 
@@ -285,7 +305,7 @@ def gradcheck(
         if not tol >= 0:
             raise ValueError(f"gradcheck: {name} must be >= 0, got {tol!r}")
     h = _check_h(h, "gradcheck")
-    xs = _as_list(xs, "gradcheck")
+    xs = _as_list(f, xs, "gradcheck")
     if not xs:
         raise ValueError("gradcheck: needs at least one input")
     numbers, makers = _prepare(xs, value_type, "gradcheck")
@@ -303,3 +323,83 @@ def gradcheck(
         worst_index=worst,
         ok=all(e <= 0 for e in excess),  # False for NaN
     )
+
+
+# ---- your gradients next to two references --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradComparison:
+    """What :func:`compare_grads` found: each leaf's gradient in your engine, grad.Value and torch.
+
+    ``torch`` is None when PyTorch is not installed. ``ok`` is True when every gradient of yours
+    is within ``tol`` (relative, absolute below 1) of every reference.
+    """
+
+    names: tuple[str, ...]
+    yours: tuple[float, ...]
+    reference: tuple[float, ...]
+    torch: tuple[float, ...] | None
+    tol: float
+    ok: bool
+
+    def __repr__(self) -> str:
+        refs = [("grad.Value", self.reference)] + ([("torch", self.torch)] if self.torch is not None else [])
+        width = max(6, *(len(n) for n in self.names)) + 1
+        lines = [f"{'':<{width}}{'yours':>11}" + "".join(f"{name:>12}" for name, _ in refs)]
+        for i, name in enumerate(self.names):
+            lines.append(
+                f"{name:<{width}}{self.yours[i]:>11.6f}" + "".join(f"{r[i]:>12.6f}" for _, r in refs)
+            )
+        against = " and ".join(("grad.Value", "torch (float64)")[: len(refs)])
+        n = len(self.names)
+        what = "the gradient agrees" if n == 1 else f"all {n} gradients agree"
+        lines.append(f"{what} with {against} to {self.tol:g}: {self.ok}")
+        return "\n".join(lines)
+
+
+def compare_grads(
+    build: Callable[..., Any],
+    leaves: Sequence[Any],
+    *,
+    names: Sequence[str] | None = None,
+    tol: float = 1e-12,
+) -> GradComparison:
+    """Put the gradients in your engine's leaves next to grad.Value's and PyTorch's (float64).
+
+    ``build(*leaves)`` must build the expression from its arguments with operations that your
+    Value, :class:`grad.Value` and torch tensors all have (``+ - * / **``, ``.tanh()``, ``.exp()``,
+    ...). Your leaves are only read: their ``.data`` seeds the references, and their ``.grad``,
+    however you filled it (by hand or by ``backward()``), is what is checked.
+
+    Example:
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> a.grad, b.grad = -3.0, 2.0                     # d(a*b)/da = b, d(a*b)/db = a, by hand
+        >>> compare_grads(lambda a, b: a * b, [a, b])
+                    yours  grad.Value       torch
+        a       -3.000000   -3.000000   -3.000000
+        b        2.000000    2.000000    2.000000
+        all 2 gradients agree with grad.Value and torch (float64) to 1e-12: True
+    """
+    leaves = list(leaves)
+    for i, leaf in enumerate(leaves):
+        if not (_is_value_like(leaf) and _real(leaf.data) and _real(leaf.grad)):
+            raise TypeError(
+                f"compare_grads: leaves[{i}] must be a Value with numeric .data and .grad, got {leaf!r}"
+            )
+    if names is None:
+        names = [getattr(leaf, "label", "") or f"x{i}" for i, leaf in enumerate(leaves)]
+    reference = [Value(float(leaf.data)) for leaf in leaves]
+    build(*reference).backward()
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is installed with the course
+        theirs = None
+    else:
+        ts = [torch.tensor(float(leaf.data), dtype=torch.float64, requires_grad=True) for leaf in leaves]
+        build(*ts).backward()
+        theirs = tuple(0.0 if t.grad is None else t.grad.item() for t in ts)
+    yours = tuple(float(leaf.grad) for leaf in leaves)
+    refs = [tuple(v.grad for v in reference), *([theirs] if theirs is not None else [])]
+    ok = all(abs(y - r[i]) <= tol * max(1.0, abs(r[i])) for r in refs for i, y in enumerate(yours))
+    return GradComparison(tuple(names), yours, refs[0], theirs, tol, ok)

@@ -11,12 +11,18 @@ Example:
 
 from __future__ import annotations
 
-import math
+import reprlib
 from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["make_moons", "toy_dataset"]
+__all__ = ["make_moons", "toy_dataset", "MAX_POINTS", "MAX_NOISE"]
+
+MAX_POINTS = 10_000_000
+"""make_moons' largest ``n`` (160 MB of coordinates; a scalar-Value network trains on a few hundred)."""
+MAX_NOISE = 1e6
+"""make_moons' largest ``noise``; far beyond it the coordinates would overflow, and already at 10 the
+moons are buried."""
 
 
 def toy_dataset() -> tuple[list[list[float]], list[float]]:
@@ -40,12 +46,17 @@ def _check(n: object, noise: object, seed: object, signed: object) -> tuple[int,
     """Validate make_moons' arguments; returns n as an int and noise as a float."""
     if not _is_int(n):
         raise TypeError(f"make_moons: n must be an int, got {type(n).__name__}: {n!r}")
-    if n < 2:
-        raise ValueError(f"make_moons: n must be at least 2 (one point per moon), got {int(n)}")
+    if not 2 <= n <= MAX_POINTS:
+        raise ValueError(
+            f"make_moons: n must be at least 2 (one point per moon) and at most {MAX_POINTS:,}, "
+            f"got {reprlib.repr(int(n))}"
+        )
     if not isinstance(noise, Real) or isinstance(noise, bool | np.bool_):
         raise TypeError(f"make_moons: noise must be a number, got {type(noise).__name__}: {noise!r}")
-    if not (noise >= 0 and math.isfinite(noise)):
-        raise ValueError(f"make_moons: noise must be a finite number >= 0, got {noise!r}")
+    if not 0 <= noise <= MAX_NOISE:  # also NaN; compared before float() so that a huge int is no error
+        raise ValueError(
+            f"make_moons: noise must be a finite number from 0 to {MAX_NOISE:g}, got {reprlib.repr(noise)}"
+        )
     if seed is not None:
         if not _is_int(seed):
             raise TypeError(f"make_moons: seed must be None or an int, got {type(seed).__name__}: {seed!r}")
@@ -67,8 +78,8 @@ def make_moons(
     deviation ``noise`` is added to both coordinates.
 
     Args:
-        n: number of points, an int >= 2 (a NumPy integer works too).
-        noise: standard deviation of the added noise, a finite number >= 0.
+        n: number of points, an int from 2 to ``MAX_POINTS`` (10**7; a NumPy integer works too).
+        noise: standard deviation of the added noise, a number from 0 to ``MAX_NOISE`` (1e6).
         seed: None (fresh randomness) or an int >= 0, the seed of ``numpy.random.default_rng``:
             the same seed gives the same data.
         signed: labels -1 (upper moon) / +1 (lower moon) when True, else 0 / 1.
@@ -78,7 +89,8 @@ def make_moons(
 
     Raises:
         TypeError: for an argument of the wrong type (e.g. ``n=2.5``, ``noise="0.1"``, ``seed=1.0``).
-        ValueError: for a value out of range (e.g. ``n=1``, ``noise=-0.1`` or NaN, ``seed=-1``).
+        ValueError: for a value out of range (e.g. ``n=1`` or ``10**20``, ``noise=-0.1``, NaN or
+            ``1e308``, ``seed=-1``).
 
     Example:
         >>> X, y = make_moons(4, noise=0.0, seed=0, signed=False)

@@ -8,9 +8,10 @@ and :func:`softmax` work on one vector of logits.
 
 A plain number is accepted wherever a Value is; it is a constant and gets no gradient. Each loss
 is one node whose local derivatives are d(loss)/d(prediction), computed in a stable form:
-log-sum-exp for the cross-entropy, softplus for the binary one, so logits of +-1000 give finite
-losses and gradients. A diverging run (huge or infinite predictions) gives inf or NaN, as ``+``
-would, never an exception.
+log-sum-exp for the cross-entropy, softplus for the binary one, so logits of +-1000 (or +-1e300)
+give finite losses and gradients. A diverging run (huge or infinite predictions) gives inf or NaN,
+as ``+`` and torch would, never an exception. Batches and rows must be ordered sequences (lists,
+tuples, arrays, generators): a set or a dict is refused, because its order is not the caller's.
 
 Example:
     >>> from grad import Value
@@ -26,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, MappingView, Sequence, Set
 from numbers import Integral, Real
 
 from grad.engine import Value, as_value, node, vsum
@@ -48,13 +49,26 @@ def _total(xs: list[float]) -> float:
         return sum(xs)
 
 
-def _seq(xs: object, what: str) -> list:
-    if isinstance(xs, str | bytes | Value):
-        raise TypeError(f"{what} must be a sequence, got {type(xs).__name__}: {xs!r}")
+def _seq(xs: object, what: str, unordered_ok: bool = False) -> list:
+    """``xs`` as a list; a str, a Value, a mapping or (unless ``unordered_ok``) a set is refused."""
+    unordered = isinstance(xs, Mapping | MappingView) or (isinstance(xs, Set) and not unordered_ok)
+    if isinstance(xs, str | bytes | Value) or unordered:
+        why = " (its order is not yours: pass a list)" if unordered else ""
+        raise TypeError(f"{what} must be a sequence{why}, got {type(xs).__name__}: {xs!r}")
     try:
         return list(xs)
     except TypeError:
         raise TypeError(f"{what} must be a sequence, got {type(xs).__name__}: {xs!r}") from None
+
+
+def _float(x: Real, what: str) -> float:
+    """float(x), with an OverflowError naming ``what`` for an int too large for a float."""
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(
+            f"{what} is an int too large for a float ({len(str(abs(int(x))))} digits)"
+        ) from None
 
 
 def _operands(xs: Iterable[object], what: str) -> tuple[list[float], list[int]]:
@@ -65,7 +79,7 @@ def _operands(xs: Iterable[object], what: str) -> tuple[list[float], list[int]]:
             data.append(x.data)
             values.append(i)
         elif isinstance(x, Real):
-            data.append(float(x))
+            data.append(_float(x, f"{what}[{i}]"))
         else:
             as_value(x, f"{what}[{i}]")  # raises the TypeError that names it
     return data, values
@@ -91,7 +105,7 @@ def _batch(name: str, preds: object, targets: object) -> _Batch:
     for i, t in enumerate(targets):
         if isinstance(t, Value) or not isinstance(t, Real):
             raise TypeError(f"{name}: targets[{i}] must be a number, got {type(t).__name__}: {t!r}")
-        numbers.append(float(t))
+        numbers.append(_float(t, f"{name}: targets[{i}]"))
     return preds, data, values, numbers, targets
 
 
@@ -175,9 +189,10 @@ def _sigmoid(x: float) -> float:
 def bce_with_logits(preds: Sequence[Operand], targets: Sequence[float]) -> Value:
     """Mean binary cross-entropy of sigmoid(pred) against targets in [0, 1].
 
-    ``preds`` are logits z. Each term ``-(y log s(z) + (1-y) log(1-s(z)))`` is computed as the
-    softplus form ``max(z, 0) - z y + log(1 + e^{-|z|})``, which is finite for any finite z;
-    d/dz = (s(z) - y) / n. Matches torch's ``binary_cross_entropy_with_logits``.
+    ``preds`` are logits z. Each term ``-(y log s(z) + (1-y) log(1-s(z)))`` is computed as torch
+    computes it, ``(1 - y) z + softplus(-z)`` with ``softplus(-z) = max(-z, 0) + log(1 + e^{-|z|})``,
+    which is finite for any finite z; d/dz = (s(z) - y) / n. Matches torch's
+    ``binary_cross_entropy_with_logits``, at infinite logits too (z = inf gives inf for y < 1).
 
     Example:
         >>> z = Value(0.0)
@@ -189,7 +204,7 @@ def bce_with_logits(preds: Sequence[Operand], targets: Sequence[float]) -> Value
     for i, y in enumerate(targets):
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"bce_with_logits: targets must lie in [0, 1], got {given[i]!r} at index {i}")
-    terms = [max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z))) for z, y in zip(data, targets)]
+    terms = [(1.0 - y) * z + max(-z, 0.0) + math.log1p(math.exp(-abs(z))) for z, y in zip(data, targets)]
     local = [_sigmoid(z) - y for z, y in zip(data, targets)]
     return _mean("bce_with_logits", preds, values, terms, local)
 
@@ -197,31 +212,42 @@ def bce_with_logits(preds: Sequence[Operand], targets: Sequence[float]) -> Value
 # ---- several classes ----------------------------------------------------------------------------
 
 
-def _lse(zs: list[float]) -> tuple[float, list[float]]:
-    """log(sum_j e^{z_j}) as m + log(sum_j e^{z_j - m}) with m = max z, and the softmax probabilities.
+def _shifted(zs: list[float]) -> tuple[list[float], float, list[float]]:
+    """The logits minus their max m, log(sum_j e^{z_j - m}), and the softmax probabilities.
 
-    No exception for any input: the largest term is e^0 = 1 (or NaN), so the log is safe.
+    No exception for any input: every z - m is <= 0 (or NaN), so e^{z - m} cannot overflow and the
+    largest term is e^0 = 1, so the log is safe.
     """
     m = max(zs)
-    exps = [math.exp(z - m) for z in zs]
+    shifted = [z - m for z in zs]
+    exps = [math.exp(s) for s in shifted]
     total = _total(exps)
-    return m + math.log(total), [e / total for e in exps]
+    return shifted, math.log(total), [e / total for e in exps]
 
 
 def logsumexp(logits: Sequence[Operand]) -> Value:
     """log(sum_i e^{z_i}) of one vector of logits, as one node; its local derivatives are softmax(z).
 
-    Computed as m + log(sum_i e^{z_i - m}) with m = max z, so it cannot overflow.
+    Computed as m + log(sum_i e^{z_i - m}) with m = max z, so it cannot overflow. Infinite logits
+    give what torch gives: inf when some z is inf, -inf when every z is -inf (NaN if any is NaN).
 
     Example:
         >>> logsumexp([Value(1000.0), Value(1000.0)]).data == 1000.0 + math.log(2)
         True
+        >>> logsumexp([math.inf, 0.0]).data, logsumexp([-math.inf, -math.inf]).data
+        (inf, -inf)
     """
     zs = _seq(logits, "logsumexp: logits")
     if not zs:
         raise ValueError("logsumexp: needs at least one logit")
     data, values = _operands(zs, "logsumexp: logits")
-    out, probs = _lse(data)
+    m = max(data)
+    if math.isinf(m):  # torch's answer, and its derivatives e^{z - out} (NaN at an infinite z)
+        out = math.nan if any(math.isnan(z) for z in data) else m
+        probs = [math.exp(z - out) for z in data]
+    else:
+        _, log_total, probs = _shifted(data)
+        out = m + log_total
     return _node(out, "logsumexp", zs, values, probs)
 
 
@@ -253,9 +279,11 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
             same length: the number of classes).
         targets: one class index per example, in ``[0, number of classes)``.
 
-    Each term is ``logsumexp(row) - row[target]``; d/d row_j = (softmax(row)_j - [j == target]) / n.
-    Matches torch's ``cross_entropy(logits, targets)`` (reduction "mean"). For one example,
-    pass one row: ``cross_entropy([logits], [target])``.
+    Each term is ``logsumexp(row) - row[target]``, computed from the shifted logits s = row - max(row)
+    as ``log(sum_j e^{s_j}) - s[target]``, which is exact even for logits of 1e300;
+    d/d row_j = (softmax(row)_j - [j == target]) / n. Matches torch's ``cross_entropy(logits,
+    targets)`` (reduction "mean"), infinite logits included. For one example, pass one row:
+    ``cross_entropy([logits], [target])``.
 
     Example:
         >>> z = [Value(2.0), Value(0.0)]
@@ -302,8 +330,8 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
             )
     terms, local = [], []
     for zs, t in zip(data, targets):
-        lse, probs = _lse(zs)
-        terms.append(lse - zs[int(t)])
+        shifted, log_total, probs = _shifted(zs)
+        terms.append(log_total - shifted[int(t)])
         probs[int(t)] -= 1.0
         local.extend(probs)
     values = [i for i, z in enumerate(logits) if isinstance(z, Value)]
@@ -316,12 +344,13 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
 def l2(params: Iterable[Operand]) -> Value:
     """The L2 penalty: the **sum** of squares of the parameters, sum_i p_i**2, as one node (d/dp_i = 2 p_i).
 
-    A parameter listed twice counts twice; no parameters give 0.
+    A parameter listed twice counts twice; no parameters give 0. Any iterable but a dict works (the
+    sum is correctly rounded, so a set gives the same number in any order).
 
     Example:
         >>> l2([Value(3.0), Value(-4.0)]).data
         25.0
     """
-    ps = _seq(params, "l2: params")
+    ps = _seq(params, "l2: params", unordered_ok=True)
     data, values = _operands(ps, "l2: params")
     return _node(_total([p * p for p in data]), "l2", ps, values, [2.0 * p for p in data])

@@ -13,16 +13,19 @@ Example:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+import reprlib
+from collections.abc import Mapping, MappingView, Sequence, Set
 from numbers import Integral, Real
 
 from grad.engine import Value, dot
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "MAX_PARAMETERS"]
 
 Seed = int | random.Random | None
 Input = Sequence[Value | float]
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+MAX_PARAMETERS = 1_000_000
+"""The most parameters a Neuron, Layer or MLP may hold: a million scalar Values take ~10 s to build."""
 
 
 def _rng(seed: Seed, owner: str = "") -> random.Random | object:
@@ -55,8 +58,22 @@ def _size(n: object, what: str, owner: str) -> int:
     return int(n)
 
 
+def _check_count(count: int, owner: str, sizes: str) -> None:
+    """A ValueError naming the sizes when they make more than MAX_PARAMETERS parameters."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{owner}: {sizes} make more than {MAX_PARAMETERS:,} parameters, the most a module may hold "
+            "(a scalar-Value network that big takes minutes to build)"
+        )
+
+
 def _inputs(module: Module, x: Input, nin: int) -> int:
     """Check that ``x`` is a sequence of ``nin`` inputs; returns its length."""
+    if isinstance(x, Mapping | MappingView | Set):
+        raise TypeError(
+            f"{module!r} expects a list of {nin} inputs; a {type(x).__name__} has no order of its own: "
+            f"{reprlib.repr(x)}"
+        )
     try:
         n = len(x)
     except TypeError:
@@ -112,6 +129,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "tanh", seed: Seed = None) -> None:
         nin = _size(nin, "nin", "Neuron")
+        _check_count(nin + 1, "Neuron", f"nin={reprlib.repr(nin)} inputs and a bias")
         rng = _rng(seed, "Neuron")
         self.activation = _check_activation(activation, "Neuron")
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
@@ -119,6 +137,7 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """``activation(w · x + b)`` for ``nin`` inputs (numbers or Values)."""
+        _check_activation(self.activation, repr(self))  # it may have been changed since __init__
         _inputs(self, x, len(self.w))
         try:
             act = dot(self.w, x, self.b)
@@ -152,12 +171,15 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: Seed = None) -> None:
         nin = _size(nin, "nin", "Layer")
         nout = _size(nout, "nout", "Layer")
+        _check_count((nin + 1) * nout, "Layer", f"nin={reprlib.repr(nin)} and nout={reprlib.repr(nout)}")
         _check_activation(activation, "Layer")
         rng = _rng(seed, "Layer")
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
 
     def __call__(self, x: Input) -> list[Value]:
         """The outputs of the ``nout`` neurons, each seeing the same ``nin`` inputs."""
+        if not self.neurons:
+            raise ValueError(f"{self!r}: its neurons list is empty; a Layer needs at least one neuron")
         _inputs(self, x, len(self.neurons[0].w))
         try:
             return [n(x) for n in self.neurons]
@@ -169,6 +191,8 @@ class Layer(Module):
         return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self) -> str:
+        if not self.neurons:
+            return "Layer(no neurons)"
         n = self.neurons[0]
         return f"Layer({len(n.w)} -> {len(self.neurons)}, {n.activation})"
 
@@ -206,6 +230,8 @@ class MLP(Module):
         if len(nouts) == 0:
             raise ValueError("MLP: nouts must hold at least one layer size, like [4, 4, 1]; got []")
         nouts = [_size(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]
+        count = sum((a + 1) * b for a, b in zip([nin, *nouts], nouts))
+        _check_count(count, "MLP", f"nin={reprlib.repr(nin)} and nouts={reprlib.repr(nouts)}")
         _check_activation(activation, "MLP")
         if output_activation is not None:
             _check_activation(output_activation, "MLP", "output_activation")
@@ -217,6 +243,8 @@ class MLP(Module):
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """The network's output for ``nin`` inputs: a Value if the last layer has one neuron, else a list."""
+        if not (self.layers and self.layers[0].neurons):
+            raise ValueError(f"{self!r}: its first layer is missing or has no neurons")
         _inputs(self, x, len(self.layers[0].neurons[0].w))
         h = x
         try:
@@ -231,6 +259,8 @@ class MLP(Module):
         return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
+        if not (self.layers and all(la.neurons for la in self.layers)):
+            return f"MLP({len(self.layers)} layers, some empty)"
         nin = len(self.layers[0].neurons[0].w)
         sizes = ", ".join(f"{len(la.neurons)} {la.neurons[0].activation}" for la in self.layers)
         return f"MLP({nin} -> [{sizes}], {len(self.parameters())} parameters)"

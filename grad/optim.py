@@ -17,7 +17,8 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+import reprlib
+from collections.abc import Callable, Iterable, Mapping
 from numbers import Integral, Real
 from typing import Any, Protocol
 
@@ -38,6 +39,14 @@ def _real(x: object) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
+def _finite(x: Real) -> bool:
+    """True for a finite number; False for inf, NaN and an int too large for a float."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def linear_decay(start: float, end: float, steps: int) -> Schedule:
     """A schedule going linearly from ``start`` at step 0 to ``end`` at step ``steps``, then staying.
 
@@ -48,22 +57,37 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
         end: the learning rate from step ``steps`` on (a finite number >= 0).
         steps: how many steps the decay takes (an int >= 1).
 
+    The schedule takes the step k (a number >= 0) and returns
+    ``start + (end - start) * (k / steps)`` before step ``steps``, and exactly ``end`` from then on.
+
     Example:
         >>> s = linear_decay(1.0, 0.1, 100)
-        >>> s(0), round(s(50), 10), round(s(100), 10), round(s(1000), 10)
+        >>> s(0), round(s(50), 10), s(100), s(1000)
         (1.0, 0.55, 0.1, 0.1)
     """
     for name, x in (("start", start), ("end", end)):
         if not _real(x):
             raise TypeError(f"linear_decay: {name} must be a number, got {type(x).__name__}: {x!r}")
-        if not (x >= 0 and math.isfinite(x)):
-            raise ValueError(f"linear_decay: {name} must be a finite number >= 0, got {x!r}")
+        if not (x >= 0 and _finite(x)):
+            raise ValueError(f"linear_decay: {name} must be a finite number >= 0, got {reprlib.repr(x)}")
     if not isinstance(steps, Integral) or isinstance(steps, bool):
         raise TypeError(f"linear_decay: steps must be an int, got {type(steps).__name__}: {steps!r}")
     if steps <= 0:
         raise ValueError(f"linear_decay: steps must be positive, got {steps}")
-    steps = int(steps)
-    return lambda k: start + (end - start) * min(k, steps) / steps
+    start, end, steps = float(start), float(end), int(steps)
+
+    def schedule(k: int) -> float:
+        if not _real(k):
+            raise TypeError(
+                f"linear_decay schedule: the step k must be a number, got {type(k).__name__}: {k!r}"
+            )
+        if not k >= 0:
+            raise ValueError(f"linear_decay schedule: the step k must be >= 0, got {k!r}")
+        if k >= steps:
+            return end
+        return start + (end - start) * (k / steps)  # both >= 0, so end - start cannot overflow
+
+    return schedule
 
 
 class SGD:
@@ -76,6 +100,8 @@ class SGD:
         params: the parameters to train (e.g. ``model.parameters()``): objects with a numeric
             ``.data`` and a ``.grad``, such as Values. A parameter listed twice is kept once,
             at its first position, so that each step moves it once (torch rejects duplicates).
+            The list may be changed later (e.g. ``opt.params.append(p)``): each step trains the
+            parameters it holds then, and a new parameter starts with zero velocity.
         lr: the learning rate: a positive number, or a schedule ``lr(step) -> float`` called with
             the number of steps taken so far (0 for the first). A schedule may reach 0 but must
             return a finite number >= 0.
@@ -98,7 +124,7 @@ class SGD:
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float | Schedule, momentum: float = 0.0) -> None:
-        if isinstance(params, str | bytes) or not isinstance(params, Iterable):
+        if isinstance(params, str | bytes | Mapping) or not isinstance(params, Iterable):
             raise TypeError(
                 f"SGD: params must be an iterable of parameters (e.g. model.parameters()), "
                 f"got {type(params).__name__}: {params!r}"
@@ -121,16 +147,18 @@ class SGD:
                 raise TypeError(
                     f"SGD: lr must be a number or a schedule lr(step), got {type(lr).__name__}: {lr!r}"
                 )
-            if not (lr > 0 and math.isfinite(lr)):
-                raise ValueError(f"SGD: lr must be a positive finite number or a schedule, got {lr!r}")
+            if not (lr > 0 and _finite(lr)):
+                raise ValueError(
+                    f"SGD: lr must be a positive finite number or a schedule, got {reprlib.repr(lr)}"
+                )
             self.lr = float(lr)
         if not _real(momentum):
             raise TypeError(f"SGD: momentum must be a number, got {type(momentum).__name__}: {momentum!r}")
         if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum!r}")
+            raise ValueError(f"SGD: momentum must lie in [0, 1), got {reprlib.repr(momentum)}")
         self.momentum = float(momentum)
         self.steps = 0
-        self._velocity = [0.0] * len(self.params)
+        self._velocity: dict[int, tuple[Any, float]] = {}  # id(p) -> (p, its velocity); p keeps the id taken
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use.
@@ -146,7 +174,7 @@ class SGD:
                 f"SGD: the lr schedule returned {type(lr).__name__} {lr!r} at step {self.steps}; "
                 "it must return a number"
             )
-        if not (lr >= 0 and math.isfinite(lr)):
+        if not (lr >= 0 and _finite(lr)):
             raise ValueError(
                 f"SGD: the lr schedule returned {lr!r} at step {self.steps}; "
                 "it must return a finite number >= 0"
@@ -154,26 +182,39 @@ class SGD:
         return float(lr)
 
     def step(self) -> None:
-        """Move every parameter against its gradient (the gradients themselves are not changed)."""
-        lr, mu, params = self.current_lr(), self.momentum, self.params
-        try:  # compute everything first, so that a bad gradient leaves every parameter as it was
-            if mu == 0.0:  # plain descent keeps no velocity: one inf gradient cannot poison later steps
-                moves = [p.grad for p in params]
-            else:
-                moves = [mu * v + p.grad for v, p in zip(self._velocity, params)]
-            new = [p.data - lr * m for p, m in zip(params, moves)]
-        except TypeError:
-            for i, p in enumerate(params):
-                if not _real(p.grad):
-                    raise TypeError(
-                        f"SGD.step: parameter {i} ({p!r}) has .grad {p.grad!r}; it must be a number"
-                    ) from None
-            raise
-        if mu != 0.0:
-            self._velocity = moves
-        for p, x in zip(params, new):
-            p.data = x
+        """Move every parameter against its gradient (the gradients themselves are not changed).
+
+        Every ``.data`` and ``.grad`` is checked first: a gradient that is not a real number (None, a
+        Value, a complex number, an array, ...) is a TypeError naming the parameter, and no parameter
+        has moved. A NaN or infinite gradient is a number: it moves the parameter to NaN or inf.
+        """
+        lr, mu = self.current_lr(), self.momentum
+        params = list({id(p): p for p in self.params}.values())  # an appended duplicate still moves once
+        grads = [self._number(p, i, "grad") for i, p in enumerate(params)]
+        data = [self._number(p, i, "data") for i, p in enumerate(params)]
+        if mu != 0.0:  # plain descent keeps no velocity: one inf gradient cannot poison later steps
+            old = [self._velocity.get(id(p), (p, 0.0))[1] for p in params]  # a new parameter: 0
+            grads = [mu * v + g for v, g in zip(old, grads)]
+            self._velocity = {id(p): (p, m) for p, m in zip(params, grads)}  # removed parameters go
+        for p, x, m in zip(params, data, grads):
+            p.data = x - lr * m
         self.steps += 1
+
+    @staticmethod
+    def _number(p: Any, i: int, name: str) -> float:
+        """``p.data`` or ``p.grad`` as a float, or the error that names parameter ``i``."""
+        x = getattr(p, name, None)
+        if not _real(x):
+            raise TypeError(
+                f"SGD.step: parameter {i} ({p!r}) has .{name} {x!r}; it must be a number (a float), "
+                f"not {type(x).__name__}"
+            )
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(
+                f"SGD.step: parameter {i} ({p!r}) has .{name}, an int too large for a float"
+            ) from None
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on every parameter."""

@@ -10,10 +10,10 @@ import math
 
 import pytest
 import torch
-from helpers import LectureValue, t64
+from helpers import LectureValue, all_close, lecture_neuron, t64
 
 from grad import Value
-from grad.check import GradcheckResult, analytic_grad, gradcheck, numerical_grad
+from grad.check import GradcheckResult, analytic_grad, compare_grads, gradcheck, numerical_grad
 from grad.engine import node
 
 # (f, point, exact gradient written out by hand); every f also runs on torch tensors
@@ -248,6 +248,28 @@ def test_bad_arguments():
 
 
 @pytest.mark.parametrize("fn", [numerical_grad, analytic_grad, gradcheck])
+@pytest.mark.parametrize("f", [3, None, "f"])
+def test_f_that_is_not_callable_is_named(fn, f):
+    """gradcheck(3, xs) used to say "'int' object is not callable"."""
+    with pytest.raises(TypeError, match=rf"^{fn.__name__}: f must be a function of a list of Values, got"):
+        fn(f, [1.0])
+
+
+@pytest.mark.parametrize("fn", [numerical_grad, analytic_grad, gradcheck])
+@pytest.mark.parametrize("xs", [{1.0: 2}, {1.0, 2.0}, frozenset({1.0}), {1.0: 2}.keys(), {0: 1.0}.values()])
+def test_unordered_inputs_are_refused(fn, xs):
+    """A dict used to be read by its keys."""
+    with pytest.raises(TypeError, match=rf"^{fn.__name__}: xs must be a list of inputs .* in order, got"):
+        fn(lambda v: v[0] * 2.0, xs)
+
+
+@pytest.mark.parametrize("fn", [numerical_grad, analytic_grad, gradcheck])
+def test_an_int_input_too_large_for_a_float_is_named(fn):
+    with pytest.raises(OverflowError, match=rf"^{fn.__name__}: input 1 is an int too large for a float"):
+        fn(lambda v: v[0] * v[1], [1.0, 10**400])
+
+
+@pytest.mark.parametrize("fn", [numerical_grad, analytic_grad, gradcheck])
 def test_f_must_return_a_value(fn):
     with pytest.raises(TypeError, match=r"f must return a Value .*got float: 3\.0"):
         fn(lambda v: 3.0, [1.0])
@@ -346,3 +368,35 @@ def test_a_wrong_tanh_on_one_input_is_named():
     assert (res.ok, res.worst_index) == (False, 1)
     assert res.numerical[0] == pytest.approx(res.analytic[0], rel=1e-8)
     assert res.numerical[2] == pytest.approx(res.analytic[2], rel=1e-8)
+
+
+# ---- compare_grads -------------------------------------------------------------------------------
+
+
+def test_compare_grads_puts_a_lecture_values_gradients_next_to_grad_and_torch():
+    o, leaves = lecture_neuron(LectureValue)
+    o.backward()
+    result = compare_grads(lambda x1, x2, w1, w2, b: (x1 * w1 + x2 * w2 + b).tanh(), list(leaves.values()))
+    assert result.ok and result.names == ("x1", "x2", "w1", "w2", "b")
+    assert all_close(result.yours, result.reference, 1e-12) and all_close(result.yours, result.torch, 1e-12)
+    text = repr(result)
+    assert text.splitlines()[0].split() == ["yours", "grad.Value", "torch"]
+    assert text.splitlines()[1].split() == ["x1", "-1.500000", "-1.500000", "-1.500000"]
+    assert text.endswith("all 5 gradients agree with grad.Value and torch (float64) to 1e-12: True")
+
+
+def test_compare_grads_catches_a_wrong_or_missing_gradient_and_leaves_yours_alone():
+    a, b = LectureValue(2.0, label="a"), LectureValue(-3.0, label="b")
+    a.grad, b.grad = -3.0, 2.5  # b is wrong
+    result = compare_grads(lambda a, b: a * b, [a, b])
+    assert not result.ok and result.reference == (-3.0, 2.0) and (a.grad, b.grad) == (-3.0, 2.5)
+    a.grad, b.grad = math.nan, 2.0
+    assert not compare_grads(lambda a, b: a * b, [a, b]).ok
+    unused = LectureValue(1.0)
+    result = compare_grads(lambda a, u: a * 2.0, [a, unused], names=["a", "u"])
+    assert result.torch == (2.0, 0.0) and result.reference == (2.0, 0.0)
+
+
+def test_compare_grads_names_a_bad_leaf():
+    with pytest.raises(TypeError, match=r"compare_grads: leaves\[1\] must be a Value"):
+        compare_grads(lambda a, b: a * b, [Value(1.0), 2.0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grad.data import make_moons, toy_dataset
+from grad.data import MAX_NOISE, MAX_POINTS, make_moons, toy_dataset
 
 
 @pytest.mark.parametrize("n", [2, 3, 100, 101])
@@ -110,10 +110,23 @@ def test_n_that_is_not_an_int_is_a_type_error(n):
         make_moons(n)
 
 
-@pytest.mark.parametrize("noise", [-0.1, -1, float("nan"), float("inf")])
+@pytest.mark.parametrize("noise", [-0.1, -1, float("nan"), float("inf"), 1e308, 1e6 * (1 + 2**-52), 10**400])
 def test_bad_noise(noise):
-    with pytest.raises(ValueError, match=f"make_moons: noise must be a finite number >= 0, got {noise!r}"):
+    """Noise of 1e308 used to give infinite coordinates; a huge int used to be an OverflowError."""
+    with pytest.raises(ValueError, match=r"make_moons: noise must be a finite number from 0 to 1e\+06, got"):
         make_moons(10, noise=noise)
+
+
+def test_the_largest_noise_gives_finite_coordinates():
+    X, _ = make_moons(1000, noise=MAX_NOISE, seed=0)
+    assert np.isfinite(X).all() and X.std() > 1e5
+
+
+@pytest.mark.parametrize("n", [MAX_POINTS + 1, 10**20, 2**62, np.uint64(2**63)])
+def test_n_too_large_is_refused_before_any_allocation(n):
+    """numpy used to say "Maximum allowed size exceeded" (or "array is too big")."""
+    with pytest.raises(ValueError, match=r"make_moons: n must be at least 2 .* and at most 10,000,000, got"):
+        make_moons(n)
 
 
 @pytest.mark.parametrize("noise", ["0.1", None, [0.1], True])

@@ -276,6 +276,61 @@ def test_bce_at_extremes(z, y, expected, grad):
     assert vals[0].grad == grad
 
 
+@pytest.mark.parametrize("m", [0.0, 1000.0, 1e6, 1e10, 1e13, 1e15, 1e16, 1e300, -1e300])
+def test_cross_entropy_of_large_equal_logits_is_exact_like_torch(m):
+    """The terms come from the shifted logits: no m + log(2) - m cancellation (1e16 used to give 0)."""
+    for target in (0, 1):
+        out, vals = compare_cross_entropy([[m, m]], [target], rel=0.0)
+        assert out.data == math.log(2)
+        assert [v.grad for v in vals[0]] == ([-0.5, 0.5] if target == 0 else [0.5, -0.5])
+
+
+@pytest.mark.parametrize("m", [1e6, 1e13, 1e16, 1e300])
+def test_cross_entropy_of_large_distinct_logits_matches_torch(m):
+    row = [m, m - m * 2.0**-50, m + m * 2.0**-51]  # distinct floats a few ulps apart
+    for target in range(3):
+        compare_cross_entropy([row], [target], rel=1e-15)
+    out, _ = compare_cross_entropy([[1e16, 1e16 - 2.0]], [1], rel=1e-15)
+    assert out.data == pytest.approx(2.0 + math.log1p(math.exp(-2.0)), rel=1e-15)
+
+
+INF, NAN = math.inf, math.nan
+
+
+@pytest.mark.parametrize(
+    "xs",
+    [[INF, 0.0], [-INF, -INF], [-INF], [INF], [INF, INF], [INF, -INF], [-INF, 0.0], [NAN, INF], [INF, NAN]],
+)
+def test_logsumexp_of_infinite_logits_is_what_torch_gives(xs):
+    compare(lambda v: logsumexp(v), lambda t: torch.logsumexp(t, 0), xs)  # NaN where torch has NaN
+
+
+def test_logsumexp_of_infinite_logits_values():
+    assert logsumexp([INF, 0.0]).data == INF
+    assert logsumexp([-INF, -INF]).data == -INF and logsumexp([-INF]).data == -INF
+    assert logsumexp([-INF, 0.0]).data == 0.0
+
+
+@pytest.mark.parametrize("z", [INF, -INF, NAN, 1e308, -1e308])
+@pytest.mark.parametrize("y", [0.0, 0.5, 1.0])
+def test_bce_at_infinite_logits_is_what_torch_gives(z, y):
+    compare(
+        lambda v: bce_with_logits(v, [y]), lambda t: F.binary_cross_entropy_with_logits(t, tensor([y])), [z]
+    )
+
+
+def test_bce_of_an_infinite_logit_against_target_0_is_inf():
+    assert bce_with_logits([INF], [0.0]).data == INF
+
+
+@pytest.mark.parametrize(
+    "row", [[INF, 0.0], [-INF, 0.0], [-INF, -INF], [INF, INF], [NAN, 0.0], [0.0, NAN], [0.0, -INF]]
+)
+def test_cross_entropy_of_infinite_logits_is_what_torch_gives(row):
+    for target in (0, 1):
+        compare_cross_entropy([row], [target])
+
+
 # A diverging run: huge predictions must give inf or NaN, as + and torch do, never an exception
 # (math.fsum raises OverflowError on an overflowing sum and ValueError on inf - inf).
 ZEROS = tensor([0.0, 0.0])
@@ -450,3 +505,47 @@ def test_cross_entropy_a_logit_that_is_not_a_number_is_named():
 def test_l2_names_a_bad_parameter():
     with pytest.raises(TypeError, match=r"l2: params\[1\] must be a number or a Value, got NoneType"):
         l2([Value(1.0), None])
+
+
+# ---------------------------------------------------------------------------
+# unordered containers and huge ints
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: sse({Value(0.5): 1}, [1.0]), r"sse: preds must be a sequence \(its order is not yours"),
+        (lambda: mse([0.5, 1.0], {1.0, 2.0}), r"mse: targets must be a sequence \(its order"),
+        (lambda: hinge({1: 0.5}.values(), [1]), r"hinge: preds must be a sequence \(its order"),
+        (lambda: bce_with_logits({0.5: 1}.keys(), [1.0]), r"bce_with_logits: preds must be a sequence"),
+        (lambda: cross_entropy([{5.0, 1.0}], [0]), r"cross_entropy: preds\[0\] must be a sequence \(its"),
+        (lambda: cross_entropy([[5.0, 1.0]], {0: 0}), r"cross_entropy: targets must be a sequence \(its"),
+        (lambda: cross_entropy(frozenset(), []), r"cross_entropy: preds must be a sequence \(its"),
+        (lambda: logsumexp({1.0, 2.0}), r"logsumexp: logits must be a sequence \(its order"),
+        (lambda: softmax({1.0: 0, 2.0: 1}), r"softmax: logits must be a sequence \(its order"),
+        (lambda: l2({Value(1.0): 0}), r"l2: params must be a sequence \(its order"),
+    ],
+)
+def test_sets_and_dicts_are_refused_where_order_matters(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_l2_accepts_a_set_of_parameters_because_the_sum_is_exact():
+    ps = {Value(x) for x in (0.1, 0.2, 0.3, 1e8)}
+    assert l2(ps).data == l2(sorted(ps, key=lambda p: p.data)).data
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: sse([10**400], [1.0]), r"sse: preds\[0\] is an int too large for a float \(401 digits\)"),
+        (lambda: mse([1.0], [-(10**400)]), r"mse: targets\[0\] is an int too large for a float"),
+        (lambda: logsumexp([1.0, 10**400]), r"logsumexp: logits\[1\] is an int too large for a float"),
+        (lambda: cross_entropy([[0.0, 10**400]], [0]), r"cross_entropy: preds\[0\]\[1\] is an int too large"),
+    ],
+)
+def test_an_int_too_large_for_a_float_is_named(call, message):
+    with pytest.raises(OverflowError, match=message):
+        call()

@@ -11,10 +11,11 @@ import pytest
 import torch
 from helpers import close
 
+import grad.nn
 from grad import Value
 from grad.data import make_moons, toy_dataset
 from grad.losses import hinge, l2, sse
-from grad.nn import MLP, Layer, Neuron
+from grad.nn import MAX_PARAMETERS, MLP, Layer, Neuron
 from grad.optim import SGD, linear_decay
 
 
@@ -473,3 +474,74 @@ def test_layer_size_that_is_not_an_int_is_a_type_error():
 def test_mlp_layer_sizes_that_are_not_a_list_are_a_type_error(nouts):
     with pytest.raises(TypeError, match=r"nouts must be a list of layer sizes like \[4, 4, 1\]"):
         MLP(3, nouts)
+
+
+# ---------------------------------------------------------------------------
+# review findings: sizes, unordered inputs, mutated modules
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Neuron(10**30), r"Neuron: nin=1000000000000000000000000000000 inputs and a bias make more"),
+        (lambda: Neuron(MAX_PARAMETERS), r"Neuron: nin=1000000 inputs and a bias make more than 1,000,000"),
+        (lambda: Layer(10**6, 2), r"Layer: nin=1000000 and nout=2 make more than 1,000,000 parameters"),
+        (lambda: Layer(2, 10**30), r"Layer: nin=2 and nout=1000000000000000000000000000000 make more"),
+        (lambda: MLP(2, [10**6, 10**6]), r"MLP: nin=2 and nouts=\[1000000, 1000000\] make more"),
+        (lambda: MLP(10**400, [1]), r"MLP: nin=1000.*000 and nouts=\[1\] make more than 1,000,000"),
+        (lambda: MLP(2, [1] * 500_001), r"MLP: nin=2 and nouts=\[1, 1, 1, 1, 1, 1, \.\.\.\] make more"),
+    ],
+)
+def test_sizes_beyond_the_maximum_are_refused_at_once(make, message):
+    """Neuron(10**30) used to run until killed."""
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_the_limit_is_on_the_number_of_parameters(monkeypatch):
+    monkeypatch.setattr(grad.nn, "MAX_PARAMETERS", 12)
+    assert len(Layer(2, 4, seed=0).parameters()) == len(MLP(2, [2, 2], seed=0).parameters()) == 12
+    assert len(Neuron(11, seed=0).parameters()) == 12
+    for make in (lambda: Layer(2, 5), lambda: MLP(3, [2, 2]), lambda: Neuron(12)):
+        with pytest.raises(ValueError, match="make more than 12 parameters"):
+            make()
+
+
+@pytest.mark.parametrize("module", [Neuron(2, seed=0), Layer(2, 2, seed=0), MLP(2, [2, 1], seed=0)])
+@pytest.mark.parametrize("x", [{0: 7.0, 1: 9.0}, {7.0, 9.0}, frozenset({7.0, 9.0}), {7.0: 0, 9.0: 1}.keys()])
+def test_unordered_inputs_are_refused(module, x):
+    """A dict used to be read by its keys (0 and 1), a set in its own order."""
+    with pytest.raises(
+        TypeError, match=rf"^{re.escape(repr(module))} expects a list of 2 inputs; a \w+ has no"
+    ):
+        module(x)
+
+
+def test_a_layer_whose_neurons_were_removed_says_so():
+    layer = Layer(2, 2, seed=0)
+    layer.neurons.clear()
+    assert repr(layer) == "Layer(no neurons)"
+    with pytest.raises(ValueError, match=r"^Layer\(no neurons\): its neurons list is empty"):
+        layer([1.0, 2.0])
+    net = MLP(2, [2, 1], seed=0)
+    net.layers[1].neurons.clear()
+    assert repr(net) == "MLP(2 layers, some empty)"
+    with pytest.raises(ValueError, match=r"^Layer\(no neurons\): its neurons list is empty"):
+        net([1.0, 2.0])
+    net.layers.clear()
+    assert repr(net) == "MLP(0 layers, some empty)"
+    with pytest.raises(ValueError, match=r"MLP\(0 layers, some empty\): its first layer is missing"):
+        net([1.0, 2.0])
+
+
+@pytest.mark.parametrize("bad", ["bogus", "ReLU", None])
+def test_an_activation_changed_after_construction_is_checked_when_called(bad):
+    """It used to behave as linear."""
+    n = Neuron(2, seed=0)
+    n.activation = bad
+    with pytest.raises(ValueError, match=rf"^Neuron\(2, {bad}\): unknown activation {bad!r}; choose one of"):
+        n([1.0, 2.0])
+    n.activation = "relu"
+    assert n([1.0, 2.0]).data >= 0.0

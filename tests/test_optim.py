@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from helpers import LectureValue, close, t64
@@ -351,3 +352,119 @@ def test_a_gradient_that_is_not_a_number_is_named_and_nothing_moves():
     with pytest.raises(TypeError, match=r"SGD.step: parameter 1 .* has .grad None; it must be a number"):
         opt.step()
     assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
+
+
+# ---------------------------------------------------------------------------
+# review findings: gradients that are not real numbers, the schedule's end, appended parameters
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "grad, kind",
+    [
+        (Value(2.0), "Value"),
+        (1 + 1j, "complex"),
+        (np.array([1.0, 2.0]), "ndarray"),
+        (torch.tensor(1.0), "Tensor"),
+        (True, "bool"),
+        ("1", "str"),
+        ([1.0], "list"),
+    ],
+)
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_a_gradient_that_is_not_a_real_number_is_a_type_error_before_anything_moves(grad, kind, momentum):
+    a, b = Value(1.0), Value(2.0)
+    a.grad, b.grad = 1.0, grad
+    opt = SGD([a, b], lr=0.1, momentum=momentum)
+    with pytest.raises(
+        TypeError, match=rf"SGD.step: parameter 1 .* has .grad .*; it must be a number .*not {kind}"
+    ):
+        opt.step()
+    assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
+    assert type(a.data) is float and type(b.data) is float
+
+
+def test_data_that_stopped_being_a_number_is_named():
+    a = Value(1.0)
+    opt = SGD([a], lr=0.1)
+    a.data, a.grad = np.array([1.0, 2.0]), 1.0
+    with pytest.raises(TypeError, match=r"SGD.step: parameter 0 .* has .data array.*not ndarray"):
+        opt.step()
+
+
+def test_numpy_gradients_leave_float_data():
+    a = Value(1.0)
+    a.grad = np.float32(1.0)
+    SGD([a], lr=0.5).step()
+    assert a.data == 0.5 and type(a.data) is float
+
+
+def test_an_int_gradient_too_large_for_a_float_is_named():
+    a = Value(1.0)
+    a.grad = 10**400
+    with pytest.raises(OverflowError, match=r"SGD.step: parameter 0 .* has .grad, an int too large"):
+        SGD([a], lr=0.1).step()
+    assert a.data == 1.0
+
+
+def test_linear_decay_ends_exactly_at_end_and_never_overflows():
+    s = linear_decay(1.0, 0.1, 100)
+    assert s(100) == 0.1 and s(101) == 0.1 and s(10**400) == 0.1
+    big = linear_decay(1e308, 0.0, 100)
+    assert [big(k) for k in (0, 1, 2, 50, 100, 1000)] == [1e308, 9.9e307, 9.8e307, 5e307, 0.0, 0.0]
+    assert linear_decay(0.0, 1e308, 100)(50) == 5e307
+    assert linear_decay(1.0, 0.0, 10**400)(10**6) == 1.0 - 1e6 / 1e400
+
+
+@pytest.mark.parametrize(
+    "k, error, message",
+    [("a", TypeError, "the step k must be a number, got str"), (-5, ValueError, "the step k must be >= 0")],
+)
+def test_linear_decay_schedule_checks_the_step(k, error, message):
+    with pytest.raises(error, match=f"linear_decay schedule: {message}"):
+        linear_decay(1.0, 0.1, 100)(k)
+
+
+@pytest.mark.parametrize("bad", [10**400, -(10**400)])
+def test_huge_int_rates_are_value_errors_not_overflows(bad):
+    with pytest.raises(ValueError, match="SGD: lr must be a positive finite number"):
+        SGD([], lr=bad)
+    with pytest.raises(ValueError, match="linear_decay: start must be a finite number >= 0"):
+        linear_decay(bad, 0.1, 10)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_a_parameter_appended_later_is_trained_like_torch(momentum):
+    a, b = Value(1.0), Value(2.0)
+    ta, tb = t64(1.0), t64(2.0)
+    opt = SGD([a], lr=0.1, momentum=momentum)
+    ref = torch.optim.SGD([ta], lr=0.1, momentum=momentum)
+    for k in range(4):
+        if k == 2:
+            opt.params.append(b)
+            opt.params.append(a)  # a duplicate: still one update per step
+            ref.add_param_group({"params": [tb]})
+        for p, t in ((a, ta), (b, tb)):
+            p.grad = p.data * 2.0
+            t.grad = t.detach() * 2.0
+        opt.step()
+        ref.step()
+        assert close(a.data, ta.item(), 1e-15) and close(b.data, tb.item(), 1e-15)
+    assert b.data != 2.0
+
+
+def test_a_removed_parameter_forgets_its_velocity():
+    a = Value(1.0)
+    opt = SGD([a], lr=0.1, momentum=0.9)
+    a.grad = 1.0
+    opt.step()
+    opt.params.remove(a)
+    opt.step()
+    opt.params.append(a)
+    opt.step()  # starts again from zero velocity: 0.1 * 1.0
+    assert close(a.data, 1.0 - 0.1 - 0.1, 1e-15)
+
+
+def test_params_must_not_be_a_dict():
+    with pytest.raises(TypeError, match="SGD: params must be an iterable of parameters .* got dict"):
+        SGD({Value(1.0): 1}, lr=0.1)

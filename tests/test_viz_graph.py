@@ -317,11 +317,11 @@ def test_size_guard_reports_the_count_and_the_way_out():
     with pytest.raises(ValueError) as info:
         draw_dot(big)
     msg = str(info.value)
-    assert "301 Values" in msg and f"max_nodes={DEFAULT_MAX_NODES}" in msg
-    assert "max_nodes=None" in msg and "draw_dot(root, max_nodes=301)" in msg
+    assert f"this graph has more than max_nodes={DEFAULT_MAX_NODES} Values" in msg
+    assert "pass a larger number, or no limit: draw_dot(root, max_nodes=None)" in msg
     assert draw_dot(big, max_nodes=None).n_values == 301
     assert draw_dot(big, max_nodes=301).n_values == 301
-    with pytest.raises(ValueError, match="301 Values"):
+    with pytest.raises(ValueError, match="more than max_nodes=300 Values"):
         draw_dot(big, max_nodes=300)
     for bad in (0, -5):
         with pytest.raises(ValueError, match=f"draw_dot: max_nodes must be an int >= 1, .* got int: {bad}"):
@@ -329,6 +329,142 @@ def test_size_guard_reports_the_count_and_the_way_out():
     for bad in (2.5, "10", True):
         with pytest.raises(TypeError, match="draw_dot: max_nodes must be an int >= 1, or None for no limit"):
             draw_dot(big, max_nodes=bad)
+
+
+class CountingNode:
+    """A Value-like node that counts how often its ``_prev`` is read (once per node visited)."""
+
+    reads = 0
+
+    def __init__(self, prev=()):
+        self.data, self.grad, self._op, self._children = 1.0, 0.0, "+" if prev else "", tuple(prev)
+
+    @property
+    def _prev(self):
+        CountingNode.reads += 1
+        return self._children
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("draw", [draw_dot, backward_steps])
+@pytest.mark.parametrize("shape", ["deep", "wide"])
+def test_the_size_guard_stops_walking_after_max_nodes_plus_one(draw, shape):
+    """A 900k-node graph used to be walked to the end (10 s) just to be refused."""
+    if shape == "deep":
+        x = CountingNode()
+        for _ in range(100_000):
+            x = CountingNode([x])
+    else:  # one node with 100k children, each checked only when the walk reaches it
+        x = CountingNode([CountingNode() for _ in range(100_000)])
+    CountingNode.reads = 0
+    with pytest.raises(ValueError, match="more than max_nodes=30 Values"):
+        draw(x, max_nodes=30)
+    assert CountingNode.reads <= 2 * 31  # hasattr() reads it too: twice for each of at most 31 nodes
+
+
+# Two look-alike children (p, q) of one node, each also used by a different parent (d, e): only the
+# parents tell them apart. Run in processes with different hash seeds and different allocation orders.
+TWINS = """
+import json
+from helpers import LectureValue as LV
+from grad.viz import backward_steps, draw_dot
+junk, sources = [], []
+for pad in range(int(sys.argv[1]), int(sys.argv[1]) + 12):
+    junk.append([LV(0.0) for _ in range(pad)])  # move the next nodes to other addresses
+    if pad % 2:
+        p, q = LV(1.0), LV(1.0)
+    else:
+        q, p = LV(1.0), LV(1.0)  # allocated the other way round
+    c = p + q
+    d = p * LV(2.0); d.label = "d"
+    e = q * LV(3.0); e.label = "e"
+    root = (c + d) + e; root.label = "root"
+    first = next(iter(c._prev)) is p
+    sources.append([first, draw_dot(root, show_grad=False).source, [f.caption for f in backward_steps(root)]])
+print(json.dumps(sources))
+"""
+
+
+def test_look_alike_siblings_told_apart_only_by_their_parents_are_drawn_the_same_everywhere():
+    runs = []
+    for seed, start in (("0", "0"), ("1", "5"), ("7", "40"), ("123", "101")):
+        out = run_python(TWINS, start, PYTHONHASHSEED=seed)
+        assert out.returncode == 0, out.stderr.decode()
+        runs.extend(json.loads(out.stdout))
+    assert {first for first, _, _ in runs} == {True, False}, "the sets iterated alike everywhere"
+    assert len({json.dumps(r[1:]) for r in runs}) == 1
+    source = runs[0][1]
+    assert source.count("_op [label=") == 5 and source.count("->") == 15
+
+
+def test_look_alike_siblings_in_one_process():
+    def build(first_p: bool):
+        p, q = (
+            (LectureValue(1.0), LectureValue(1.0))
+            if first_p
+            else (LectureValue(1.0), LectureValue(1.0))[::-1]
+        )
+        c = p + q
+        d = p * LectureValue(2.0)
+        d.label = "d"
+        e = q * LectureValue(3.0)
+        e.label = "e"
+        root = (c + d) + e
+        return root, c, p
+
+    sources, firsts, keep = set(), set(), []
+    for k in range(60):
+        keep.append([LectureValue(0.0) for _ in range(k)])
+        root, c, p = build(k % 2 == 0)
+        keep.append(root)
+        firsts.add(next(iter(c._prev)) is p)
+        sources.add(draw_dot(root).source)
+    assert firsts == {True, False}, "the sets iterated alike everywhere: nothing tested"
+    assert len(sources) == 1
+
+
+@pytest.mark.parametrize("text", ["\x00", "\ud800", "a\x01\x02b", "\x1b[31m", "x\ty\u2028z", "\x7f"])
+@pytest.mark.parametrize("where", ["label", "op"])
+def test_control_characters_and_lone_surrogates_are_replaced_and_render(text, where):
+    """A NUL used to be a dot syntax error, a lone surrogate a UnicodeEncodeError."""
+    x = Value(1.0, label="x")
+    y = grad.engine.node(2.0, text if where == "op" else "f", (x,), (1.0,))
+    y.label = text if where == "label" else "y"
+    g = draw_dot(y)
+    source = g.source
+    assert "\x00" not in source and "\ud800" not in source and "\x01" not in source and "\x1b" not in source
+    assert source.encode()  # valid UTF-8 text
+    svg = g.pipe(encoding="utf-8")
+    assert "\ufffd" in svg or "x y z" in svg
+    captions = show_backward(y, interactive=False)
+    assert "\ufffd" in repr(captions) or "x y z" in repr(captions)
+    assert captions.html().encode()  # no lone surrogate left for the notebook's UTF-8 JSON
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"timeout": 0}, ValueError, r"pipe: timeout must be a number of seconds in \(0, 1e9\], got int: 0"),
+        ({"timeout": -1}, ValueError, r"pipe: timeout must be a number of seconds in \(0, 1e9\]"),
+        ({"timeout": float("nan")}, ValueError, r"pipe: timeout must be a number of seconds in"),
+        ({"timeout": 10**400}, ValueError, r"pipe: timeout must be a number of seconds in"),
+        ({"timeout": "x"}, TypeError, r"pipe: timeout must be a number of seconds, got str: 'x'"),
+        ({"timeout": True}, TypeError, r"pipe: timeout must be a number of seconds, got bool"),
+        ({"format": None}, TypeError, r"pipe: format must be a dot output format like 'svg'"),
+        ({"format": ""}, ValueError, r"pipe: format must be a dot output format"),
+        ({"format": "svg -o x"}, ValueError, r"pipe: format must be a dot output format"),
+        ({"encoding": "bogus"}, ValueError, r"pipe: unknown encoding 'bogus'"),
+        ({"encoding": 5}, TypeError, r"pipe: encoding must be None or a str"),
+    ],
+)
+def test_pipe_arguments_are_checked_before_dot_runs(kwargs, error, message):
+    """timeout="x" used to fail inside subprocess, timeout=0 to be reported as dot being too slow."""
+    with pytest.raises(error, match=message):
+        draw_dot(Value(1.0)).pipe(**kwargs)
+
+
+def test_pipe_accepts_a_format_with_a_renderer():
+    assert draw_dot(Value(1.0)).pipe(format="png:cairo").startswith(b"\x89PNG")
 
 
 def test_deep_graphs_need_no_recursion():
@@ -439,3 +575,17 @@ def test_missing_dot_program_gives_the_install_commands(tmp_path):
         assert "sudo apt-get install graphviz" in message
         assert "brew install graphviz" in message
         assert "conda install -c conda-forge graphviz" in message
+
+
+def test_without_grads_shown_a_value_needs_no_grad_attribute():
+    # notebook 02's Value has data, _prev, _op and label, but no grad yet
+    class Bare:
+        def __init__(self, data, children=(), op="", label=""):
+            self.data, self._prev, self._op, self.label = data, set(children), op, label
+
+    a, b = Bare(2.0, label="a"), Bare(-3.0, label="b")
+    e = Bare(-6.0, (a, b), "*", "e")
+    source = draw_dot(e, show_grad=False).source
+    assert "grad" not in source and "{ e | data -6.0000 }" in source
+    with pytest.raises(TypeError, match=r"draw_dot: expected a Value-like object .* \(it has no grad\)"):
+        draw_dot(e)

@@ -157,6 +157,135 @@ def test_plot_loss_with_accuracy(agg, tmp_path):
         plot_loss(0.5)
 
 
+# ---- review findings: checked before anything is allocated or drawn ------------------------
+
+
+def render(fig) -> int:
+    """Draw the figure to PNG bytes: errors that wait for drawing show up here."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return len(buffer.getvalue())
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "points, h, message",
+    [
+        (X, 1e-13, r"h=1e-13 makes a grid of over 10\*\*15 points, more than 250,000"),  # was a MemoryError
+        (X, 1e-300, r"h=1e-300 makes a grid of over 10\*\*15 points"),  # was numpy's "Maximum allowed size"
+        (X, 1e-8, r"h=1e-08 makes a grid of over 10\*\*15 points"),  # was GBs allocated before refusing
+        (X, 1e-3, r"h=0.001 makes a grid of 16,000,000 points, more than 250,000 \(the data plus a margin"),
+        ([[0, 0], [1e300, 1]], 0.25, r"h=0.25 makes a grid of over 10\*\*15 points.*spans 1e\+300 and 3\)"),
+        ([[0.0, 0.0], [1.0, 1.0]], 5.0, r"h=5 leaves fewer than 2 grid points along axis 0, where the data"),
+        ([[0.0, 0.0], [1.0, 1.0]], 1e308, r"h=1e\+308 leaves fewer than 2 grid points .*smaller than 3"),
+        ([[1e17, 1e17]], 0.25, r"X's coordinates \(up to 1e\+17\) are too large for a grid around them"),
+        (
+            [[1e16, 0.0], [1e16 + 4, 1.0]],
+            0.25,
+            r"at X's coordinates, grid points h=0.25 apart are not distinct; use a larger h",
+        ),
+        ([[0.0, 0.0], [1e308, 1e308]], 1e306, r"X\[1\] must be within \+-1e\+307 to be drawn, got 1e\+308"),
+    ],
+)
+def test_plot_decision_boundary_grid_is_checked_before_it_is_made(agg, points, h, message):
+    with pytest.raises(ValueError, match="plot_decision_boundary: " + message):
+        plot_decision_boundary(lambda p: p[0] - p[1], points, [1] * len(points), h=h)
+
+
+def test_plot_decision_boundary_smallest_grid_draws(agg):
+    fig = plot_decision_boundary(lambda p: p[0] - p[1], [[0.0, 0.0], [1.0, 1.0]], [-1, 1], h=2.9)  # 2 x 2
+    assert render(fig) > 1000
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"label": "$x^$"}, r"plot_function: label '\$x\^\$' is not valid math text between \$ signs"),
+        ({"xlabel": r"$\frac$"}, r"plot_function: xlabel '\$\\\\frac\$' is not valid math text"),
+    ],
+)
+def test_labels_that_matplotlib_cannot_draw_are_refused_at_once(agg, kwargs, message):
+    with pytest.raises(ValueError, match=message + r".*write a dollar sign as \\\$"):
+        plot_function(lambda x: x, [0.0, 1.0], at=0.5, **kwargs)
+
+
+def test_labels_with_math_or_an_escaped_dollar_draw(agg):
+    fig = plot_function(lambda x: x * x, [0.0, 1.0], at=0.5, label="$x^2$", xlabel=r"cost in \$")
+    assert render(fig) > 1000
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: plot_function(lambda x: x, [-1e308, 1e308]),
+            r"plot_function: each entry of xs must be finite",
+        ),
+        (lambda: plot_function(lambda x: x, [0.0, math.inf]), r"each entry of xs must be finite and within"),
+        (lambda: plot_function(lambda x: x * 1e308, [-1.0, 1.0]), r"plot_function: f\(x\) must be within"),
+        (lambda: plot_function(lambda x: x, [0.0, 1.0], at=1e308), r"plot_function: at must be finite and"),
+        (lambda: plot_function(lambda x: x * 1e307, [-9.0, 9.0], at=0), r"plot_function: f\(x\) must be"),
+        (lambda: plot_loss([-1e308, 1e308]), r"plot_loss: each loss must be within \+-1e\+307 to be drawn"),
+        (lambda: plot_loss([1.0, 2.0], [0.5, 1e308]), r"plot_loss: each accuracy must be within"),
+    ],
+)
+def test_numbers_matplotlib_cannot_draw_are_refused_at_once(agg, call, message):
+    """They used to fail when the figure was drawn: "arange: cannot compute length"."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_numbers_up_to_the_limit_and_inf_or_nan_draw(agg):
+    assert render(plot_function(lambda x: x, [-1e307, 1e307], at=0.0)) > 1000
+    assert render(plot_function(lambda x: math.inf if x > 0 else math.nan, [-1.0, 1.0])) > 1000
+    assert render(plot_loss([-1e307, 1e307, math.inf, math.nan], [0.5, 1.0, math.nan, 0.0])) > 1000
+
+
+def test_plot_loss_ignores_nan_accuracies_when_choosing_fractions_or_percentages(agg):
+    assert plot_loss([3.0, 2.0, 1.0], [math.nan, 0.6, 0.9]).axes[1].get_ylim() == (0.0, 1.05)
+    assert plot_loss([3.0, 2.0, 1.0], [math.nan, 60, 90]).axes[1].get_ylim() == (0.0, 105.0)
+    assert plot_loss([3.0], [math.nan]).axes[1].get_ylim() == (0.0, 1.05)
+
+
+@pytest.mark.parametrize(
+    "call, fn",
+    [
+        (lambda ax: plot_function(lambda x: x, [0.0, 1.0], ax=ax), "plot_function"),
+        (lambda ax: plot_decision_boundary(lambda p: p[0], X, [1, 1, 1, 1], ax=ax), "plot_decision_boundary"),
+        (lambda ax: plot_loss([1.0, 0.5], ax=ax), "plot_loss"),
+    ],
+)
+@pytest.mark.parametrize("ax", ["ax", 3, object()])
+def test_an_ax_that_is_not_an_axes_is_named(agg, call, fn, ax):
+    """ax="ax" used to be an AttributeError inside the plot."""
+    with pytest.raises(TypeError, match=rf"{fn}: ax must be None or a matplotlib Axes"):
+        call(ax)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: plot_function(lambda x: x, {0.0, 1.0}),
+            r"plot_function: xs must be a sequence of numbers in order",
+        ),
+        (lambda: plot_loss({0: 1.0, 1: 0.5}), r"plot_loss: history must be a sequence of numbers in order"),
+        (lambda: plot_loss([1.0], {0.5}), r"plot_loss: accuracy must be a sequence of numbers in order"),
+        (
+            lambda: plot_decision_boundary(lambda p: p[0], {(0, 1), (1, 0)}, [1, 1]),
+            r"X must be a sequence of",
+        ),
+        (lambda: plot_decision_boundary(lambda p: p[0], [{0, 1}], [1]), r"each row of X must be a sequence"),
+        (lambda: plot_decision_boundary(lambda p: p[0], [[0, 1]], {1: 0}.keys()), r"y must be a sequence of"),
+    ],
+)
+def test_sets_and_dicts_are_refused(agg, call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
 def test_setup_notebook_outside_ipython(agg):
     import matplotlib
 

@@ -297,6 +297,123 @@ def test_an_object_without_local_or_backward_is_a_type_error():
     assert "data 1.0000" in backward_steps(LectureValue(1.0))[0].source  # a leaf has a no-op _backward
 
 
+class Duck:
+    """A Value-like node with local derivatives, written by hand; ``backward`` optionally a closure."""
+
+    def __init__(self, data, prev=(), local=(), op="", label="", closure=False):
+        self.data, self.grad, self._op, self.label = data, 0.0, op, label
+        self._prev, self._local = prev, local
+        if closure:
+
+            def _backward():
+                for child, d in zip(prev, local):
+                    child.grad += d * self.grad
+
+            self._backward = _backward
+
+
+@pytest.mark.parametrize(
+    "prev_kind, local, error, message",
+    [
+        (tuple, (1.0,), ValueError, r"has 2 children in _prev but 1 numbers in _local"),
+        (tuple, (1.0, 2.0, 3.0), ValueError, r"has 2 children in _prev but 3 numbers in _local"),
+        (set, (1.0, 2.0), TypeError, r"has a set _prev and a tuple _local; pairing them needs two sequences"),
+        (tuple, {1.0, 2.0}, TypeError, r"has a tuple _prev and a set _local"),
+        (tuple, (1.0, "2"), TypeError, r"has a local derivative that is not a number: str '2'"),
+    ],
+)
+def test_local_derivatives_that_cannot_be_paired_with_the_children_are_an_error(
+    prev_kind, local, error, message
+):
+    """They used to be zipped: silently truncated, or paired with a set in its arbitrary order."""
+    a, b = Duck(1.0, label="a"), Duck(2.0, label="b")
+    y = Duck(3.0, prev_kind([a, b]), local, "+", "y")
+    with pytest.raises(
+        error, match=r"^backward_steps: the Duck 'y' .*" + message + r".*the root has no _backward\(\) to run"
+    ):
+        backward_steps(y)
+
+
+def test_a_duck_with_bad_local_but_a_backward_closure_is_replayed_instead():
+    a, b = Duck(1.0, label="a", closure=True), Duck(2.0, label="b", closure=True)
+    y = Duck(3.0, {a, b}, (5.0, 7.0), "+", "y", closure=True)  # a set _prev: _local cannot be paired
+    y._local = (5.0,)  # and too short; the closure pairs its own (list) copy
+    frames = backward_steps(y)
+    assert len(frames) == 3 and {frames[-1].grad_of(a), frames[-1].grad_of(b)} <= {5.0, 7.0}
+    assert frames[-1].grad_of(a) + frames[-1].grad_of(b) == 12.0
+
+
+def test_a_duck_with_paired_local_derivatives_is_simulated():
+    a, b = Duck(1.0, label="a"), Duck(2.0, label="b")
+    y = Duck(3.0, [a, b], [5.0, 7.0], "+", "y")
+    frames = backward_steps(y)
+    assert (frames[-1].grad_of(a), frames[-1].grad_of(b)) == (5.0, 7.0)
+
+
+def slow_lecture_chain():
+    """A closure-based chain whose closures let other threads run in the middle (like a print())."""
+    import time
+
+    x = LectureValue(0.3, label="x")
+    y = x
+    for i in range(16):
+        y = (y * 0.9).tanh() if i % 2 else y + 0.1
+    stack, seen = [y], set()
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node._prev)
+            node._backward = (lambda f: lambda: (time.sleep(0.0005), f()))(node._backward)
+    return x, y
+
+
+def test_concurrent_replays_of_a_closure_graph_take_turns_and_restore_the_grads():
+    """Three threads used to interleave their writes to .grad: wrong frames, and x.grad left at 0."""
+    import threading
+
+    x, y = slow_lecture_chain()
+    y.backward()
+    before = x.grad
+    expected = [f.grads for f in backward_steps(y, max_nodes=None)]
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append([f.grads for f in backward_steps(y, max_nodes=None)])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(results) == 4
+    assert all(r == expected for r in results)
+    assert x.grad == before != 0.0
+
+
+def test_a_stepper_called_from_inside_a_replayed_closure_is_an_error_not_a_deadlock():
+    a = LectureValue(2.0, label="a")
+    b = a * 3.0
+    inner = b._backward
+    calls = []
+
+    def nested():
+        inner()
+        calls.append(backward_steps(b))  # the replay lock is held by this very thread
+
+    b._backward = nested
+    with pytest.raises(
+        RuntimeError, match="backward_steps was called from inside a _backward\\(\\) that the"
+    ):
+        backward_steps(b)
+    assert calls == [] and a.grad == 0.0
+    b._backward = inner
+    assert len(backward_steps(b)) == 3  # the lock was released
+
+
 # ---- show_backward and rendering -----------------------------------------------------------
 
 
@@ -355,10 +472,12 @@ def test_show_backward_interactive_and_bad_arguments():
 def test_size_guard_names_the_stepper_functions():
     big = neuron_sum(13)  # 52 values
     with pytest.raises(
-        ValueError, match=r"52 Values, more than max_nodes=50.*backward_steps\(root, max_nodes=52\)"
+        ValueError, match=r"more than max_nodes=50 Values.*backward_steps\(root, max_nodes=None\)"
     ):
         backward_steps(big)
-    with pytest.raises(ValueError, match=r"52 Values.*show_backward\(root, max_nodes=52\)"):
+    with pytest.raises(
+        ValueError, match=r"more than max_nodes=50 Values.*show_backward\(root, max_nodes=None\)"
+    ):
         show_backward(big)
     assert len(backward_steps(big, max_nodes=None)) == 52
 

@@ -1,16 +1,21 @@
 """Drawing a computation graph with Graphviz (:func:`draw_dot`) and running the ``dot`` program.
 
 The DOT text is the same in every run and process: a tuple or list ``_prev`` keeps its order; the children
-in a set are sorted by a signature of label, data, op, number of uses and, recursively, their children.
+in a set are sorted by a signature of label, data, op, number of uses, their children (recursively, down to
+the leaves) and the nodes that use them (recursively, up to the root). Children alike in all of that are,
+short of contrived symmetric graphs, interchangeable: either order draws the same picture. Control characters
+in labels and ops are replaced.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import reprlib
 import subprocess
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -39,7 +44,10 @@ def _run_dot(source: str, format: str = "svg", timeout: float = 60.0) -> bytes:
     """``dot -T<format>``; input and output are handled concurrently, so a big picture cannot deadlock."""
     try:
         run = subprocess.run(
-            ["dot", f"-T{format}"], input=source.encode(), capture_output=True, timeout=timeout
+            ["dot", f"-T{format}"],
+            input=source.encode(errors="backslashreplace"),  # a lone surrogate cannot be UTF-8
+            capture_output=True,
+            timeout=timeout,
         )
     except FileNotFoundError as exc:
         raise GraphvizNotFoundError() from exc
@@ -63,8 +71,25 @@ class ComputationGraph:
         return self.digraph.source
 
     def pipe(self, format: str = "svg", encoding: str | None = None, timeout: float = 60.0):
-        """The picture rendered by ``dot``: bytes, or str when ``encoding`` is given."""
-        out = _run_dot(self.source, format, timeout)
+        """The picture rendered by ``dot``: bytes, or str when ``encoding`` is given.
+
+        ``format`` is any of dot's output formats ("svg", "png", "pdf", ...); ``timeout`` is in seconds.
+        """
+        expected = "format must be a dot output format like 'svg' or 'png'"
+        _check(isinstance(format, str), "pipe", expected, format)
+        _check(re.fullmatch(r"\w[\w:.-]*", format), "pipe", expected, format, ValueError)  # e.g. png:cairo
+        if encoding is not None:
+            _check(isinstance(encoding, str), "pipe", "encoding must be None or a str like 'utf-8'", encoding)
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ValueError(f"pipe: unknown encoding {encoding!r}; use e.g. 'utf-8'") from None
+        number = isinstance(timeout, Real) and not isinstance(timeout, bool)
+        _check(number, "pipe", "timeout must be a number of seconds", timeout)
+        _check(
+            0 < timeout <= 1e9, "pipe", "timeout must be a number of seconds in (0, 1e9]", timeout, ValueError
+        )
+        out = _run_dot(self.source, format, float(timeout))
         return out if encoding is None else out.decode(encoding)
 
     def __repr__(self) -> str:
@@ -84,10 +109,11 @@ def _check(ok: object, fn: str, expected: str, x: object, error: type[Exception]
         raise error(f"{fn}: {expected}, got {type(x).__name__}: {reprlib.repr(x)}")
 
 
-def _check_node(obj: object, fn: str, what: str = "expected") -> None:
-    missing = [a for a in ("data", "grad", "_prev", "_op") if isinstance(obj, type) or not hasattr(obj, a)]
-    lacks = f" (it has no {' or '.join(missing)})" if 0 < len(missing) < 4 else ""
-    _check(not missing, fn, f"{what} a Value-like object with data, grad, _prev and _op{lacks}", obj)
+def _check_node(obj: object, fn: str, what: str = "expected", need_grad: bool = True) -> None:
+    wanted = ("data", "grad", "_prev", "_op") if need_grad else ("data", "_prev", "_op")
+    missing = [a for a in wanted if isinstance(obj, type) or not hasattr(obj, a)]
+    lacks = f" (it has no {' or '.join(missing)})" if 0 < len(missing) < len(wanted) else ""
+    _check(not missing, fn, f"{what} a Value-like object with {', '.join(wanted[:-1])} and _op{lacks}", obj)
 
 
 def _check_options(fn: str, rankdir: object, max_nodes: object) -> None:
@@ -120,14 +146,26 @@ def _num(x: float) -> str:
     return "0.0000" if s == "-0.0000" else s
 
 
-def _postorder(root: Any, kids) -> list:
-    """Every node once, children (``kids(node)``, in order) before parents, root last; no recursion."""
+def _clean(text: str) -> str:
+    """``text`` for a DOT label: line breaks and tabs as spaces, other control characters and lone
+    surrogates (which dot or UTF-8 cannot take) as U+FFFD, the replacement character."""
+    text = re.sub(r"[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]", " ", text)
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+
+
+def _postorder(root: Any, kids, limit: int | None = None) -> list | None:
+    """Every node once, children (``kids(node)``, in order) before parents, root last; no recursion.
+
+    ``None`` as soon as more than ``limit`` nodes are found: a huge graph is not walked to the end.
+    """
     out, seen, stack = [], {id(root)}, [(root, iter(kids(root)))]
     while stack:
         node, children = stack[-1]
         for child in children:
             if id(child) not in seen:
                 seen.add(id(child))
+                if limit is not None and len(seen) > limit:
+                    return None
                 stack.append((child, iter(kids(child))))
                 break
         else:
@@ -136,12 +174,39 @@ def _postorder(root: Any, kids) -> list:
     return out
 
 
-def _graph(root: Any, fn: str, max_nodes: int | None) -> tuple[list, list[tuple[int, ...]]]:
+def _signatures(nodes: list, kids: dict, uses: dict, ordered: set) -> dict[int, tuple[bytes, bytes]]:
+    """Per node, a signature that depends on the graph only, not on addresses or set order.
+
+    ``down``: its label, data, op, number of uses and its children's ``down`` (in order, or sorted for a
+    set). ``up``: its ``down`` and the ``up`` of the nodes that use it, with its position among their
+    children (the root's is its ``down``). ``nodes`` lists children first; a cycle gets b"" somewhere.
+    """
+
+    def digest(*parts: object) -> bytes:
+        return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+    down: dict[int, bytes] = {}
+    for node in nodes:
+        parts = [down.get(id(c), b"") for c in kids[id(node)]]
+        parts = parts if id(node) in ordered else sorted(parts)
+        down[id(node)] = digest(_label(node), repr(node.data), str(node._op), uses.get(id(node)), parts)
+    up: dict[int, bytes] = {}
+    users: dict[int, list] = {}
+    for node in reversed(nodes):  # every node after the nodes that use it
+        up[id(node)] = digest(down[id(node)], sorted(users.get(id(node), [])))
+        for k, child in enumerate(kids[id(node)]):
+            users.setdefault(id(child), []).append((up[id(node)], k if id(node) in ordered else -1))
+    return {i: (down[i], up[i]) for i in down}
+
+
+def _graph(
+    root: Any, fn: str, max_nodes: int | None, need_grad: bool = True
+) -> tuple[list, list[tuple[int, ...]]]:
     """The nodes of ``root``'s graph, children first and root last, and the positions of their children."""
-    _check_node(root, fn)
+    _check_node(root, fn, need_grad=need_grad)
     kids: dict[int, tuple] = {}
     uses: dict[int, int] = {}  # how many edges lead to each node: part of its signature
-    unordered = []
+    unordered, ordered = [], set()
 
     def check_and_list_children(node: Any) -> tuple:
         prev, label, what = node._prev, getattr(node, "label", None), _describe(node)
@@ -150,26 +215,28 @@ def _graph(root: Any, fn: str, max_nodes: int | None) -> tuple[list, list[tuple[
         _check(label is None or isinstance(label, str), fn, f"the label of {what} must be a str", label)
         _check(isinstance(node.data, Real), fn, f"the data of {what} must be a number", node.data)
         kids[id(node)] = tuple(prev)
-        if not isinstance(prev, Sequence):
+        if isinstance(prev, Sequence):
+            ordered.add(id(node))
+        else:
             unordered.append(node)
-        for child in kids[id(node)]:
-            _check_node(child, fn, f"every child in _prev of {what} must be")
-            uses[id(child)] = uses.get(id(child), 0) + 1
-        return kids[id(node)]
+        return checked(kids[id(node)], what)
 
-    nodes = _postorder(root, check_and_list_children)
-    if max_nodes is not None and len(nodes) > max_nodes:
+    def checked(children: tuple, what: str) -> Iterator:
+        """The children, each checked when the walk reaches it: a refused graph is not read to the end."""
+        for child in children:
+            _check_node(child, fn, f"every child in _prev of {what} must be", need_grad)
+            uses[id(child)] = uses.get(id(child), 0) + 1
+            yield child
+
+    nodes = _postorder(root, check_and_list_children, max_nodes)  # stops after max_nodes + 1
+    if nodes is None:
         raise ValueError(
-            f"{fn}: this graph has {len(nodes):,} Values, more than max_nodes={max_nodes}; drawing it would "
-            f"be slow and unreadable (a whole MLP loss is usually far too big). To draw it anyway, pass "
-            f"max_nodes=None (no limit) or a larger number, e.g. {fn}(root, max_nodes={len(nodes)})."
+            f"{fn}: this graph has more than max_nodes={max_nodes} Values; drawing it would be slow and "
+            f"unreadable (a whole MLP loss is usually far too big). To draw it anyway, pass a larger number, "
+            f"or no limit: {fn}(root, max_nodes=None)."
         )
     if unordered:
-        sig: dict[int, bytes] = {}
-        for node in nodes:  # children first, so their signatures are ready (b"": only on a cycle)
-            parts = sorted(sig.get(id(c), b"") for c in kids[id(node)])
-            key = repr((_label(node), repr(node.data), str(node._op), uses.get(id(node)), parts))
-            sig[id(node)] = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        sig = _signatures(nodes, kids, uses, ordered)
         for node in unordered:
             kids[id(node)] = tuple(sorted(kids[id(node)], key=lambda c: sig[id(c)]))
         nodes = _postorder(root, lambda node: kids[id(node)])
@@ -201,7 +268,7 @@ def _build(
     receivers = set(children[current]) if stepping else set()
     n_ops = 0
     for i, v in enumerate(nodes):
-        label = _RECORD_SPECIAL.sub(r"\\\1", _label(v).replace("\r", " ").replace("\n", " ")).strip()
+        label = _RECORD_SPECIAL.sub(r"\\\1", _clean(_label(v))).strip()
         fields = [label] if label else []
         fields.append(f"data {_num(v.data)}")
         if show_grad:
@@ -217,7 +284,7 @@ def _build(
         hot, grey = i == current, stepping and i not in processed
         op_attrs = _OP_ATTR | (_HOT if hot else _GREY if grey else {})
         edge = _HOT_EDGE if hot else _GREY_EDGE if grey else {}
-        op_text = str(v._op or "?").replace("\r", " ").replace("\n", " ").replace("\\", "\\\\")
+        op_text = _clean(str(v._op or "?")).replace("\\", "\\\\")
         dot.node(f"v{i}_op", graphviz.nohtml(op_text), **op_attrs)
         for j in children[i]:
             dot.edge(f"v{j}", f"v{i}_op", **edge)
@@ -230,7 +297,8 @@ def draw_dot(
 ) -> ComputationGraph:
     """Draw the computation graph that ends in ``root``, as in the lecture.
 
-    ``root``: anything with ``data``, ``grad``, ``_prev``, ``_op`` (and optionally a str ``label``). Each
+    ``root``: anything with ``data``, ``_prev``, ``_op``, ``grad`` (needed only with ``show_grad``) and
+    optionally a str ``label``. Each
     value is a record ``label | data 2.0000 | grad -4.0000``, each op a node of its own. ``rankdir``: ``"LR"``
     or ``"TB"``. More than ``max_nodes`` values is a ValueError (``None``: no limit). In a notebook, end
     the cell with the result to see the picture; ``.source`` is the DOT text.
@@ -245,8 +313,8 @@ def draw_dot(
     """
     _check_options("draw_dot", rankdir, max_nodes)
     _check(isinstance(show_grad, bool), "draw_dot", "show_grad must be True or False", show_grad)
-    nodes, children = _graph(root, "draw_dot", max_nodes)
-    grads = [v.grad for v in nodes]
+    nodes, children = _graph(root, "draw_dot", max_nodes, need_grad=show_grad)
+    grads = [v.grad if show_grad else None for v in nodes]
     if show_grad:
         _check_grads(nodes, grads, "draw_dot")
     return _build(nodes, children, grads, rankdir, show_grad)

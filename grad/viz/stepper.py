@@ -1,7 +1,8 @@
 """The backward-pass stepper: one frame per node, in the order backward() visits them.
 
 A :class:`grad.Value` (with ``_local``) is simulated on private numbers. A closure-based Value runs its own
-``_backward`` closures, so a buggy one shows in the frames; its ``.grad``s are restored afterwards.
+``_backward`` closures, so a buggy one shows in the frames; its ``.grad``s are restored afterwards. Those
+replays take turns (one at a time in the process), because they write to the nodes' ``.grad``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import html
 import os
 import re
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.util import find_spec
+from numbers import Real
 from typing import Any
 
 from grad.engine import Value, backward_order
@@ -55,7 +58,7 @@ class Frame:
 
 
 def _name(v: Any) -> str:
-    return graph._label(v) or graph._num(v.data)
+    return graph._clean(graph._label(v)) or graph._num(v.data)
 
 
 def _names(nodes: list) -> str:
@@ -69,31 +72,65 @@ def _names(nodes: list) -> str:
 
 
 def _caption(k: int, node: Any, grad: float, kids: list) -> str:
-    step, op, g = f"step {k + 1}: ", f"`{node._op or '?'}`", graph._num(grad)
+    step, op, g = f"step {k + 1}: ", f"`{graph._clean(str(node._op or '?'))}`", graph._num(grad)
     if k == 0:  # the root
         then = f"{op} sends it to {_names(kids)}" if kids else "it is a leaf, so there is nothing to send"
         return f"{step}{_name(node)} starts with grad {g}; {then}"
     if kids:
-        whose = f"{graph._label(node)}'s grad" if graph._label(node) else "grad"
+        whose = f"{_name(node)}'s grad" if graph._label(node) else "grad"
         return f"{step}{op} sends {whose} {g} to {_names(kids)}"
     return f"{step}{_name(node)} is a leaf: its grad {g} is final"
 
 
-def _simulate(order: list, index: dict[int, int], fn: str) -> Iterator[tuple[float, list]]:
+def _local_problem(node: Any) -> Exception | None:
+    """Why ``node``'s ``_local`` cannot be paired with its ``_prev``, as an error; None if it can."""
+    if not hasattr(node, "_local"):
+        return TypeError(f"{graph._describe(node)} has no _local (local derivatives), unlike the root")
+    prev, local, what = node._prev, node._local, graph._describe(node)
+    if not isinstance(prev, Sequence) or not isinstance(local, Sequence):
+        return TypeError(
+            f"{what} has a {type(prev).__name__} _prev and a {type(local).__name__} _local; pairing them "
+            "needs two sequences (lists or tuples) in the same order"
+        )
+    if len(prev) != len(local):
+        return ValueError(f"{what} has {len(prev)} children in _prev but {len(local)} numbers in _local")
+    bad = next((d for d in local if not isinstance(d, Real)), None)
+    if bad is not None:
+        return TypeError(f"{what} has a local derivative that is not a number: {type(bad).__name__} {bad!r}")
+    return None
+
+
+def _simulate(order: list, index: dict[int, int]) -> Iterator[tuple[float, list]]:
     """Per step: the node's grad and every grad after its push, on private numbers, as backward() does it."""
     grads = [0.0] * len(index)
     grads[index[id(order[0])]] = 1.0
     for node in order:
-        if not hasattr(node, "_local"):
-            raise TypeError(f"{fn}: {graph._describe(node)} has no _local, unlike the root")
         g = grads[index[id(node)]]
         for child, local in zip(node._prev, node._local):
             grads[index[id(child)]] += local * g  # the same arithmetic, in the same order, as backward()
         yield g, list(grads)
 
 
+_replay_lock = threading.Lock()  # one replay at a time: they write the nodes' .grad
+_replaying = threading.local()  # set while this thread replays: a nested call would wait for itself
+
+
 def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
     """Per step: the node's grad and every grad after its ``_backward()``; every ``.grad`` is restored."""
+    if getattr(_replaying, "active", False):
+        raise RuntimeError(
+            f"{fn} was called from inside a _backward() that the stepper is replaying; call it outside "
+            "your _backward() closures"
+        )
+    with _replay_lock:
+        _replaying.active = True
+        try:
+            return _replay_alone(order, nodes, fn)
+        finally:
+            _replaying.active = False
+
+
+def _replay_alone(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
     saved, steps = [v.grad for v in nodes], []
     try:
         for v in nodes:
@@ -119,12 +156,16 @@ def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Fra
     graph._check_options(fn, rankdir, max_nodes)
     nodes, children = graph._graph(root, fn, max_nodes)
     index = {id(v): i for i, v in enumerate(nodes)}
-    if hasattr(root, "_local"):
+    # _local is used when every node pairs it with an ordered _prev; else the _backward() closures
+    problem = next(filter(None, map(_local_problem, nodes)), None) if hasattr(root, "_local") else None
+    if hasattr(root, "_local") and problem is None:
         order = backward_order(root) if isinstance(root, Value) else nodes[::-1]
-        steps = _simulate(order, index, fn)
+        steps = _simulate(order, index)
     elif callable(getattr(root, "_backward", None)):
         order = nodes[::-1]  # children-first order reversed: a reverse topological order, as build_topo
         steps = _replay(order, nodes, fn)
+    elif problem is not None:
+        raise type(problem)(f"{fn}: {problem}, and the root has no _backward() to run instead")
     else:
         raise TypeError(
             f"{fn}: {graph._describe(root)} has neither _local (local derivatives, as grad.Value) nor a "
