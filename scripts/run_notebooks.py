@@ -2,6 +2,9 @@
 
 Usage: python scripts/run_notebooks.py [NOTEBOOK_OR_DIR ...]   (default: notebooks/)
 
+First it writes notebooks/steps/ (scripts/export_steps.py) from the notebooks' sources: each
+notebook imports the engine the previous one ended with.
+
 The stored outputs are what nbval later compares against, so the run is made
 as deterministic as we can: a fixed hash seed, the notebook's folder as the
 working directory, and no per-cell timing metadata.
@@ -119,6 +122,10 @@ def run(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import export_steps
+
+    export_steps.main([])
     os.environ["PYTHONHASHSEED"] = "0"
     os.environ["GRAD_STATIC_OUTPUTS"] = "1"  # show_backward stores static frames, not a slider
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")

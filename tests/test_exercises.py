@@ -1,28 +1,20 @@
-"""The checks of notebooks/06_exercises.ipynb judge answers correctly, and never crash.
+"""Notebook 06 and its checks, grad/selfcheck/exercises.py.
 
-The exercise notebook is executed in real python3 kernels (cwd notebooks/), in four variants:
+The checks are tested directly (fast): each one is driven to OK by a right answer, to WRONG with the
+expected hint by the usual mistakes (a forgotten chain-rule factor, ``=`` instead of ``+=``, a
+softmax that forgets to normalise, float32 tensors, ...), to ``not yet`` by the notebook's
+placeholders, and to a reported WRONG, never an exception, by code that crashes or returns the wrong
+kind of thing. The references they compute themselves are compared with independent formulas.
 
-- ``stubs``: as shipped, every exercise still ``raise NotImplementedError``;
-- ``wrong``: every stubbed function or method replaced by a deliberately wrong body that runs fine (a
-  gradient off by one, a backward pass with ``=`` instead of ``+=``, a softmax that forgets to
-  normalise, ...);
-- ``crashing``: every stub replaced by a body that raises (a missing argument, endless recursion in
-  ``__radd__``, a float where a Value belongs, ...) or returns something of the wrong shape;
-- ``solved``: every stub cell replaced by the matching code of 06_exercises_solutions.ipynb.
-
-The assertions are on the text the ``check_...`` cells print. Stub, check and score cells are found by
-their content, not by position, so editing the prose of the notebooks does not break this file; a change
-of the exercises themselves (a new stub, a renamed check) fails `test_the_notebooks_have_the_expected_shape`
-with a message saying what to update here. The four kernels run concurrently (about 8 s in all).
+The notebooks are tested for their structure (the solutions notebook is the exercise notebook with
+the placeholders filled in, and the checking machinery lives in the module, not in the notebooks),
+their stored verdicts, and once end to end: the exercise notebook, with each placeholder cell
+replaced by its worked solution, runs clean in a real kernel and passes every check.
 """
 
 from __future__ import annotations
 
 import ast
-import asyncio
-import builtins
-import copy
-import functools
 import math
 import os
 import re
@@ -30,467 +22,680 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+from grad.selfcheck import exercises as check
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 EXERCISES = NOTEBOOKS / "06_exercises.ipynb"
 SOLUTIONS = NOTEBOOKS / "06_exercises_solutions.ipynb"
 
-# The check calls of the exercise notebook, in order.
-CHECKS = ["check_analytic", "check_forward", "check_central", "check_backward", "check_ops", "check_nll"]
 
-# A deliberately wrong body for every stubbed function or method (keyed by its name). Each one runs
-# without raising and returns something of the right shape, so every check must answer WRONG.
-WRONG_BODIES = {
-    # Exercise 1
-    "gradient_analytic": """
-        return [-3 * a**2 - 0.5 * a**-0.5 + 1.0, 3 * math.cos(3 * b) + 2.5 * b**1.5, 1 / c**2]  # df/da + 1
-    """,
-    "gradient_forward": """
-        base = f(a, b, c)
-        nudged = [f(a + h, b, c), f(a, b + h, c), f(a, b, c + h)]
-        return [(y - base) / (2 * h) for y in nudged]  # wrong: the two points are h apart, not 2h
-    """,
-    "gradient_central": """
-        up = [f(a + h, b, c), f(a, b + h, c), f(a, b, c + h)]
-        down = [f(a - h, b, c), f(a, b - h, c), f(a, b, c - h)]
-        return [(u - d) / h for u, d in zip(up, down)]  # wrong: the two points are 2h apart
-    """,
-    # Exercise 2a: the right order, but `=` instead of `+=`
-    "backward": """
-        order, seen = [], set()
-
-        def visit(node):
-            if id(node) not in seen:
-                seen.add(id(node))
-                for child in node._prev:
-                    visit(child)
-                order.append(node)
-
-        visit(self)
-        self.grad = 1.0
-        for node in reversed(order):
-            for child, local in zip(node._prev, node._local):
-                child.grad = local * node.grad  # wrong: overwrites what other paths sent
-    """,
-    # Exercise 2b: each operation has a right result and a wrong local derivative
-    "__radd__": """
-        return Value(other + self.data, (self,), (0.0,))  # wrong: d/dself is 1
-    """,
-    "__mul__": """
-        other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), (self.data, other.data))  # wrong: swapped
-    """,
-    "__rmul__": """
-        return Value(other * self.data, (self,), (1.0,))  # wrong: d/dself is other
-    """,
-    "__neg__": """
-        return Value(-self.data, (self,), (1.0,))  # wrong: d/dself is -1
-    """,
-    "__sub__": """
-        other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data - other.data, (self, other), (1.0, 1.0))  # wrong: d/dother is -1
-    """,
-    "__truediv__": """
-        other = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, other.data
-        return Value(a / b, (self, other), (1.0 / b, a / b**2))  # wrong: d/db is -a/b**2
-    """,
-    "exp": """
-        return Value(math.exp(self.data), (self,), (self.data,))  # wrong: d/dx e^x is e^x
-    """,
-    "log": """
-        return Value(math.log(self.data), (self,), (math.log(self.data),))  # wrong: d/dx log x is 1/x
-    """,
-    # Exercise 2c
-    "softmax": """
-        return [z.exp() for z in logits]  # wrong: not divided by the sum
-    """,
-    "nll": """
-        return softmax(logits)[target].log()  # wrong: the minus sign is missing
-    """,
-}
-
-# Bodies that crash, or return the wrong kind of thing: the checks must still answer, not raise.
-CRASHING_BODIES = {
-    "gradient_analytic": "return -3 * a**2  # one float, not a list of three",
-    "gradient_forward": "return [(f(a + h) - f(a)) / h]  # TypeError: f takes three arguments",
-    "gradient_central": "return [(f(a + h, b, c) - f(a - h, b, c)) / (2 * h)]  # only df/da",
-    "backward": """
-        for child in self._prev:
-            child.grad += self._local  # TypeError: a float plus a tuple
-    """,
-    "__radd__": "return other + self  # RecursionError: float + Value comes straight back here",
-    "__mul__": "return self.data * other.data  # a float, not a Value (and fails for numbers)",
-    "__rmul__": "return self * other",
-    "__neg__": "return -self.data  # a float, not a Value",
-    "__sub__": "return Value(self.data - other.data, (self, other), (1.0, -1.0))  # numbers not wrapped",
-    "__truediv__": "return self * other**-1  # TypeError: this Value has no __pow__",
-    "exp": "return Value(math.exp(self))  # TypeError: math.exp needs a number",
-    "log": "return math.log(self.data)  # a float, not a Value",
-    "softmax": """
-        total = logits.exp().sum()  # AttributeError: a list has no exp (numpy habits)
-        return [z.exp() / total for z in logits]
-    """,
-    "nll": "return -math.log(softmax(logits)[target])",
-}
-BODIES = {"wrong": WRONG_BODIES, "crashing": CRASHING_BODIES}
-KINDS = ("stubs", "wrong", "crashing", "solved")
-
-STUB_LINE = re.compile(r"^(?P<indent>\s*)raise NotImplementedError\s*$")
-DEF_LINE = re.compile(r"^\s*def (?P<name>\w+)\(")
-VERDICT = re.compile(r"^(?P<label>.*?\S)\s*: (?P<verdict>OK|WRONG.*|not yet implemented.*)$")
-SCORE = re.compile(r"^(?P<passed>\d+) of (?P<total>\d+) checks passed$", re.M)
+@pytest.fixture(autouse=True)
+def fresh_score(monkeypatch):
+    """Each test starts with no check run (the score is module state)."""
+    monkeypatch.setattr(check, "_results", {})
 
 
-# ---- finding cells by their content --------------------------------------------------------------
+def verdict_of(run, capsys) -> tuple[bool, str]:
+    """Run a check; return what it returned and the one line it printed."""
+    ok = run()
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 1, "a check prints its verdict"
+    return ok, lines[0]
 
 
-@functools.cache
-def _read(path: Path):
-    return nbformat.read(path, as_version=4)
+def assert_wrong(run, capsys, *fragments: str) -> str:
+    ok, line = verdict_of(run, capsys)
+    assert not ok and ": WRONG: " in line, line
+    for fragment in fragments:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    return line
 
 
-def _code_cells(nb) -> list[tuple[int, str]]:
-    return [(i, cell.source) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+def assert_ok(run, capsys) -> None:
+    ok, line = verdict_of(run, capsys)
+    assert ok and line.endswith(": OK"), line
 
 
-def _check_call(source: str) -> str | None:
-    """The name of the check_... function a cell calls at top level, if any."""
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if isinstance(func, ast.Name) and func.id.startswith("check_"):
-                return func.id
-    return None
+def assert_not_yet(run, capsys) -> None:
+    ok, line = verdict_of(run, capsys)
+    assert not ok and ": not yet (" in line, line
 
 
-def _check_cells(nb) -> dict[str, int]:
-    found = [(name, i) for i, src in _code_cells(nb) if (name := _check_call(src))]
-    names = [name for name, _ in found]
-    assert names == CHECKS, (
-        f"{EXERCISES.name}: expected the check cells {CHECKS} in this order, found {names}; "
-        "update CHECKS (and WRONG_BODIES, CRASHING_BODIES) in tests/test_exercises.py"
-    )
-    return dict(found)
+def stub(*args):
+    raise NotImplementedError  # the notebook's placeholder
 
 
-def _stubbed_functions(source: str) -> list[str]:
-    """Names of the functions/methods in `source` whose body is `raise NotImplementedError`."""
-    names, current = [], None
-    for line in source.splitlines():
-        if m := DEF_LINE.match(line):
-            current = m["name"]
-        elif STUB_LINE.match(line):
-            assert current is not None, f"`raise NotImplementedError` outside a def:\n{source}"
-            names.append(current)
-    return names
+# ---- exercise 1 ---------------------------------------------------------------------------------------
 
 
-def _stub_cells(nb) -> dict[int, list[str]]:
-    return {i: names for i, src in _code_cells(nb) if (names := _stubbed_functions(src))}
+def hand(a, b, c):
+    return [-3 * a**2 - 0.5 * a**-0.5, 3 * math.cos(3 * b) + 2.5 * b**1.5, c**-2]
 
 
-def _with_bodies(source: str, bodies: dict[str, str]) -> str:
-    """`source` with the `raise NotImplementedError` of each def replaced by bodies[def name]."""
-    out, current = [], None
-    for line in source.splitlines():
-        if m := DEF_LINE.match(line):
-            current = m["name"]
-        if m := STUB_LINE.match(line):
-            body = _dedent(bodies[current])
-            out += [m["indent"] + b if b else "" for b in body.splitlines()]
-        else:
-            out.append(line)
-    return "\n".join(out)
+def forward(f, a, b, c, h):
+    y = f(a, b, c)
+    return [(f(a + h, b, c) - y) / h, (f(a, b + h, c) - y) / h, (f(a, b, c + h) - y) / h]
 
 
-def _dedent(text: str) -> str:
-    lines = text.strip("\n").splitlines()
-    indent = min(len(ln) - len(ln.lstrip()) for ln in lines if ln.strip())
-    return "\n".join(ln[indent:] for ln in lines)
-
-
-def _top_level_names(tree: ast.Module) -> set[str]:
-    """Names a cell defines for later cells: defs, classes, assigned names, and `X` in `X.attr = ...`."""
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return names
-
-
-def _free_names(tree: ast.Module) -> set[str]:
-    """Names a cell reads but does not bind anywhere in itself (roughly: what it needs from elsewhere)."""
-    loaded, bound = set(), set()
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Name):
-            (loaded if isinstance(n.ctx, ast.Load) else bound).add(n.id)
-        elif isinstance(n, ast.arg):
-            bound.add(n.arg)
-        elif isinstance(n, (ast.FunctionDef, ast.ClassDef)):
-            bound.add(n.name)
-    return loaded - bound - set(dir(builtins))
-
-
-def _solution_for(names: set[str]) -> str:
-    """The code of the solutions notebook that defines `names`, with the helper cells it relies on.
-
-    Candidates are the solutions' code cells that do not appear verbatim in the exercise notebook and call
-    no check. The solved `Value` is spread over several cells (the class, then `Value.backward = ...` and
-    the operations patched in later); they are all picked, in notebook order.
-    """
-    shared = {src for _, src in _code_cells(_read(EXERCISES))}
-    cands = {
-        i: ast.parse(src)
-        for i, src in _code_cells(_read(SOLUTIONS))
-        if src not in shared and not _check_call(src)
-    }
-    chosen = {i for i, tree in cands.items() if _top_level_names(tree) & names}
-    assert chosen, f"{SOLUTIONS.name}: no cell defines {sorted(names)}"
-    while True:
-        needed = set().union(*(_free_names(cands[i]) for i in chosen))
-        needed -= set().union(*(_top_level_names(cands[i]) for i in chosen))
-        helpers = {i for i, tree in cands.items() if i not in chosen and _top_level_names(tree) & needed}
-        if not helpers:
-            break
-        chosen |= helpers
-    cells = _read(SOLUTIONS).cells
-    return "\n\n\n".join(cells[i].source for i in sorted(chosen))
-
-
-def _variant(kind: str):
-    """A copy of the exercise notebook with its stubs left alone, replaced (wrong, crashing), or solved."""
-    nb = copy.deepcopy(_read(EXERCISES))
-    for i in _stub_cells(nb):
-        source = nb.cells[i].source
-        if kind in BODIES:
-            nb.cells[i].source = _with_bodies(source, BODIES[kind])
-        elif kind == "solved":
-            nb.cells[i].source = _solution_for(_top_level_names(ast.parse(source)))
-    return nb
-
-
-# ---- running them ----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _all_runs() -> dict:
-    """Run every variant top to bottom, each in a fresh python3 kernel in notebooks/, concurrently.
-
-    The root conftest.py has already set GRAD_STATIC_OUTPUTS=1 and PYTHONHASHSEED; the kernels inherit them.
-    """
-    env = dict(os.environ)  # plots go to the inline backend, as in Jupyter, whatever MPLBACKEND says here
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    runs = {kind: _variant(kind) for kind in KINDS}
-    clients = [
-        nbclient.NotebookClient(
-            nb,
-            kernel_name="python3",
-            timeout=120,
-            allow_errors=True,  # collect every error, and report them all in _assert_clean
-            record_timing=False,
-            resources={"metadata": {"path": str(NOTEBOOKS)}},
-        )
-        for nb in runs.values()
+def central(f, a, b, c, h):
+    return [
+        (f(a + h, b, c) - f(a - h, b, c)) / (2 * h),
+        (f(a, b + h, c) - f(a, b - h, c)) / (2 * h),
+        (f(a, b, c + h) - f(a, b, c - h)) / (2 * h),
     ]
 
-    async def run_all():
-        await asyncio.gather(*(client.async_execute(env=env) for client in clients))
 
-    asyncio.run(run_all())
-    return runs
-
-
-def _executed(kind: str):
-    return _all_runs()[kind]
+def test_the_references_of_exercise_1_agree_with_the_formulas():
+    assert check._exact_gradient() == pytest.approx(hand(*check.POINT), rel=1e-14)
+    for h in (1e-3, 1e-6):
+        assert check._differences(h, central=False) == forward(check.f, *check.POINT, h)
+        assert check._differences(h, central=True) == central(check.f, *check.POINT, h)
 
 
-def _text(cell) -> str:
-    return "".join(out.text for out in cell.get("outputs", []) if out.output_type == "stream")
+def test_the_gradient_by_hand(capsys):
+    assert_ok(lambda: check.gradient_by_hand(hand), capsys)
+    assert_ok(lambda: check.gradient_by_hand(lambda a, b, c: tuple(hand(a, b, c))), capsys)
+    assert_not_yet(lambda: check.gradient_by_hand(stub), capsys)
+
+    def no_chain_rule(a, b, c):
+        return [hand(a, b, c)[0], math.cos(3 * b) + 2.5 * b**1.5, c**-2]
+
+    assert_wrong(lambda: check.gradient_by_hand(no_chain_rule), capsys, "df/db is 12.0793", "chain rule")
+    assert_wrong(
+        lambda: check.gradient_by_hand(lambda a, b, c: [hand(a, b, c)[0], hand(a, b, c)[1], -(c**-2)]),
+        capsys,
+        "df/dc is -0.0625, expected 0.0625",
+        "+c**-2",
+    )
+    # numbers typed in from a calculator, or a numerical estimate: close, with digits enough to see it
+    rounded = assert_wrong(lambda: check.gradient_by_hand(lambda a, b, c: [-12.3536, 10.257, 0.0625]), capsys)
+    assert "df/da is -12.3536, expected -12.35355" in rounded and "not exact" in rounded
+    assert_wrong(
+        lambda: check.gradient_by_hand(lambda a, b, c: -12.0), capsys, "a list of 3 numbers", "float"
+    )
+    assert_wrong(lambda: check.gradient_by_hand(lambda a, b, c: [1.0, 2.0]), capsys, "got 2 numbers")
+    assert_wrong(lambda: check.gradient_by_hand(lambda a, b, c: ["1", 2, 3]), capsys, "should be a number")
+    assert_wrong(lambda: check.gradient_by_hand(lambda a, b: 0), capsys, "your code raised TypeError")
 
 
-def _assert_clean(nb, kind: str) -> None:
-    problems = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                problems.append(f"cell {i}: {out.ename}: {out.evalue}")
-            elif out.output_type == "stream" and out.name == "stderr":
-                problems.append(f"cell {i}: stderr: {out.text.strip()[:200]}")
-    assert not problems, f"{kind} run of {EXERCISES.name}:\n" + "\n".join(problems)
+def test_forward_differences(capsys):
+    assert_ok(lambda: check.forward_difference(forward), capsys)
+    assert_not_yet(lambda: check.forward_difference(stub), capsys)
+    assert_wrong(
+        lambda: check.forward_difference(central), capsys, "h = 1e-6", "that is the central difference"
+    )
+
+    def over_2h(f, a, b, c, h):
+        return [x / 2 for x in forward(f, a, b, c, h)]
+
+    assert_wrong(lambda: check.forward_difference(over_2h), capsys, "-6.17678", "divide by h,")
+    assert_wrong(
+        lambda: check.forward_difference(lambda f, a, b, c, h: forward(f, a, b, c, 1e-6)),
+        capsys,
+        "with h = 1e-3",
+        "use the step h",
+    )
+    assert_wrong(
+        lambda: check.forward_difference(lambda f, a, b, c, h: hand(a, b, c)), capsys, "the exact gradient"
+    )
+
+    def nudges_all_three(f, a, b, c, h):
+        return [(f(a + h, b + h, c + h) - f(a, b, c)) / h] * 3
+
+    assert_wrong(lambda: check.forward_difference(nudges_all_three), capsys, "one input at a time")
+    assert_wrong(
+        lambda: check.forward_difference(lambda f, a, b, c, h: [(f(a + h) - f(a)) / h]),
+        capsys,
+        "your code raised TypeError",
+    )
 
 
-def _verdicts(text: str) -> list[tuple[str, str, list[str]]]:
-    """(label, verdict, the lines after it up to the next verdict) for every verdict line."""
-    lines = text.splitlines()
-    marks = [(k, m) for k, line in enumerate(lines) if (m := VERDICT.match(line))]
-    ends = [k for k, _ in marks[1:]] + [len(lines)]
-    return [(m["label"], m["verdict"], lines[k + 1 : end]) for (k, m), end in zip(marks, ends)]
+def test_central_differences(capsys):
+    assert_ok(lambda: check.central_difference(central), capsys)
+    assert_not_yet(lambda: check.central_difference(stub), capsys)
+    assert_wrong(lambda: check.central_difference(forward), capsys, "that is the forward difference")
+
+    def over_h(f, a, b, c, h):
+        return [2 * x for x in central(f, a, b, c, h)]
+
+    assert_wrong(lambda: check.central_difference(over_h), capsys, "-24.7071", "divide by 2 * h")
+    # the exact gradient is within 1e-8 of the central difference at h = 1e-6, but not at 1e-3
+    assert_wrong(
+        lambda: check.central_difference(lambda f, a, b, c, h: hand(a, b, c)),
+        capsys,
+        "with h = 1e-3",
+        "the exact gradient",
+    )
 
 
-def _numbers(line: str, word: str) -> list[float]:
-    m = re.fullmatch(rf"\s*{word}\s+\[(?P<xs>[^\]]*)\]", line)
-    assert m, f"expected a `{word} [...]` line, got {line!r}"
-    return [float(x) for x in m["xs"].split(",")]
+def test_step_errors_follow_the_theory():
+    errors = check.step_errors(forward, central)
+    assert errors["h"] == list(check.STEPS) and len(errors["forward"]) == len(errors["central"]) == 12
+    # truncation, where rounding is negligible: |f_aa| h / 2 and |f_aaa| h**2 / 6, f_aa = -6a + a**-1.5 / 4
+    a = check.POINT[0]
+    f_aa, f_aaa = -6 * a + 0.25 * a**-1.5, -6 - 0.375 * a**-2.5
+    assert errors["forward"][1] == pytest.approx(abs(f_aa) * 1e-2 / 2, rel=0.05)
+    assert errors["central"][1] == pytest.approx(abs(f_aaa) * 1e-4 / 6, rel=0.05)
 
 
-def _check_outputs(kind: str) -> dict[str, list[tuple[str, str, list[str]]]]:
-    nb = _executed(kind)
-    _assert_clean(nb, kind)
-    out = {}
-    for name, i in _check_cells(nb).items():
-        text = _text(nb.cells[i])
-        out[name] = _verdicts(text)
-        assert out[name], f"{kind} run: the `{name}` cell printed no verdict:\n{text}"
+def test_compare_differences(capsys, monkeypatch):
+    plotted = []
+    monkeypatch.setattr(check, "_plot_errors", plotted.append)
+    assert check.compare_differences(forward, central)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "forward against central: OK"
+    assert len(lines) == 4 and all(line.endswith(": True") for line in lines[1:]), lines
+    assert len(plotted) == 1 and set(plotted[0]) == {"h", "forward", "central"}
+
+    # wrong functions still get their plot, to show what is off; unfinished ones do not
+    assert_wrong(lambda: check.compare_differences(forward, forward), capsys, "not 100 times closer")
+    assert_wrong(lambda: check.compare_differences(central, central), capsys, "not 100 times closer")
+    assert len(plotted) == 3
+    assert_not_yet(lambda: check.compare_differences(forward, stub), capsys)
+    assert_wrong(lambda: check.compare_differences(forward, lambda *args: 1 / 0), capsys, "ZeroDivisionError")
+    assert len(plotted) == 3
+    assert check.compare_differences(forward, central, plot=False) and len(plotted) == 3
+    assert check._results == {}, "compare_differences is not one of the scored tasks"
+
+
+def test_the_plot_is_drawn(monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda: shown.append(plt.gcf()))
+    check._plot_errors(check.step_errors(forward, central))
+    (fig,) = shown
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["forward difference", "central difference"]
+    assert fig.axes[0].get_xscale() == fig.axes[0].get_yscale() == "log"
+    plt.close(fig)
+
+
+# ---- exercise 2: a lecture-style Value, right and wrong ---------------------------------------------
+
+
+def make_value(**methods):
+    """A lecture-style Value class (closures, a set of children) with +, *, backward and any ``methods``."""
+
+    class Value:
+        def __init__(self, data, _children=(), _op=""):
+            self.data = data
+            self.grad = 0.0
+            self._backward = lambda: None
+            self._prev = set(_children)
+            self._op = _op
+
+        def __add__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data + other.data, (self, other), "+")
+
+            def _backward():
+                self.grad += out.grad
+                other.grad += out.grad
+
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data * other.data, (self, other), "*")
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            topo, visited = [], set()
+
+            def build_topo(v):
+                if v not in visited:
+                    visited.add(v)
+                    for child in v._prev:
+                        build_topo(child)
+                    topo.append(v)
+
+            build_topo(self)
+            self.grad = 1.0
+            for node in reversed(topo):
+                node._backward()
+
+    for name, method in methods.items():
+        setattr(Value, name, method)
+    return Value
+
+
+def unary(fn, local, accumulate=True, chain=True):
+    """A one-child operation: value fn(x), local derivative local(x, result)."""
+
+    def method(self):
+        out = type(self)(fn(self.data), (self,), fn.__name__)
+
+        def _backward():
+            step = local(self.data, out.data) * (out.grad if chain else 1.0)
+            self.grad = self.grad + step if accumulate else step
+
+        out._backward = _backward
+        return out
+
+    return method
+
+
+def truediv(self, other):
+    other = other if isinstance(other, type(self)) else type(self)(other)
+    out = type(self)(self.data / other.data, (self, other), "/")
+
+    def _backward():
+        self.grad += (1 / other.data) * out.grad
+        other.grad += (-self.data / other.data**2) * out.grad
+
+    out._backward = _backward
     return out
 
 
-def _score(kind: str) -> tuple[int, int]:
-    nb = _executed(kind)
-    found = [m for cell in nb.cells if cell.cell_type == "code" for m in SCORE.finditer(_text(cell))]
-    assert len(found) == 1, f"{kind} run: expected one 'N of M checks passed' line, found {len(found)}"
-    return int(found[0]["passed"]), int(found[0]["total"])
+EXP = unary(math.exp, lambda x, e: e)
+LOG = unary(math.log, lambda x, y: 1 / x)
+RIGHT = dict(
+    exp=EXP,
+    log=LOG,
+    __truediv__=truediv,
+    __neg__=lambda self: self * -1,
+    __radd__=lambda self, other: self + other,
+)
 
 
-def _plot_cells(nb) -> list[int]:
-    return [i for i, src in _code_cells(nb) if "No plot yet" in src]
+def test_the_test_value_is_right():
+    import grad
+
+    Value = make_value(**RIGHT)
+    a, b = Value(2.0), Value(-3.0)
+    out = -(a / b).exp() + sum([a, b, a]) + (a * a).log()
+    out.backward()
+    ra, rb = grad.Value(2.0), grad.Value(-3.0)
+    (-(ra / rb).exp() + sum([ra, rb, ra]) + (ra * ra).log()).backward()
+    assert (a.grad, b.grad) == pytest.approx((ra.grad, rb.grad), rel=1e-14)
 
 
-def _assert_plots(kind: str, shown: bool) -> None:
-    """The plotting cells of 1d and 2d draw a PNG when the answers run, and say why not otherwise."""
-    nb = _executed(kind)
-    for i in _plot_cells(nb):
-        cell = nb.cells[i]
-        pngs = [out for out in cell.outputs if "image/png" in out.get("data", {})]
-        if shown:
-            assert len(pngs) == 1, f"{kind} run: cell {i} should show one plot"
-        else:
-            assert not pngs and "No plot yet" in _text(cell), f"{kind} run: cell {i}"
+def test_exp_and_log(capsys):
+    assert_ok(lambda: check.exp_and_log(make_value(**RIGHT)), capsys)
+    assert_not_yet(lambda: check.exp_and_log(make_value(**{**RIGHT, "log": stub})), capsys)
+    wrong = {
+        "exp with the derivative of x": (
+            dict(exp=unary(math.exp, lambda x, e: x)),
+            ["in `a.exp()`, d/da is 2, expected 7.38906", "exp itself"],
+        ),
+        "log with the derivative of exp": (
+            dict(log=unary(math.log, lambda x, y: math.exp(x))),
+            ["in `b.log()`, d/db", "1 / x"],
+        ),
+        "exp without out.grad": (
+            dict(exp=unary(math.exp, lambda x, e: e, chain=False)),
+            ["(a * b).exp()", "chain rule"],
+        ),
+        "log without out.grad": (
+            dict(log=unary(math.log, lambda x, y: 1 / x, chain=False)),
+            ["b.log() * 3.0", "chain"],
+        ),
+        "exp with =": (
+            dict(exp=unary(math.exp, lambda x, e: e, accumulate=False)),
+            ["a.exp() * a.log() + a", "+="],
+        ),
+        "exp of the wrong number": (
+            dict(exp=unary(math.expm1, lambda x, e: e + 1)),
+            ["`a.exp()` is 6.38906", "result"],
+        ),
+        "exp returning a float": (
+            dict(exp=lambda self: math.exp(self.data)),
+            ["`a.exp()` gave a float", "new Value"],
+        ),
+        "log of a Value": (dict(log=lambda self: math.log(self)), ["`b.log()` raised TypeError", "1 / x"]),
+    }
+    for name, (methods, fragments) in wrong.items():
+        line = assert_wrong(
+            lambda methods=methods: check.exp_and_log(make_value(**{**RIGHT, **methods})), capsys
+        )
+        for fragment in fragments:
+            assert fragment in line, f"{name}: {fragment!r} not in {line!r}"
 
 
-# ---- the tests --------------------------------------------------------------------------------------
+def div_no_backward(self, other):
+    other = other if isinstance(other, type(self)) else type(self)(other)
+    return type(self)(self.data / other.data, (self, other), "/")
 
 
-def test_the_notebooks_have_the_expected_shape():
-    """Fast: stubs, checks and solutions can all be found, and every stub has replacement bodies here."""
-    nb = _read(EXERCISES)
-    _check_cells(nb)
-    assert len(_plot_cells(nb)) == 2, "expected two plotting cells (exercises 1d and 2d)"
-    stubs = _stub_cells(nb)
-    stubbed = [name for names in stubs.values() for name in names]
-    assert len(stubbed) == len(set(stubbed)), f"a function is stubbed twice: {stubbed}"
-    for table in ("WRONG_BODIES", "CRASHING_BODIES"):
-        missing = sorted(set(stubbed) - set(globals()[table]))
-        assert not missing, f"new stubs {missing} in {EXERCISES.name}: add bodies for them to {table}"
-        unused = sorted(set(globals()[table]) - set(stubbed))
-        assert not unused, f"{table} has {unused}, which {EXERCISES.name} no longer stubs"
-    for i in stubs:
-        names = _top_level_names(ast.parse(nb.cells[i].source))
-        solution = _solution_for(names)
+def test_division_negation_and_sum(capsys):
+    assert_ok(lambda: check.divide_negate_sum(make_value(**RIGHT)), capsys)
+    for name in ("__truediv__", "__neg__", "__radd__"):
+        assert_not_yet(lambda name=name: check.divide_negate_sum(make_value(**{**RIGHT, name: stub})), capsys)
+
+    def div_positive(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        out = type(self)(self.data / other.data, (self, other), "/")
+
+        def _backward():
+            self.grad += (1 / other.data) * out.grad
+            other.grad += (self.data / other.data**2) * out.grad  # the minus sign is missing
+
+        out._backward = _backward
+        return out
+
+    def div_overwrites(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        out = type(self)(self.data / other.data, (self, other), "/")
+
+        def _backward():
+            self.grad = (1 / other.data) * out.grad
+            other.grad = (-self.data / other.data**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    wrong = {
+        "a / b with +a/b**2": (
+            dict(__truediv__=div_positive),
+            ["in `a / b`, d/db is 0.222222, expected -0.222222", "-a / b**2"],
+        ),
+        "no _backward": (dict(__truediv__=div_no_backward), ["in `a / b`, d/da is 0, expected -0.333333"]),
+        "= in /": (dict(__truediv__=div_overwrites), ["a / (a + b) + a", "+="]),
+        "neg returning a float": (dict(__neg__=lambda self: -self.data), ["`-a` gave a float, not a Value"]),
+        "neg as * 1": (dict(__neg__=lambda self: self * 1), ["`-a` is 2, expected -2"]),
+        "radd recursing": (
+            dict(__radd__=lambda self, other: other + self),
+            ["`sum([a, b, a])` raised RecursionError", "not other + self"],
+        ),
+        "radd dropping the number": (
+            dict(__radd__=lambda self, other: self),
+            ["`2.0 + a * b` is -6, expected -4"],
+        ),
+    }
+    for name, (methods, fragments) in wrong.items():
+        line = assert_wrong(
+            lambda methods=methods: check.divide_negate_sum(make_value(**{**RIGHT, **methods})), capsys
+        )
+        for fragment in fragments:
+            assert fragment in line, f"{name}: {fragment!r} not in {line!r}"
+
+
+def test_a_number_on_the_right_of_a_division_must_work(capsys):
+    def div_values_only(self, other):  # right for two Values, but a / 4.0 breaks
+        out = type(self)(self.data / other.data, (self, other), "/")
+
+        def _backward():
+            self.grad += (1 / other.data) * out.grad
+            other.grad += (-self.data / other.data**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert_wrong(
+        lambda: check.divide_negate_sum(make_value(**{**RIGHT, "__truediv__": div_values_only})),
+        capsys,
+        "`a / 4.0` raised AttributeError: 'float' object has no attribute 'data'",
+        "wrap a number",
+    )
+
+
+# ---- exercise 2: softmax, the loss and the torch check -----------------------------------------------
+
+
+def softmax(logits):
+    exps = [z.exp() for z in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def value_gradients_with(softmax=softmax, loss=lambda probs, t: -probs[t].log(), backward=True):
+    Value = make_value(**RIGHT)
+
+    def value_gradients(numbers, target):
+        logits = [Value(x) for x in numbers]
+        out = loss(softmax(logits), target)
+        if backward:
+            out.backward()
+        return [z.grad for z in logits]
+
+    return value_gradients
+
+
+def p_minus_onehot(logits, target):
+    exps = [math.exp(z) for z in logits]
+    return [e / sum(exps) - (i == target) for i, e in enumerate(exps)]
+
+
+def test_the_reference_of_the_loss_is_p_minus_onehot():
+    for logits, target in check.NLL_CASES:
+        assert check._nll_reference(logits, target) == pytest.approx(
+            p_minus_onehot(logits, target), abs=1e-15
+        )
+
+
+def test_softmax_and_the_loss(capsys):
+    assert_ok(lambda: check.softmax_nll(value_gradients_with()), capsys)
+    assert_not_yet(lambda: check.softmax_nll(value_gradients_with(softmax=stub)), capsys)
+    # the placeholders of the notebook: `loss = ...` and `...` leave every gradient at 0
+    line = assert_wrong(lambda: check.softmax_nll(value_gradients_with(backward=False)), capsys)
+    assert "for logits [0, 3, -2, 1] and class 3, dL/dz0 is 0, expected 0.0417726" in line
+    assert "call loss.backward()" in line
+    assert_wrong(
+        lambda: check.softmax_nll(value_gradients_with(loss=lambda probs, t: probs[t].log())),
+        capsys,
+        "sign is flipped",
+    )
+    line = assert_wrong(
+        lambda: check.softmax_nll(value_gradients_with(softmax=lambda zs: [z.exp() for z in zs])), capsys
+    )
+    assert "dL/dz0 is 0, expected 0.0417726" in line and "add up to -1" in line and "divide" in line
+    assert_wrong(
+        lambda: check.softmax_nll(value_gradients_with(loss=lambda probs, t: -probs[3].log())),
+        capsys,
+        "value_gradients([1.0, -1.0, 0.5], 0) raised IndexError",
+    )
+    assert_wrong(
+        lambda: check.softmax_nll(lambda numbers, target: [0.0, 1.0]), capsys, "expected a list of 4"
+    )
+    assert_wrong(lambda: check.softmax_nll(lambda numbers, target: numbers.exp()), capsys, "AttributeError")
+
+
+def torch_gradients(numbers, target, dtype="float64", backward=True):
+    import torch
+
+    logits = torch.tensor(numbers, dtype=getattr(torch, dtype), requires_grad=True)
+    probs = logits.exp() / logits.exp().sum()
+    loss = -probs[target].log()
+    if backward:
+        loss.backward()
+    return logits.grad
+
+
+def test_the_torch_check(capsys):
+    right = value_gradients_with()
+    assert_ok(lambda: check.torch_check(torch_gradients, right), capsys)  # a tensor
+    assert_ok(lambda: check.torch_check(lambda z, t: torch_gradients(z, t).tolist(), right), capsys)
+    # the notebook's placeholders: `return ...`, or the Value side still to do
+    assert_not_yet(lambda: check.torch_check(lambda z, t: ..., right), capsys)
+    assert_not_yet(lambda: check.torch_check(stub, right), capsys)
+    assert_not_yet(lambda: check.torch_check(torch_gradients, value_gradients_with(softmax=stub)), capsys)
+    assert_wrong(
+        lambda: check.torch_check(lambda z, t: torch_gradients(z, t, dtype="float32"), right),
+        capsys,
+        "your torch gradients: dL/dz0 is 0.041772567, expected 0.041772571",
+        "float64",
+    )
+    assert_wrong(
+        lambda: check.torch_check(lambda z, t: torch_gradients(z, t, backward=False).tolist(), right),
+        capsys,
+        "your torch code raised AttributeError",
+        "loss.backward()",
+    )
+    assert_wrong(
+        lambda: check.torch_check(lambda z, t: (-torch_gradients(z, t)).tolist(), right),
+        capsys,
+        "your torch gradients",
+        "sign is flipped",
+    )
+    line = assert_wrong(
+        lambda: check.torch_check(torch_gradients, value_gradients_with(backward=False)),
+        capsys,
+        "your torch gradients are right, but your Value's are not: dL/dz0 is 0, expected 0.0417726",
+    )
+    assert "check of softmax and the loss" in line
+    assert_wrong(
+        lambda: check.torch_check(torch_gradients, lambda z, t: 1 / 0),
+        capsys,
+        "value_gradients raised ZeroDivisionError",
+    )
+
+
+# ---- every check, whatever it is given ------------------------------------------------------------
+
+CHECKS = {
+    "gradient_by_hand": lambda x: check.gradient_by_hand(x),
+    "forward_difference": lambda x: check.forward_difference(x),
+    "central_difference": lambda x: check.central_difference(x),
+    "compare_differences": lambda x: check.compare_differences(x, x, plot=False),
+    "exp_and_log": lambda x: check.exp_and_log(x),
+    "divide_negate_sum": lambda x: check.divide_negate_sum(x),
+    "softmax_nll": lambda x: check.softmax_nll(x),
+    "torch_check": lambda x: check.torch_check(x, x),
+}
+GARBAGE = {
+    "None": None,
+    "a number": 3.0,
+    "a str": "abc",
+    "returns None": lambda *args: None,
+    "returns a str": lambda *args: "1, 2, 3",
+    "returns NaNs": lambda *args: [math.nan] * 4,
+    "the int class": int,
+    "a Value without backward": type("V", (), {"__init__": lambda self, x: setattr(self, "data", x)}),
+}
+
+
+@pytest.mark.parametrize("name", CHECKS)
+@pytest.mark.parametrize("garbage", GARBAGE)
+def test_a_check_never_raises_and_says_wrong(name, garbage, capsys):
+    assert not CHECKS[name](GARBAGE[garbage])
+    out = capsys.readouterr().out
+    assert ": WRONG: " in out.splitlines()[0], out
+
+
+def test_the_score_lists_every_task_in_order(capsys):
+    check.score()
+    assert capsys.readouterr().out.splitlines() == ["0 of 7 checks passed"] + [
+        f"  to do  {task}" for task in check.TASKS
+    ]
+    check.gradient_by_hand(hand)
+    check.forward_difference(central)
+    check.forward_difference(forward)  # the last run counts
+    check.central_difference(forward)
+    capsys.readouterr()
+    check.score()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:4] == [
+        "2 of 7 checks passed",
+        "  OK     the gradient by hand",
+        "  OK     forward differences",
+        "  to do  central differences",
+    ]
+
+
+# ---- the notebooks ---------------------------------------------------------------------------------
+
+nbformat = pytest.importorskip("nbformat")
+PLACEHOLDER = "# your code here"
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def defined(source: str) -> set[str]:
+    return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+
+
+def placeholder_cells(nb) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and PLACEHOLDER in c.source]
+
+
+def solution_for(stub_source: str, solutions) -> str:
+    """The code cell of the solutions notebook that defines what the placeholder cell defines."""
+    names = defined(stub_source)
+    found = [c.source for c in solutions.cells if c.cell_type == "code" and defined(c.source) == names]
+    assert len(found) == 1, f"{SOLUTIONS.name}: {len(found)} cells define {sorted(names)}"
+    return found[0]
+
+
+def test_the_solutions_are_the_exercises_with_the_placeholders_filled_in():
+    exercises, solutions = read(EXERCISES), read(SOLUTIONS)
+    stubs = placeholder_cells(exercises)
+    assert len(stubs) == 7, "seven cells to complete: 3 in exercise 1, 4 in exercise 2"
+    filled = {exercises.cells[i].source: solution_for(exercises.cells[i].source, solutions) for i in stubs}
+    for solution in filled.values():
+        assert PLACEHOLDER not in solution
+        assert not any(isinstance(n, ast.Constant) and n.value is ... for n in ast.walk(ast.parse(solution)))
         assert "raise NotImplementedError" not in solution
-        assert _top_level_names(ast.parse(solution)) >= names
-    # the solved Value is assembled from several cells of the solutions notebook, helpers included
-    value = _solution_for({"Value"})
-    assert "class Value" in value and "Value.backward" in value and "def truediv" in value
+    # every other code cell of the exercises is in the solutions too, in the same order
+    shared = [c.source for c in exercises.cells if c.cell_type == "code"]
+    code = [c.source for c in solutions.cells if c.cell_type == "code"]
+    positions = [code.index(filled.get(source, source)) for source in shared]
+    assert positions == sorted(positions)
 
 
-def test_the_variants_differ_only_in_the_stub_cells():
-    original = _read(EXERCISES)
-    stubs = _stub_cells(original)
-    for kind in ("wrong", "crashing", "solved"):
-        variant = _variant(kind)
-        for i, cell in enumerate(original.cells):
-            assert (variant.cells[i].source != cell.source) == (i in stubs), f"{kind}: cell {i}"
-            if i in stubs:
-                assert "raise NotImplementedError" not in variant.cells[i].source
-                compile(variant.cells[i].source, f"{kind} cell {i}", "exec")
+def test_the_notebooks_hold_no_checking_machinery():
+    for path in (EXERCISES, SOLUTIONS):
+        nb = read(path)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        imports = [line for src in code for line in src.splitlines() if "grad.selfcheck" in line]
+        assert imports == ["from grad.selfcheck import exercises as check"], path.name
+        assert not any("hide-input" in c.metadata.get("tags", []) for c in nb.cells), path.name
+        assert not any("export-engine" in c.metadata.get("tags", []) for c in nb.cells), path.name
+        assert all(not name.startswith("check") for src in code for name in defined(src)), path.name
+        assert max(len(src.splitlines()) for src in code) <= 30, path.name
+        assert len(nb.cells) <= 50, path.name
 
 
-@pytest.mark.slow
-def test_stubs_are_reported_as_not_yet_implemented():
-    stub_names = {name for names in _stub_cells(_read(EXERCISES)).values() for name in names}
-    for check, verdicts in _check_outputs("stubs").items():
-        for label, verdict, _ in verdicts:
-            m = re.fullmatch(r"not yet implemented \(`(\w+)` still raises NotImplementedError\)", verdict)
-            assert m, f"{check}: {label}: {verdict!r}"
-            assert m[1] in stub_names, f"{check}: {label} names `{m[1]}`, which is not a stub"
-    assert _score("stubs") == (0, len(CHECKS))
-    _assert_plots("stubs", shown=False)
+VERDICT = re.compile(r"^(?P<task>[^:]+): (?P<verdict>OK|WRONG|not yet)")
 
 
-@pytest.mark.slow
-def test_wrong_answers_are_reported_as_wrong_with_both_values():
-    outputs = _check_outputs("wrong")
-    for check, verdicts in outputs.items():
-        for label, verdict, rest in verdicts:
-            assert verdict == "WRONG", f"{check}: {label}: {verdict!r} (every answer in this run is wrong)"
-            assert len(rest) >= 2, f"{check}: {label}: WRONG without the expected and the learner's values"
-            expected, yours = _numbers(rest[0], "expected"), _numbers(rest[1], "yours")
-            assert len(expected) == len(yours) and expected != yours, f"{check}: {label}"
-    assert _score("wrong") == (0, len(CHECKS))
-    _assert_plots("wrong", shown=True)  # wrong answers still run, so the plots are drawn
+def stored_verdicts(nb) -> dict[str, str]:
+    out = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("check.") and cell.source != "check.score()":
+            text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            m = VERDICT.match(text)
+            assert m, f"{cell.source}: no verdict stored"
+            out[m["task"]] = m["verdict"]
+    return out
 
-    def values(check, k=0):
-        _, _, rest = outputs[check][k]
-        return _numbers(rest[0], "expected"), _numbers(rest[1], "yours")
 
-    # The printed values are the learner's, so each deliberate bug can be read off them.
-    expected, yours = values("check_analytic")
-    assert [y - e for e, y in zip(expected, yours)] == pytest.approx([1.0, 0.0, 0.0], abs=2e-6)
-    expected, yours = values("check_forward")  # divided by 2h: half the slope
-    assert yours == pytest.approx([e / 2 for e in expected], rel=1e-5, abs=1e-6)
-    expected, yours = values("check_central")  # divided by h: twice the slope
-    assert yours == pytest.approx([2 * e for e in expected], rel=1e-5, abs=1e-6)
-    expected, yours = values("check_backward")  # e = 4a + 2b at a = 2, b = -3; `=` keeps one path each
-    assert (expected, yours) == ([2.0, 4.0, 2.0], [2.0, 1.0, 1.0])
-    expected, yours = values("check_nll", 0)  # softmax probabilities, not normalised: exp(z)
-    nb = _executed("wrong")
-    logits = re.search(r"logits \[(.*?)\]", _text(nb.cells[_check_cells(nb)["check_nll"]]))
-    assert logits, "check_nll no longer prints its logits"
-    assert sum(expected) == pytest.approx(1.0, abs=1e-5)
-    assert yours == pytest.approx([math.exp(float(z)) for z in logits[1].split(",")], abs=2e-6)
+def test_the_stored_verdicts():
+    assert stored_verdicts(read(EXERCISES)) == {
+        task: "not yet" for task in (*check.TASKS[:3], "forward against central", *check.TASKS[3:])
+    }
+    assert set(stored_verdicts(read(SOLUTIONS)).values()) == {"OK"}
+    assert "0 of 7 checks passed" in "".join(o.get("text", "") for o in read(EXERCISES).cells[-3].outputs)
 
 
 @pytest.mark.slow
-def test_answers_that_crash_are_reported_as_wrong_not_raised():
-    outputs = _check_outputs("crashing")
-    raised = {}
-    for check, verdicts in outputs.items():
-        for label, verdict, rest in verdicts:
-            if m := re.fullmatch(r"WRONG: it raised (\w+): .+", verdict):
-                raised[label.strip()] = m[1]
-            else:
-                assert verdict == "WRONG", f"{check}: {label}: {verdict!r}"
-                shown = [line.split()[0] for line in rest[:2]]
-                assert shown == ["expected", "yours"], f"{check}: {label}: {rest}"
-    assert _score("crashing") == (0, len(CHECKS))
-    _assert_plots("crashing", shown=False)
-    # a scalar and a too-short list are shown as they are
-    yours = outputs["check_analytic"][0][2][1]
-    assert yours.split() == ["yours", "-12.0"], yours
-    assert len(_numbers(outputs["check_central"][0][2][1], "yours")) == 1
-    assert raised["Exercise 1b (forward difference)"] == "TypeError"
-    assert raised["Exercise 2a (backward)"] == "TypeError"
-    assert raised["3.0 + a, sum([a, b, a])"] == "RecursionError"
-    assert raised["Exercise 2c (softmax + NLL)"] == "AttributeError"
-    ops = [label.strip() for label, _, _ in outputs["check_ops"]]
-    assert set(ops) <= set(raised), "every operation in this run raises"
-
-
-@pytest.mark.slow
-def test_solutions_pass_every_check():
-    solved = _check_outputs("solved")
-    for check, verdicts in solved.items():
-        for label, verdict, rest in verdicts:
-            assert verdict == "OK" and not rest, f"{check}: {label}: {verdict} {rest}"
-    assert _score("solved") == (len(CHECKS), len(CHECKS))
-    _assert_plots("solved", shown=True)
-    # Every sub-check of the wrong run was judged, and passes here: the same labels, in the same order.
-    wrong = _check_outputs("wrong")
-    for check in CHECKS:
-        assert [label for label, _, _ in solved[check]] == [label for label, _, _ in wrong[check]], check
-    assert len(solved["check_ops"]) >= 2 and len(solved["check_nll"]) == 3
+def test_the_exercises_with_the_solutions_filled_in_pass_every_check():
+    nbclient = pytest.importorskip("nbclient")
+    exercises, solutions = read(EXERCISES), read(SOLUTIONS)
+    for i in placeholder_cells(exercises):
+        exercises.cells[i].source = solution_for(exercises.cells[i].source, solutions)
+    env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
+    client = nbclient.NotebookClient(
+        exercises, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute(env=env)
+    texts = []
+    for i, cell in enumerate(exercises.cells):
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"cell {i}: {out.ename}: {out.evalue}"
+            assert out.get("name") != "stderr", f"cell {i}: {out.text}"
+            texts.append(out.get("text", ""))
+    verdicts = [m for line in "".join(texts).splitlines() if (m := VERDICT.match(line))]
+    assert len(verdicts) == 8 and all(m["verdict"] == "OK" for m in verdicts), verdicts
+    assert "7 of 7 checks passed" in "".join(texts)

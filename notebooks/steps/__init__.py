@@ -1,0 +1,1 @@
+"""The learner's engine as each notebook leaves it (generated)."""

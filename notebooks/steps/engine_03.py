@@ -1,0 +1,113 @@
+"""The Value class as notebook 03 leaves it (generated: do not edit).
+
+Written by scripts/export_steps.py from the cells tagged "export-engine" in
+02_value_object.ipynb, 03_backprop_by_hand.ipynb.
+To change it, change those cells and run `make notebooks`.
+"""
+
+# ruff: noqa
+
+import math
+
+
+# ---- 02_value_object.ipynb ----
+
+class Value:
+    """A number that remembers how it was computed."""
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        self.data = data
+        self._prev = set(_children)  # the Values this one was computed from
+        self._op = _op  # the operation that computed it ("" for an input)
+        self.label = label  # a name, for pictures
+
+    def __repr__(self):
+        return f"Value(data={self.data})"
+
+    def __add__(self, other):
+        out = Value(self.data + other.data, (self, other), "+")
+        return out
+
+    def __mul__(self, other):
+        out = Value(self.data * other.data, (self, other), "*")
+        return out
+
+
+# ---- 03_backprop_by_hand.ipynb ----
+
+def __init__(self, data, _children=(), _op="", label=""):
+    self.data = data
+    self.grad = 0.0  # d(output)/d(this value); 0 until backpropagation fills it in
+    self._backward = lambda: None  # passes self.grad on to the children; a leaf has nothing to pass
+    self._prev = set(_children)
+    self._op = _op
+    self.label = label
+
+
+Value.__init__ = __init__
+
+
+# ---- 03_backprop_by_hand.ipynb ----
+
+def backward(self):
+    topo = []
+    visited = set()
+
+    def build_topo(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v._prev:
+                build_topo(child)
+            topo.append(v)
+
+    build_topo(self)
+    self.grad = 1.0
+    for node in reversed(topo):
+        node._backward()
+
+
+Value.backward = backward
+
+
+# ---- 03_backprop_by_hand.ipynb ----
+
+def __add__(self, other):
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += 1.0 * out.grad
+        other.grad += 1.0 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def __mul__(self, other):
+    out = Value(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+Value.__add__ = __add__
+Value.__mul__ = __mul__
+
+
+# ---- 03_backprop_by_hand.ipynb ----
+
+def tanh(self):
+    t = math.tanh(self.data)
+    out = Value(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+Value.tanh = tanh

@@ -1,0 +1,300 @@
+"""grad.selfcheck.training: the checks of notebook 05's "Your turn" tasks.
+
+Every check is driven to each of its verdicts: OK, WRONG with a hint (one case per hint), not yet
+(the shipped ``raise NotImplementedError``) and a crash inside the learner's code, which is reported,
+never raised.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import torch
+from helpers import LectureValue
+
+import grad
+from grad.nn import MLP as GradMLP
+from grad.selfcheck import training as check
+
+
+def one_line(capsys) -> str:
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1, out
+    return out.rstrip("\n")
+
+
+# ---- sse_loss(loss, ypred, ys) ------------------------------------------------------------------------
+
+YS = [1.0, -1.0, -1.0, 1.0]
+
+
+def preds(cls=LectureValue):
+    return [cls(x) for x in (0.8, -0.3, 0.6, 0.9)]
+
+
+def lecture_loss(ypred, ys):  # LectureValue has no **, so the square is a product
+    return sum((yout - ygt) * (yout - ygt) for ygt, yout in zip(ys, ypred))
+
+
+@pytest.mark.parametrize(
+    "loss, cls",
+    [
+        (lecture_loss, LectureValue),
+        (lambda ypred, ys: sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred)), grad.Value),
+        (lambda ypred, ys: sum((ygt - yout) ** 2 for ygt, yout in zip(ys, ypred)), grad.Value),
+    ],
+    ids=["lecture", "grad", "either-order"],
+)
+def test_sse_loss_ok(loss, cls, capsys):
+    assert check.sse_loss(loss, preds(cls), YS)
+    assert one_line(capsys) == "the loss: OK"
+
+
+def test_sse_loss_leaves_the_notebooks_predictions_alone(capsys):
+    ypred = preds()
+    check.sse_loss(lecture_loss, ypred, YS)
+    assert all(p.grad == 0.0 for p in ypred)
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "loss, said, hint",
+    [
+        (
+            lambda ypred, ys: lecture_loss(ypred, ys) * (1 / len(ys)),
+            "the loss is 0.775, expected 3.1",
+            "that is the mean",
+        ),
+        (
+            lambda ypred, ys: sum(yout - ygt for ygt, yout in zip(ys, ypred)),
+            "the loss is 2",
+            "square each difference: (yout - ygt)**2",
+        ),
+        (
+            lambda ypred, ys: LectureValue(sum(abs(p.data - y) for p, y in zip(ypred, ys))),
+            "the loss is 2.6",
+            "instead of taking its absolute value",
+        ),
+        (
+            lambda ypred, ys: sum((yout - ygt) * (yout - ygt) for ygt, yout in zip(ys[:3], ypred)),
+            "the loss is 3.09",
+            "sum((yout - ygt)**2 for ygt, yout in zip(ys, ypred))",
+        ),
+        (
+            lambda ypred, ys: LectureValue(sum((p.data - y) ** 2 for p, y in zip(ypred, ys))),
+            "after loss.backward(), ypred[0].grad is 0, expected -0.4",
+            "not their .data",
+        ),
+        (
+            lambda ypred, ys: sum((p.data - y) ** 2 for p, y in zip(ypred, ys)),
+            "loss(ypred, ys) returned float, not a Value",
+            "not from their .data",
+        ),
+    ],
+    ids=["mean", "unsquared", "abs", "other", "data", "float"],
+)
+def test_sse_loss_wrong_says_what_is_off_and_hints(loss, said, hint, capsys):
+    assert not check.sse_loss(loss, preds(), YS)
+    line = one_line(capsys)
+    assert line.startswith("the loss: WRONG: ")
+    assert said in line and hint in line.split("Hint: ")[1]
+
+
+def test_sse_loss_not_yet_and_crash(capsys):
+    def shipped(ypred, ys):
+        raise NotImplementedError  # your code here
+
+    assert not check.sse_loss(shipped, preds(), YS)
+    assert one_line(capsys).startswith("the loss: not yet (")
+    assert not check.sse_loss(lambda ypred, ys: ..., preds(), YS)
+    assert one_line(capsys).startswith("the loss: not yet (")
+    assert not check.sse_loss(lambda ypred, ys: ypred[0] ** 2, preds(), YS)  # no ** in LectureValue
+    assert one_line(capsys).startswith("the loss: WRONG: your code raised TypeError: unsupported operand")
+
+
+# ---- train_step(step, MLP) ------------------------------------------------------------------------------
+
+
+class LectureNeuron:
+    def __init__(self, nin):
+        self.w = [LectureValue(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = LectureValue(random.uniform(-1, 1))
+
+    def __call__(self, x):
+        return sum((wi * xi for wi, xi in zip(self.w, x)), self.b).tanh()
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class LectureMLP:
+    """The lecture's MLP on LectureValue (Layer folded in: a list of neurons per layer)."""
+
+    def __init__(self, nin, nouts):
+        sz = [nin] + nouts
+        self.layers = [[LectureNeuron(sz[i]) for _ in range(sz[i + 1])] for i in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = [n(x) for n in layer]
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self):
+        return [p for layer in self.layers for n in layer for p in n.parameters()]
+
+
+def make_step(zero=True, sign=-1.0, scale=1.0, mean=False, returns=lambda loss: loss):
+    def step(n, xs, ys, lr):
+        ypred = [n(x) for x in xs]
+        loss = lecture_loss(ypred, ys)
+        if mean:
+            loss = loss * (1 / len(ys))
+        if zero:
+            for p in n.parameters():
+                p.grad = 0.0
+        loss.backward()
+        for p in n.parameters():
+            p.data += sign * scale * lr * p.grad
+        return returns(loss)
+
+    return step
+
+
+@pytest.mark.parametrize(
+    "step, MLP",
+    [
+        (make_step(), LectureMLP),
+        (make_step(returns=lambda loss: loss.data), LectureMLP),
+        (make_step(), GradMLP),
+    ],
+    ids=["lecture", "returns-data", "grad-mlp"],
+)
+def test_train_step_ok(step, MLP, capsys):
+    assert check.train_step(step, MLP)
+    assert one_line(capsys) == "one training step: OK"
+
+
+def test_train_step_leaves_the_random_generator_as_it_was(capsys):
+    random.seed(5)
+    before = random.getstate()
+    check.train_step(make_step(), LectureMLP)
+    assert random.getstate() == before
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "step, said, hint",
+    [
+        (make_step(zero=False), "expected [7.7298, 6.4299, 1.7418, 0.9424]", "the gradients pile up"),
+        (
+            make_step(sign=1.0),
+            "gave the losses [7.7298, 8.1257",
+            "the loss went up: step against the gradient",
+        ),
+        (make_step(mean=True), "gave the losses [1.9324,", "the first loss is already off"),
+        (make_step(scale=0.5), "gave the losses [7.7298, 7.2", "one step is: forward, zero the grads"),
+    ],
+    ids=["no-zeroing", "wrong-sign", "mean", "other"],
+)
+def test_train_step_wrong_says_what_is_off_and_hints(step, said, hint, capsys):
+    assert not check.train_step(step, LectureMLP)
+    line = one_line(capsys)
+    assert line.startswith("one training step: WRONG: 4 steps with lr = 0.1 gave the losses ")
+    assert said in line and hint in line.split("Hint: ")[1]
+
+
+def test_train_step_wrong_network_size(capsys):
+    assert not check.train_step(make_step(), lambda nin, nouts: LectureMLP(nin, [4, 1]))
+    assert one_line(capsys) == (
+        "one training step: WRONG: MLP(3, [4, 4, 1]).parameters() has 21 parameters, expected 41"
+    )
+
+
+def test_train_step_not_yet_and_crash(capsys):
+    def shipped(n, xs, ys, lr):
+        loss = lecture_loss([n(x) for x in xs], ys)
+        raise NotImplementedError  # your code here: zero every parameter's gradient
+        return loss
+
+    assert not check.train_step(shipped, LectureMLP)
+    assert one_line(capsys).startswith("one training step: not yet (")
+
+    def crash(n, xs, ys, lr):
+        for p in n.params():
+            p.grad = 0.0
+
+    assert not check.train_step(crash, LectureMLP)
+    assert one_line(capsys) == (
+        "one training step: WRONG: your code raised AttributeError: 'LectureMLP' object has no attribute "
+        "'params'"
+    )
+
+
+def test_train_step_wrong_when_the_step_returns_nothing(capsys):
+    assert not check.train_step(make_step(returns=lambda loss: None), LectureMLP)
+    assert one_line(capsys) == (
+        "one training step: WRONG: your step returned None. Hint: end it with return loss, "
+        "the loss of the forward pass"
+    )
+
+
+# ---- tanh_function(Tanh) ---------------------------------------------------------------------------------
+
+
+def make_tanh(backward, forward=torch.tanh, save="y"):
+    class Tanh(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = forward(x)
+            ctx.save_for_backward(y if save == "y" else x)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (saved,) = ctx.saved_tensors
+            return backward(saved, grad_output)
+
+    return Tanh
+
+
+def test_tanh_function_ok(capsys):
+    assert check.tanh_function(make_tanh(lambda y, g: g * (1 - y**2)))
+    assert one_line(capsys) == "Tanh (gradcheck in float64): OK"
+
+
+@pytest.mark.parametrize(
+    "Tanh, said, hint",
+    [
+        (make_tanh(lambda y, g: 1 - y**2), "is not grad_output * (1 - y**2)", "multiply by grad_output"),
+        (
+            make_tanh(lambda x, g: g * (1 - x**2), save="x"),
+            "is not grad_output * (1 - y**2)",
+            "use the saved output y = tanh(x), not the input x",
+        ),
+        (make_tanh(lambda y, g: g * (y**2 - 1)), "is not grad_output * (1 - y**2)", "the sign is off"),
+        (make_tanh(lambda y, g: g * (1 - y)), "is not grad_output * (1 - y**2)", "ctx.saved_tensors"),
+        (make_tanh(lambda y, g: g, forward=torch.sin), "Tanh.apply(x) is not tanh(x)", "torch.tanh(x)"),
+        (make_tanh(lambda y, g: None), "after backward(), x.grad is None", "backward returns the gradient"),
+    ],
+    ids=["no-grad-output", "input", "sign", "other", "forward", "none"],
+)
+def test_tanh_function_wrong_says_what_is_off_and_hints(Tanh, said, hint, capsys):
+    assert not check.tanh_function(Tanh)
+    line = one_line(capsys)
+    assert line.startswith("Tanh (gradcheck in float64): WRONG: ")
+    assert said in line and hint in line.split("Hint: ")[1]
+
+
+def test_tanh_function_not_yet_and_crash(capsys):
+    def shipped(y, g):
+        raise NotImplementedError  # your code here
+
+    assert not check.tanh_function(make_tanh(shipped))
+    assert one_line(capsys).startswith("Tanh (gradcheck in float64): not yet (")
+
+    def crash(y, g):
+        raise ValueError("boom")
+
+    assert not check.tanh_function(make_tanh(crash))
+    assert one_line(capsys) == "Tanh (gradcheck in float64): WRONG: your code raised ValueError: boom"
