@@ -87,6 +87,55 @@ def _grid(lo: float, hi: float, n: int) -> list[float]:
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
 
 
+# The optional section of derivatives.md: how the error of a numerical slope depends on the step h.
+STEPS = [float(f"1e-{k}") for k in range(1, 17)]  # exactly the decimal numbers 1e-1 ... 1e-16
+TANH_X = 0.8813735870195432  # tanh'(x) = 1 - tanh(x)**2 = 0.5 here
+
+
+def forward_difference(f: Callable[[float], float], x: float, h: float) -> float:
+    return (f(x + h) - f(x)) / h
+
+
+def central_difference(f: Callable[[float], float], x: float, h: float) -> float:
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def step_errors(f: Callable[[float], float], x: float, slope: float) -> dict[str, list[float]]:
+    """|estimate - slope| of the forward and the central difference, for every h in STEPS."""
+    return {
+        "forward": [abs(forward_difference(f, x, h) - slope) for h in STEPS],
+        "central": [abs(central_difference(f, x, h) - slope) for h in STEPS],
+    }
+
+
+def _finite_differences_figure() -> bytes:
+    eps = 2.0**-52
+    panels = [
+        ("$f(x) = 3x^2 - 4x + 5$ at $x = 3$", step_errors(_quadratic, 3.0, 14.0)),
+        (r"$\tanh$ at $x_0 = 0.8814$", step_errors(math.tanh, TANH_X, 1.0 - math.tanh(TANH_X) ** 2)),
+    ]
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8), sharey=True)
+    for ax, (title, errors) in zip(axes, panels):
+        ax.loglog(STEPS, errors["forward"], "o-", ms=4, label="forward difference")
+        ax.loglog(STEPS, errors["central"], "s-", ms=4, label="central difference")
+        ax.set_title(title)
+        ax.set_xlabel("step h")
+        ax.grid(True, alpha=0.3)
+    left, right = axes
+    left.loglog(STEPS, [3 * h for h in STEPS], "--", color="gray", label="truncation $3h$")
+    rounding = [eps * _quadratic(3.0) / h for h in STEPS]
+    left.loglog(STEPS, rounding, ":", color="gray", label=r"rounding $\varepsilon\,|f| / h$")
+    left.axvline(math.sqrt(eps), color="C3", lw=0.8, label=r"$\sqrt{\varepsilon}$")
+    right.loglog(STEPS[:6], [h**2 / 12 for h in STEPS[:6]], "--", color="gray", label="$h^2 / 12$")
+    right.axvline(eps ** (1 / 3), color="C3", lw=0.8, label=r"$\varepsilon^{1/3}$")
+    left.set_ylabel("|error of the slope|")
+    left.set_ylim(1e-14, 1e2)
+    for ax in axes:
+        ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return _svg_of_figure(fig)
+
+
 def toy_training(steps: int = 100, lr: float = 0.05) -> list[float]:
     """The loss of the lecture's MLP(3, [4, 4, 1]) on the 4 toy examples, one value per step."""
     xs, ys = toy_dataset()
@@ -138,6 +187,7 @@ def _tanh_slope(n: float) -> float:
 
 FIGURES: dict[str, Callable[[], bytes]] = {
     "quadratic.svg": lambda: _svg_of_figure(plot_function(_quadratic, _grid(-5.0, 5.0, 101), at=3.0)),
+    "finite_differences.svg": _finite_differences_figure,
     "expression.svg": lambda: _svg_of_graph(expression(backward=False)),
     "expression_grads.svg": lambda: _svg_of_graph(expression(backward=True)),
     "neuron.svg": lambda: _svg_of_graph(neuron()),
