@@ -26,6 +26,7 @@ from grad import Value  # noqa: E402
 from grad.data import toy_dataset  # noqa: E402
 from grad.losses import sse  # noqa: E402
 from grad.nn import MLP  # noqa: E402
+from grad.optim import SGD  # noqa: E402
 from grad.viz import draw_dot, plot_function, plot_loss  # noqa: E402
 
 
@@ -77,6 +78,20 @@ def neuron() -> Value:
     o.label = "o"
     o.backward()
     return o
+
+
+def shared() -> Value:
+    """The lecture's f = (a*b)*(a + b) at a = -2, b = 3, where a and b each feed two operations."""
+    a = Value(-2.0, label="a")
+    b = Value(3.0, label="b")
+    d = a * b
+    d.label = "d"
+    e = a + b
+    e.label = "e"
+    f = d * e
+    f.label = "f"
+    f.backward()
+    return f
 
 
 def _quadratic(x: float) -> float:
@@ -140,13 +155,13 @@ def toy_training(steps: int = 100, lr: float = 0.05) -> list[float]:
     """The loss of the lecture's MLP(3, [4, 4, 1]) on the 4 toy examples, one value per step."""
     xs, ys = toy_dataset()
     net = MLP(3, [4, 4, 1], seed=0)
+    opt = SGD(net.parameters(), lr=lr)
     history = []
     for _ in range(steps):
         loss = sse([net(x) for x in xs], ys)
-        net.zero_grad()
+        opt.zero_grad()
         loss.backward()
-        for p in net.parameters():
-            p.data -= lr * p.grad
+        opt.step()
         history.append(loss.data)
     return history
 
@@ -191,6 +206,7 @@ FIGURES: dict[str, Callable[[], bytes]] = {
     "expression.svg": lambda: _svg_of_graph(expression(backward=False)),
     "expression_grads.svg": lambda: _svg_of_graph(expression(backward=True)),
     "neuron.svg": lambda: _svg_of_graph(neuron()),
+    "shared.svg": lambda: _svg_of_graph(shared()),
     "tanh.svg": lambda: _svg_of_figure(plot_function(math.tanh, _grid(-4.0, 4.0, 161), at=0.8814)),
     "tanh_slope.svg": lambda: _svg_of_figure(plot_function(_tanh_slope, _grid(-6.0, 6.0, 241), at=3.0)),
     "toy_training.svg": lambda: _svg_of_figure(plot_loss(toy_training())),
