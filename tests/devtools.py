@@ -1,19 +1,28 @@
-"""A minimal Chrome DevTools Protocol client, for the browser tests of the notes site.
+"""A small Chrome DevTools Protocol client for the browser tests, on the websocket-client library.
 
-Standard library only: a WebSocket (RFC 6455) client just large enough to send DevTools commands
-and read their replies and events.
+``DevTools(url)`` connects to one target's ``webSocketDebuggerUrl``; ``call`` sends a command and
+returns its result, keeping every event that arrives meanwhile in ``events``. ``find_chromium`` finds
+the browser, and ``chromium(domains)`` starts it headless, with no network but 127.0.0.1, and connects.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
-import socket
+import signal
+import subprocess
+import tempfile
 import time
 import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+import websocket  # websocket-client
 
 
 def find_chromium() -> str | None:
@@ -26,84 +35,47 @@ def find_chromium() -> str | None:
 
 
 class DevTools:
-    """A minimal Chrome DevTools Protocol client over a WebSocket (RFC 6455), standard library only."""
+    """A Chrome DevTools Protocol session over one WebSocket.
 
-    def __init__(self, url: str) -> None:
-        parts = urllib.parse.urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=60)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(
-            (
-                f"GET {parts.path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\n"
-                f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
+    ``events`` collects the protocol events (messages without an ``id``) in the order they came.
+    """
+
+    def __init__(self, url: str, timeout: float = 60.0) -> None:
+        host = urllib.parse.urlsplit(url).hostname or ""
+        self.ws = websocket.create_connection(
+            url,
+            timeout=timeout,
+            suppress_origin=True,  # Chromium refuses a DevTools socket that sends an Origin it does not allow
+            http_no_proxy=[host],  # straight to the local browser, whatever *_proxy says
         )
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(1)
-            if not chunk:
-                raise ConnectionError("DevTools closed the connection during the handshake")
-            head += chunk
-        if b" 101 " not in head.split(b"\r\n", 1)[0]:
-            raise ConnectionError(head.decode(errors="replace"))
         self.next_id = 0
         self.events: list[dict] = []
 
-    def _read(self, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("DevTools connection closed")
-            data += chunk
-        return data
-
-    def _send_frame(self, opcode: int, payload: bytes) -> None:
-        n = len(payload)
-        head = bytes([0x80 | opcode])
-        if n < 126:
-            head += bytes([0x80 | n])
-        elif n < 1 << 16:
-            head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
-        else:
-            head += bytes([0x80 | 127]) + n.to_bytes(8, "big")
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
-        self.sock.sendall(head + mask + masked)
-
     def _receive(self) -> dict:
-        message = b""
-        while True:
-            b0, b1 = self._read(2)
-            n = b1 & 0x7F
-            if n == 126:
-                n = int.from_bytes(self._read(2), "big")
-            elif n == 127:
-                n = int.from_bytes(self._read(8), "big")
-            payload = self._read(n)
-            opcode = b0 & 0x0F
-            if opcode == 0x9:  # ping
-                self._send_frame(0xA, payload)
-                continue
-            if opcode == 0x8:
-                raise ConnectionError("DevTools closed the connection")
-            message += payload
-            if b0 & 0x80:
-                return json.loads(message)
+        """The next message: a reply or an event. A closed connection is a ConnectionError."""
+        try:
+            text = self.ws.recv()
+        except websocket.WebSocketConnectionClosedException as exc:
+            raise ConnectionError("DevTools closed the connection") from exc
+        except websocket.WebSocketTimeoutException as exc:
+            raise TimeoutError("DevTools sent nothing for too long") from exc
+        return json.loads(text)
 
     def call(self, method: str, **params: object) -> dict:
+        """Run a DevTools command and return its result; a protocol error is a RuntimeError."""
         self.next_id += 1
-        self._send_frame(0x1, json.dumps({"id": self.next_id, "method": method, "params": params}).encode())
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
             msg = self._receive()
             if msg.get("id") == self.next_id:
                 if "error" in msg:
                     raise RuntimeError(f"{method}: {msg['error']}")
                 return msg.get("result", {})
-            self.events.append(msg)
+            if "method" in msg:
+                self.events.append(msg)
 
     def evaluate(self, expression: str, *, await_promise: bool = False) -> object:
+        """The value of a JavaScript expression in the page (JSON-serialisable values only)."""
         result = self.call(
             "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise
         )
@@ -112,6 +84,7 @@ class DevTools:
         return result["result"].get("value")
 
     def wait_for(self, expression: str, timeout: float = 60.0) -> object:
+        """Evaluate ``expression`` every 0.1 s until it is truthy; return its value."""
         deadline = time.monotonic() + timeout
         while True:
             value = self.evaluate(expression)
@@ -122,20 +95,95 @@ class DevTools:
             time.sleep(0.1)
 
     def open(self, url: str, timeout: float = 60.0) -> None:
-        """Navigate to ``url`` and return once its load event has fired."""
+        """Navigate to ``url`` and return once its load event has fired (needs ``Page.enable``)."""
         seen = len(self.events)
         self.call("Page.navigate", url=url)
         deadline = time.monotonic() + timeout
         while not any(e.get("method") == "Page.loadEventFired" for e in self.events[seen:]):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not finish loading")
-            self.events.append(self._receive())
+            msg = self._receive()
+            if "method" in msg:
+                self.events.append(msg)
 
     def screenshot(self, path: Path, max_height: int = 3000) -> None:
+        """A PNG of the page from its top, the full width and at most ``max_height`` CSS pixels tall."""
         size = self.call("Page.getLayoutMetrics")["cssContentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
         shot = self.call("Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True)
-        path.write_bytes(base64.b64decode(shot["data"]))
+        Path(path).write_bytes(base64.b64decode(shot["data"]))
 
     def close(self) -> None:
-        self.sock.close()
+        self.ws.close()
+
+
+def stop_process_group(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM to the process group of ``proc`` (started with ``start_new_session``), SIGKILL if it hangs."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
+
+
+_CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no network but this machine
+    "--no-proxy-server",
+    "--remote-debugging-port=0",
+    "--window-size=1280,900",
+)
+
+
+@contextlib.contextmanager
+def chromium(domains: tuple[str, ...] = ("Page", "Runtime"), start_timeout: float = 60) -> Iterator[DevTools]:
+    """Headless Chromium on a fresh profile, connected to its page with ``domains`` enabled.
+
+    Skips the test when no browser is installed, unless ``CI`` is set (then it fails: CI must run the
+    browser tests). Chromium's output goes to a file in the profile, never to a pipe that nobody reads.
+    """
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("chromium is not installed; the browser test must run in CI")
+        pytest.skip("chromium is not installed (sudo apt-get install chromium)")
+    profile = Path(tempfile.mkdtemp(prefix="grad-chromium-"))
+    args = [exe, *_CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"]
+    tools = None
+    with (profile / "chromium.log").open("wb") as log:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        try:
+            port_file = profile / "DevToolsActivePort"
+            deadline = time.monotonic() + start_timeout
+            while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = (profile / "chromium.log").read_text(errors="replace")[-2000:]
+                    pytest.fail(f"chromium did not start: {output}")
+                time.sleep(0.1)
+            port = int(port_file.read_text().split()[0])
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy variables
+            with direct.open(f"http://127.0.0.1:{port}/json/list", timeout=30) as resp:
+                page = next(t for t in json.load(resp) if t["type"] == "page")
+            tools = DevTools(page["webSocketDebuggerUrl"])
+            for domain in domains:
+                tools.call(f"{domain}.enable")
+            yield tools
+        finally:
+            if tools is not None:
+                tools.close()
+            stop_process_group(proc)
+            shutil.rmtree(profile, ignore_errors=True)

@@ -10,6 +10,7 @@ and review the diff.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -17,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import graphviz
@@ -33,6 +35,7 @@ from grad.viz import (
     draw_dot,
     show_backward,
 )
+from grad.viz.graph import graph_html, svg_size
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "lecture_L.dot"
@@ -67,6 +70,77 @@ def run_python(code: str, *args: str, **env: str) -> subprocess.CompletedProcess
 
 def svg_text(g: ComputationGraph) -> str:
     return html.unescape(g.pipe(format="svg", encoding="utf-8"))  # dot writes "-" as "&#45;"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str], list[str]]] = []  # tag, attributes, open ancestors
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}, list(self.open)))
+        if tag not in ("img", "br"):
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:  # <img .../>
+        self.tags.append((tag, {k: v or "" for k, v in attrs}, list(self.open)))
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open}"
+        self.open.pop()
+
+
+def styles(attrs: dict[str, str]) -> dict[str, str]:
+    return dict(
+        (k.strip(), v.strip()) for k, v in (d.split(":", 1) for d in attrs.get("style", "").split(";") if d)
+    )
+
+
+# The style properties of the HTML display and whether JupyterLab 4's sanitizer keeps them in the outputs
+# of an untrusted notebook (its allowedStyles); those it drops only tidy the look (checked in JupyterLab
+# 4.6: a graph in an untrusted notebook shows at its natural size and scrolls).
+SANITIZER_KEEPS = {"overflow-x", "max-width", "font-family", "text-align"} | {
+    f"margin-{side}" for side in ("top", "right", "bottom", "left")
+}
+MAY_BE_DROPPED = {"height", "display"}
+JUPYTERLAB_TAGS = {"div", "img", "figure", "figcaption", "code"}  # all in its allowedTags; svg is not
+
+
+def graph_pictures(page: str) -> list[dict]:
+    """Every graph picture of an HTML display, checked for the form that keeps its text legible: an
+    <img> of the SVG (a data URI) at its natural size, alone in a div.grad-graph that scrolls sideways.
+    Returns, per picture, the SVG, the img's attributes and the smallest text in CSS px at that size."""
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    assert parser.open == [], f"unclosed tags: {parser.open}"
+    assert {t for t, _, _ in parser.tags} <= JUPYTERLAB_TAGS, [t for t, _, _ in parser.tags]
+    for _, attrs, _ in parser.tags:
+        assert set(styles(attrs)) <= SANITIZER_KEEPS | MAY_BE_DROPPED, attrs.get("style")
+    pictures = []
+    for k, (tag, attrs, ancestors) in enumerate(parser.tags):
+        if tag != "img":
+            continue
+        box_tag, box = parser.tags[k - 1][:2]
+        assert box_tag == "div" and box["class"] == "grad-graph" and ancestors[-1] == "div", (box_tag, box)
+        assert styles(box) == {"overflow-x": "auto", "max-width": "100%"}, box
+        assert attrs["class"] == "grad-graph-img" and attrs["alt"]
+        assert styles(attrs)["max-width"] == "none", attrs["style"]  # never shrunk to the page's width
+        prefix = "data:image/svg+xml;base64,"
+        assert attrs["src"].startswith(prefix)
+        svg = base64.b64decode(attrs["src"][len(prefix) :]).decode()
+        size = re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"\s+viewBox="([0-9. ]+)"', svg)
+        assert size, svg[:300]
+        width_pt, height_pt = float(size.group(1)), float(size.group(2))
+        assert int(attrs["width"]) == round(width_pt * 4 / 3) and int(attrs["height"]) == round(
+            height_pt * 4 / 3
+        )
+        view_width = float(size.group(3).split()[2])
+        scale = int(attrs["width"]) / view_width  # CSS px per SVG unit, as drawn
+        fonts = [float(f) for f in re.findall(r'font-size="([0-9.]+)"', svg)]
+        pictures.append({"svg": svg, "img": attrs, "smallest_text_px": min(fonts) * scale})
+    return pictures
 
 
 # ---- the picture ---------------------------------------------------------------------------
@@ -499,6 +573,36 @@ def test_repr_svg_and_pipe():
     assert g.pipe().startswith(b"<?xml") and g.pipe(format="png").startswith(b"\x89PNG")
 
 
+def test_jupyter_shows_html_with_the_svg_at_natural_size_in_a_scrolling_box():
+    """A wide graph used to be shrunk to the page's width (max-width: 100%), its text to 2-6 px.
+    Jupyter now gets HTML: the picture at its natural size (12 pt text = 16 px, ops 10 pt = 13.3 px)
+    in a box that scrolls sideways; the SVG stays as a fallback and the text form for nbval."""
+    n = lecture_neuron(Value)[0]
+    n.backward()
+    g = draw_dot(n)
+    bundle = g._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
+    assert bundle["text/plain"] == repr(g) == "<computation graph: 10 values, 5 ops>"
+    assert bundle["image/svg+xml"] == g._repr_svg_()
+    assert bundle["text/html"] == g.html() == draw_dot(n)._repr_mimebundle_()["text/html"]  # deterministic
+    assert "<svg" not in bundle["text/html"]  # inline SVG is removed by JupyterLab's sanitizer
+    (picture,) = graph_pictures(bundle["text/html"])
+    assert picture["svg"] == bundle["image/svg+xml"]
+    assert picture["img"]["alt"] == "computation graph: 10 values, 5 ops"
+    assert int(picture["img"]["width"]) > 1000  # wider than a notebook or a phone: it scrolls
+    assert picture["smallest_text_px"] == pytest.approx(10 * 4 / 3, rel=1e-3)  # the op names, 10 pt
+    assert picture["smallest_text_px"] >= 10
+
+
+def test_graph_html_of_any_svg():
+    page = graph_html(b'<svg width="75pt" height="30.5pt" viewBox="0 0 75 30.5"></svg>', 'a "graph" <b>')
+    assert 'width="100" height="41"' in page and 'alt="a &quot;graph&quot; &lt;b&gt;"' in page
+    assert (
+        graph_html('<svg width="75pt" height="30.5pt"></svg>', "x").count("data:image/svg+xml;base64,") == 1
+    )
+    assert svg_size(b"<svg>") is None and 'width="' not in graph_html(b"<svg></svg>", "x")
+
+
 def test_svg_is_rendered_by_dot_with_the_labels():
     n = lecture_L()
     n["L"].backward()
@@ -548,7 +652,7 @@ g = draw_dot(b)
 out = {"source": g.source}
 calls = {
     "pipe": lambda: g.pipe(format="svg"),
-    "display": lambda: g._repr_svg_(),
+    "display": lambda: g._repr_mimebundle_(),
     "stepper": lambda: show_backward(b)._repr_mimebundle_(),
 }
 for name, call in calls.items():

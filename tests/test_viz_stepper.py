@@ -13,9 +13,10 @@ from xml.etree import ElementTree
 
 import pytest
 from helpers import LectureValue, close, lecture_L, lecture_neuron, neuron_sum
+from test_viz_graph import graph_pictures
 
 from grad.engine import Value, backward_order
-from grad.viz import STEPPER_MAX_NODES, BackwardPass, Frame, backward_steps, show_backward
+from grad.viz import STEPPER_MAX_NODES, BackwardPass, Frame, backward_steps, show_backward, stepper
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -153,11 +154,20 @@ def test_captions():
     assert backward_steps(many)[0].caption.endswith("`sum` sends it to x0, x1, x2, x3, x4 and 3 more")
 
 
-def test_a_frame_displays_as_svg_with_its_caption_as_text():
+def test_a_frame_displays_as_its_caption_and_picture_with_its_caption_as_text():
     n = lecture_L()
     frame = backward_steps(n["L"])[0]
     assert repr(frame).startswith("<frame | step 1: L starts")
     assert "<svg" in frame._repr_svg_() and 'id="backward_step_1"' in frame._repr_svg_()
+    bundle = frame._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"} and bundle["text/plain"] == repr(frame)
+    assert bundle["text/html"] == frame.html()
+    assert (
+        "<figcaption" in bundle["text/html"] and "<code>*</code> sends it to d and f" in bundle["text/html"]
+    )
+    (picture,) = graph_pictures(bundle["text/html"])
+    assert picture["svg"] == bundle["image/svg+xml"] and picture["smallest_text_px"] >= 10
+    assert picture["img"]["alt"] == "step 1: L starts with grad 1.0000; * sends it to d and f"
 
 
 # ---- closure-based Values (the lecture's micrograd) ----------------------------------------
@@ -427,15 +437,20 @@ def test_show_backward_static_output():
     assert set(bundle) == {"text/html", "text/plain"}
     assert bundle["text/plain"].startswith("backward pass: 7 steps\n  step 1: ")
     page = bundle["text/html"]
-    assert page.count("<svg") == 7 and page.count("<figcaption") == 7 and "<?xml" not in page
-    tree = ElementTree.fromstring(page)  # well formed: one block of 7 figures, each caption + SVG
+    assert page.count("<img") == 7 and page.count("<figcaption") == 7 and "<svg" not in page
+    tree = ElementTree.fromstring(page)  # well formed: one block of 7 figures, each caption + picture
+    assert tree.tag == "div" and tree.get("class") == "grad-backward-pass" and tree.get("data-steps") == "7"
     assert [fig.tag for fig in tree] == ["figure"] * 7
+    assert all([child.tag for child in fig] == ["figcaption", "div"] for fig in tree)
+    assert [fig[0].text.split(":")[0] for fig in tree] == [f"step {k}" for k in range(1, 8)]
     assert all(
-        [child.tag for child in fig] == ["figcaption", "{http://www.w3.org/2000/svg}svg"] for fig in tree
+        fig.get("class") == "grad-backward-step" and fig[1].get("class") == "grad-graph" for fig in tree
     )
     assert "<code>*</code> sends e's grad -2.0000 to a and b</figcaption>" in page
-    ids = re.findall(r' id="([^"]+)"', page)
-    assert len(ids) > 7 * 7 and len(ids) == len(set(ids))  # frames inlined in one page: no id twice
+    pictures = graph_pictures(page)  # legible: natural size, in a box that scrolls sideways
+    assert [p["svg"] for p in pictures] == shown.svgs()
+    assert all(p["smallest_text_px"] >= 10 for p in pictures)
+    assert [p["img"]["alt"] for p in pictures] == [c.replace("`", "") for c in shown.captions]
     assert page.index("step 1:") < page.index("step 2:") < page.index("step 7:")
     assert page == show_backward(n["L"])._repr_mimebundle_()["text/html"]  # deterministic
     assert show_backward(n["L"], interactive=False)._repr_mimebundle_()["text/html"] == page
@@ -445,7 +460,23 @@ def test_show_backward_static_output():
 def test_show_backward_of_a_lecture_value_renders():
     o, _ = lecture_neuron(LectureValue)
     page = show_backward(o).html()
-    assert page.count("<svg") == 10 and "`tanh`" not in page and "<code>tanh</code> sends it to n" in page
+    assert page.count("<img") == 10 and "`tanh`" not in page and "<code>tanh</code> sends it to n" in page
+
+
+def test_each_frame_says_where_its_step_happens():
+    """data-focus: the horizontal extent of the node being processed and of its receivers, as fractions
+    of the picture's width; the notes site scrolls a wide frame there."""
+    n = lecture_L()
+    shown = show_backward(n["L"], interactive=False)
+    focus = [tuple(map(float, f.split())) for f in re.findall(r'data-focus="([^"]*)"', shown.html())]
+    assert len(focus) == 7 and all(0 <= a < b <= 1 for a, b in focus)
+    order = [f.current.label for f in shown]
+    assert order[0] == "L" and focus[0][1] > 0.95  # the root, drawn at the right end
+    leaves = [k for k, name in enumerate(order) if name in "abcf"]
+    assert all(focus[k][1] - focus[k][0] < 0.25 for k in leaves)  # a leaf alone: a narrow focus
+    a, e = order.index("a"), order.index("e")
+    assert focus[a][0] < 0.05 and focus[e][0] < 0.05 < focus[e][1]  # a is drawn at the left; e sends to it
+    assert stepper._focus(b"<svg") is None and stepper._focus(b'<svg viewBox="0 0 1 1"/>') is None
 
 
 def test_show_backward_interactive_and_bad_arguments():
@@ -455,11 +486,21 @@ def test_show_backward_interactive_and_bad_arguments():
     bundle = shown._repr_mimebundle_()
     assert bundle["text/plain"].startswith("backward pass: 7 steps\n  step 1: ")
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    slider, view = shown.widget().children
+    slider, caption, box = shown.widget().children
+    (picture,) = box.children
     assert (slider.min, slider.max, slider.value) == (1, 7, 1)
-    assert "step 1:" in view.value and "<svg" in view.value
+    assert "step 1:" in caption.value and picture.value == shown.svgs()[0].encode()
+    assert picture.format == "svg+xml" and box.layout.overflow == "auto"  # the box scrolls sideways,
+    assert picture.layout.max_width == "none"  # and the picture keeps its natural size:
+    width, height = (
+        round(float(x) * 4 / 3)
+        for x in re.search(r'width="([0-9.]+)pt" height="([0-9.]+)pt"', shown.svgs()[0]).groups()
+    )
+    assert (picture.layout.width, picture.layout.min_width) == (f"{width}px", f"{width}px")
+    assert picture.layout.height == f"{height}px"
     slider.value = 5
-    assert "step 5:" in view.value and "step 1:" not in view.value
+    assert "step 5:" in caption.value and "step 1:" not in caption.value
+    assert picture.value == shown.svgs()[4].encode()
     with pytest.raises(TypeError, match="show_backward: interactive must be True, False or None"):
         show_backward(n["L"], interactive="yes")
     with pytest.raises(ValueError, match="show_backward: rankdir must be 'LR'"):
@@ -519,7 +560,7 @@ def test_many_frames_do_not_deadlock_the_renderer():
     assert sum(len(f.source) for f in shown) > 65536
     svgs = shown.svgs()
     assert len(svgs) == 29 and sum(map(len, svgs)) > 10 * 65536
-    assert all(s.startswith("<svg") and s.endswith("</svg>") for s in svgs)
+    assert all(s.startswith("<?xml") and s.rstrip().endswith("</svg>") for s in svgs)
     assert all(f'id="backward_step_{k + 1}"' in s for k, s in enumerate(svgs))  # each frame its own picture
 
 
@@ -529,7 +570,7 @@ def test_a_stepper_at_the_size_guard_renders():
     shown = show_backward(root, max_nodes=STEPPER_MAX_NODES)
     assert len(shown) == 48
     page = shown.html()
-    assert page.count("<svg") == 48 and page.count("<figcaption") == 48
+    assert page.count("<img") == 48 and page.count("<figcaption") == 48
     root.backward()
     leaves = [v for v in backward_order(root) if not v._prev]
     assert all(shown[-1].grad_of(v) == v.grad for v in leaves)
@@ -570,10 +611,11 @@ def test_in_a_live_kernel_graphs_show_once_and_the_stepper_is_a_slider_unless_ou
     monkeypatch.delenv("GRAD_STATIC_OUTPUTS", raising=False)
     (graph,), (live,) = run()
     assert graph["data"]["text/plain"] == "<computation graph: 7 values, 3 ops>"
-    assert set(graph["data"]) == {"image/svg+xml", "text/plain"} and "<svg" in graph["data"]["image/svg+xml"]
+    assert set(graph["data"]) == {"text/html", "image/svg+xml", "text/plain"}
+    assert "<svg" in graph["data"]["image/svg+xml"] and len(graph_pictures(graph["data"]["text/html"])) == 1
     assert "application/vnd.jupyter.widget-view+json" in live["data"]  # a learner in JupyterLab: a slider
     assert live["data"]["text/plain"].startswith("backward pass: 7 steps\n")
     monkeypatch.setenv("GRAD_STATIC_OUTPUTS", "1")
     _, (stored,) = run()
     assert "application/vnd.jupyter.widget-view+json" not in stored["data"]
-    assert stored["data"]["text/html"].count("<svg") == 7
+    assert len(graph_pictures(stored["data"]["text/html"])) == 7

@@ -1,5 +1,12 @@
 """Drawing a computation graph with Graphviz (:func:`draw_dot`) and running the ``dot`` program.
 
+In Jupyter a graph shows as HTML (:func:`graph_html`): the SVG as an image at its natural size, whose text
+is 12 pt (16 CSS px; op names 10 pt, 13.3 px), in a box that scrolls sideways when the graph is wider than
+the page. It is never shrunk to fit, which made the text of a wide graph unreadably small. It is an
+``<img>`` of the SVG, not inline SVG, because JupyterLab's sanitizer removes inline SVG from the outputs of
+a notebook that is not trusted (every notebook as cloned), while it keeps an image with its size and the
+style properties used here. The SVG itself stays in the output too, and the text form, which nbval compares.
+
 The DOT text is the same in every run and process: a tuple or list ``_prev`` keeps its order; the children
 in a set are sorted by a signature of label, data, op, number of uses, their children (recursively, down to
 the leaves) and the nodes that use them (recursively, up to the root). Children alike in all of that are,
@@ -9,8 +16,10 @@ in labels and ops are replaced.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import hashlib
+import html
 import re
 import reprlib
 import subprocess
@@ -95,8 +104,54 @@ class ComputationGraph:
     def __repr__(self) -> str:
         return f"<computation graph: {_plural(self.n_values, 'value')}, {_plural(self.n_ops, 'op')}>"
 
-    def _repr_svg_(self) -> str:  # what Jupyter shows
+    def html(self) -> str:
+        """The picture as HTML, as Jupyter shows it: see :func:`graph_html`."""
+        return graph_html(self.pipe(), repr(self)[1:-1])
+
+    def _repr_svg_(self) -> str:
         return self.pipe(encoding="utf-8")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """What Jupyter shows: the HTML, with the SVG as a fallback and the text form nbval compares."""
+        svg = self.pipe()
+        return {
+            "text/html": graph_html(svg, repr(self)[1:-1]),
+            "image/svg+xml": svg.decode("utf-8"),
+            "text/plain": repr(self),
+        }
+
+
+PX_PER_PT = 4 / 3  # dot sizes an SVG in points; a CSS pixel is 3/4 pt
+_SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="([0-9.]+)pt"[^>]*?\sheight="([0-9.]+)pt"')
+
+
+def svg_size(svg: bytes) -> tuple[int, int] | None:
+    """The natural size of an SVG from dot in CSS pixels, (width, height); None if it does not say."""
+    size = _SVG_SIZE.search(svg[:2000])
+    return tuple(round(float(x) * PX_PER_PT) for x in size.groups()) if size else None
+
+
+def graph_html(svg: bytes | str, alt: str) -> str:
+    """An SVG from dot as HTML that keeps its text legible: the picture at its natural size (12 pt text is
+    16 CSS px), in a ``div.grad-graph`` that scrolls sideways instead of shrinking a wide graph to fit.
+
+    The SVG is an ``<img>`` (a data URI) whose width and height are given, with ``max-width:none`` against
+    the ``img {max-width: 100%}`` rules of JupyterLab and the notes site. ``alt`` describes the picture.
+
+    >>> page = graph_html(b'<svg width="60pt" height="30pt"></svg>', "a graph")
+    >>> print(page[:63]); print(page[63:132])
+    <div class="grad-graph" style="overflow-x:auto;max-width:100%">
+    <img class="grad-graph-img" width="80" height="40" alt="a graph" src=
+    """
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    size = svg_size(data)
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    src = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
+    return (
+        '<div class="grad-graph" style="overflow-x:auto;max-width:100%">'
+        f'<img class="grad-graph-img"{dims} alt="{html.escape(alt)}" src="{src}"'
+        ' style="max-width:none;height:auto;display:block"/></div>'
+    )
 
 
 def _plural(n: int, word: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from numbers import Real
 from typing import Any
+from xml.etree import ElementTree
 
 from grad.engine import Value, backward_order
 from grad.viz import graph
@@ -53,8 +54,21 @@ class Frame:
     def __repr__(self) -> str:
         return f"<frame | {self.caption}>"
 
+    def html(self) -> str:
+        """The frame as HTML: its caption above its picture (see :func:`grad.viz.graph.graph_html`)."""
+        return _figure_html(self.caption, self.graph.pipe())
+
     def _repr_svg_(self) -> str:
         return self.graph.pipe(encoding="utf-8")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """What Jupyter shows: the HTML of :meth:`html`, the SVG as a fallback, and the text form."""
+        svg = self.graph.pipe()
+        return {
+            "text/html": _figure_html(self.caption, svg),
+            "image/svg+xml": svg.decode(),
+            "text/plain": repr(self),
+        }
 
 
 def _name(v: Any) -> str:
@@ -204,12 +218,63 @@ def backward_steps(
 
 def _caption_html(caption: str, tag: str) -> str:
     text = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(caption, quote=False))
-    return f'<{tag} style="font-family:sans-serif;margin-bottom:0.3em">{text}</{tag}>'
+    return f'<{tag} style="font-family:sans-serif;margin-bottom:0.3em;text-align:left">{text}</{tag}>'
+
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_LIT = {graph._HOT["fillcolor"], graph._GETS["fillcolor"]}  # the node being processed, its receivers
+
+
+def _focus(svg: bytes | str) -> tuple[float, float] | None:
+    """Where the action of a frame is: the horizontal extent of the node being processed and of the nodes
+    it sends gradient to, as fractions (0 = left edge, 1 = right edge) of the picture's width."""
+    try:
+        root = ElementTree.fromstring(svg.encode() if isinstance(svg, str) else svg)
+        width = float(root.get("viewBox", "").split()[2])
+        shift = re.search(r"translate\(\s*(-?[0-9.]+)", root.find(f"{_SVG}g").get("transform", ""))
+        dx = float(shift.group(1)) if shift else 0.0
+        xs = []
+        for shape in root.iter():
+            if shape.get("fill") not in _LIT:
+                continue
+            if shape.tag == f"{_SVG}polygon":
+                xs += [float(p.split(",")[0]) for p in shape.get("points", "").split()]
+            elif shape.tag == f"{_SVG}ellipse":
+                cx, rx = float(shape.get("cx")), float(shape.get("rx"))
+                xs += [cx - rx, cx + rx]
+    except (ElementTree.ParseError, AttributeError, IndexError, TypeError, ValueError):
+        return None
+    if not xs or width <= 0:
+        return None
+    return (max(0.0, (min(xs) + dx) / width), min(1.0, (max(xs) + dx) / width))
+
+
+# margins as longhands: JupyterLab's sanitizer drops the margin shorthand from untrusted outputs
+_FIGURE_STYLE = "margin-top:0;margin-right:0;margin-bottom:1.2em;margin-left:0;text-align:left"
+
+
+def _figure_html(caption: str, svg: bytes | str) -> str:
+    """One frame: its caption, then its picture at natural size in a box that scrolls sideways.
+
+    ``data-focus`` (for the notes site's stepper.js) is the part of the picture to keep in view.
+    """
+    picture = graph.graph_html(svg, caption.replace("`", ""))
+    focus = _focus(svg)
+    data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
+    return (
+        f'<figure class="grad-backward-step"{data} style="{_FIGURE_STYLE}">'
+        f"{_caption_html(caption, 'figcaption')}\n{picture}\n</figure>"
+    )
 
 
 class BackwardPass:
     """What :func:`show_backward` returns: the frames (``len()``, indexing, iteration), shown as a static
-    column or a slider. Its text form, ``backward pass: N steps`` and the captions, is what nbval compares."""
+    column or a slider. Its text form, ``backward pass: N steps`` and the captions, is what nbval compares.
+
+    The static column (:meth:`html`) is a ``div.grad-backward-pass`` of one ``figure`` per frame, caption
+    and picture, all visible; the notes site's ``stepper.js`` turns it into one frame at a time with a
+    slider and Previous/Next buttons (without JavaScript, every frame still shows).
+    """
 
     def __init__(self, frames: list[Frame], interactive: bool = False) -> None:
         self.frames, self.interactive, self._svgs = frames, interactive, None
@@ -229,34 +294,42 @@ class BackwardPass:
         return "\n".join([head, *(f"  {c}" for c in self.captions)])
 
     def svgs(self) -> list[str]:
-        """Every frame as inline SVG, at most as wide as the page, each from its own run of dot."""
+        """Every frame as an SVG document, each from its own run of dot."""
         if self._svgs is None:
-            docs = [graph._run_dot(f.source).decode().split("<svg", 1)[1] for f in self.frames]  # no prolog
-            self._svgs = ['<svg style="max-width:100%;height:auto"' + d.rstrip() for d in docs]
+            self._svgs = [graph._run_dot(f.source).decode() for f in self.frames]
         return self._svgs
 
     def html(self) -> str:
         """The static display: each frame's caption above its picture, in one HTML block."""
-        figures = [
-            f'<figure style="margin:0 0 1.2em 0">{_caption_html(f.caption, "figcaption")}\n{svg}\n</figure>'
-            for f, svg in zip(self, self.svgs())
-        ]
-        return "\n".join(['<div class="grad-backward-pass">', *figures, "</div>"])
+        figures = [_figure_html(f.caption, svg) for f, svg in zip(self, self.svgs())]
+        return "\n".join([f'<div class="grad-backward-pass" data-steps="{len(self)}">', *figures, "</div>"])
 
     def widget(self) -> Any:
-        """An ipywidgets slider (1 .. number of steps) above the current frame and its caption."""
+        """An ipywidgets slider (1 .. number of steps) above the current frame's caption and picture.
+
+        The picture is an Image at its natural size in a Box that scrolls sideways; it stays in place
+        from one step to the next, so a graph scrolled to its interesting part stays scrolled there.
+        """
         import ipywidgets as widgets  # a course dependency
 
-        svgs = self.svgs()
+        svgs = [svg.encode() for svg in self.svgs()]
         slider = widgets.IntSlider(value=1, min=1, max=len(self), description="step")
-        view = widgets.HTML()
+        caption = widgets.HTML()
+        picture = widgets.Image(format="svg+xml", layout=widgets.Layout(max_width="none"))
+        box = widgets.Box([picture], layout=widgets.Layout(overflow="auto", width="100%"))
 
         def show(step: int) -> None:
-            view.value = _caption_html(self.frames[step - 1].caption, "div") + svgs[step - 1]
+            frame, svg = self.frames[step - 1], svgs[step - 1]
+            size = graph.svg_size(svg)
+            if size:  # the Image's own CSS would shrink it to the page's width
+                picture.layout.width, picture.layout.height = f"{size[0]}px", f"{size[1]}px"
+                picture.layout.min_width = f"{size[0]}px"
+            caption.value = _caption_html(frame.caption, "div")
+            picture.value = svg
 
         slider.observe(lambda change: show(change["new"]), names="value")
         show(1)
-        return widgets.VBox([slider, view])
+        return widgets.VBox([slider, caption, box])
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         if self.interactive:  # the slider widget's bundle, with this text form
