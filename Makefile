@@ -35,11 +35,22 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
 setup: $(STAMP) ## create .venv/ and install everything (make lab and make test do it for you)
 	@scripts/ensure-system-tools.sh
 
+# The notes' figures, drawn by grad.viz into lecture_notes/_generated/figures/ (git-ignored; the site
+# build draws them too), so that the notes rendered in JupyterLab show them in a fresh clone as well.
+# Redrawn when grad or the drawing script changes.
+NOTE_FIGURES := lecture_notes/_generated/figures/.drawn
+$(NOTE_FIGURES): lecture_notes/_figures/make_figures.py $(wildcard grad/*.py grad/*/*.py) | setup
+	$(BIN)/python lecture_notes/_figures/make_figures.py $(@D) >/dev/null
+	@touch $@
+
 # The server's root is the repository, so the notebooks' links to ../lecture_notes/*.md open too.
 # JupyterLab takes its landing page from LabApp.default_url (ServerApp's is overridden by it).
+# jupyterlab-settings/overrides.json5 changes JupyterLab's defaults for this repository only: a note
+# (*.md) opens rendered (jupyterlab-myst's Markdown Preview), not in the text editor.
 # tests/test_lab.py starts the server with exactly these arguments.
-LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/01_derivatives.ipynb
-lab: setup ## open the course in JupyterLab, on notebook 01
+LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/01_derivatives.ipynb \
+            --LabApp.app_settings_dir=jupyterlab-settings
+lab: setup $(NOTE_FIGURES) ## open the course in JupyterLab, on notebook 01, the notes rendered
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py lecture_notes/_figures
@@ -88,6 +99,44 @@ $(BENCH_VENV)/.installed: pyproject.toml constraints.txt scripts/setup-venv.sh
 
 bench: $(BENCH_VENV)/.installed ## speed benchmark against micrograd 0.1.0 (own venv, about two minutes)
 	$(BENCH_VENV)/bin/python bench/bench.py
+
+.PHONY: lock diff-driver
+
+# constraints.txt is generated: `make lock` resolves pyproject.toml's dependencies and all its extras
+# with uv (pinned in constraints.txt itself), for CPython 3.11.0 and up on x86_64 Linux, as PyPI stood
+# at LOCK_DATE: later uploads are invisible, so the same pyproject.toml gives the same file, byte for
+# byte, on any machine and any day. Move LOCK_DATE forward to take newer releases. Each pin says where
+# it comes from (# via ...). uv's own config files are ignored (--no-config), and existing pins are not
+# preferred (--upgrade), so the file depends on pyproject.toml and LOCK_DATE alone.
+# torch: the machines install the CPU wheel of torch 2.13.0, which needs no CUDA, but PyPI's Linux
+# torch 2.13.0 also requires CUDA packages. They are excluded from the resolution (LOCK_EXCLUDE; with
+# them go the nvidia-* packages they pull in), so constraints.txt lists only what make setup installs;
+# kept, they would be about twenty pins of packages nothing here installs. A new torch may require
+# others: make lock then shows them (tests/test_lock.py fails), and they belong in LOCK_EXCLUDE.
+LOCK_DATE    := 2026-11-26T00:00:00Z
+LOCK_EXCLUDE := cuda-bindings cuda-toolkit nvidia-cudnn-cu13 nvidia-cusparselt-cu13 nvidia-nccl-cu13 \
+                nvidia-nvshmem-cu13 triton
+lock: ## regenerate constraints.txt from pyproject.toml with uv (PyPI as of LOCK_DATE)
+	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt uv
+	printf '%s\n' $(LOCK_EXCLUDE) | $(BIN)/uv pip compile --quiet --no-config --upgrade \
+	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --exclude-newer $(LOCK_DATE) \
+	  --all-extras --excludes /dev/stdin --custom-compile-command 'make lock' \
+	  --output-file constraints.txt pyproject.toml
+
+# nbdime shows a notebook's changes cell by cell (sources, outputs, metadata) instead of raw JSON. This
+# makes it git's diff driver for *.ipynb in this clone only (.git/config and .git/info/attributes:
+# nothing that is committed). It is what `nbdime config-git --enable` does for diffs, but git calls the
+# venv's program by its full path (with the bare name that nbdime writes, git diff on a notebook dies
+# unless the venv is activated), no .gitattributes is added to the working tree, and git's merges are
+# left alone (no nbdime merge driver). nbdiff and nbdiff-web (in .venv/bin) compare notebooks by hand.
+diff-driver: ## git diff shows notebooks with nbdime (this clone only; installs the dev extra)
+	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	git config diff.jupyternotebook.command '$(CURDIR)/$(BIN)/git-nbdiffdriver diff'
+	@attrs=$$(git rev-parse --git-path info/attributes) && mkdir -p "$${attrs%/*}" && \
+	  { grep -qsxF '*.ipynb diff=jupyternotebook' "$$attrs" || echo '*.ipynb diff=jupyternotebook' >> "$$attrs"; }
+	@echo "git diff now shows notebooks with nbdime (git diff --no-ext-diff shows the JSON)."
 
 clean: ## remove the venvs and the built site
 	rm -rf $(VENV) $(BENCH_VENV) lecture_notes/_build

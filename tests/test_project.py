@@ -12,8 +12,27 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# pip name -> conda-forge name, where they differ
-CONDA_NAME = {"torch": "pytorch", "graphviz": "python-graphviz"}
+# pip name -> conda-forge name, where they differ (matplotlib-base is matplotlib without the Qt GUI)
+CONDA_NAME = {"torch": "pytorch", "graphviz": "python-graphviz", "matplotlib": "matplotlib-base"}
+# The extras that make setup installs, and so environment.yml too. The dev extra (uv and nbdime, for
+# make lock and make diff-driver) is for maintainers: neither make setup nor environment.yml has it.
+ENV_EXTRAS = {"course", "test", "notes"}
+NOT_IN_ENV_EXTRAS = {"dev"}
+# Packages whose version can change the notebooks' stored outputs or the built notes (pip names).
+# environment.yml pins each to constraints.txt's version. pydata-sphinx-theme is no requirement of
+# pyproject.toml (sphinx-book-theme brings it) but draws the site, so it is pinned too.
+OUTPUT_AFFECTING = {
+    "numpy",
+    "matplotlib",
+    "torch",
+    "graphviz",
+    "jupyterlab",
+    "nbval",
+    "sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+    "pydata-sphinx-theme",
+}
 
 
 def _pyproject() -> dict:
@@ -21,44 +40,88 @@ def _pyproject() -> dict:
 
 
 def _name(req: str) -> str:
-    return re.split(r"[=<>!~\[ ;]", req, maxsplit=1)[0].strip().lower()
+    """A requirement's (or conda spec's) package name, normalised as PyPI does: lower case, '-'."""
+    name = re.split(r"[=<>!~\[ ;]", req, maxsplit=1)[0].strip()
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _requirements() -> set[str]:
-    """The names of every requirement: the package's own dependencies and every extra."""
+def _requirements(extras: set[str] | None = None) -> set[str]:
+    """The names of the package's own dependencies and of its extras' (all extras by default)."""
     project = _pyproject()["project"]
-    reqs = [
-        *project["dependencies"],
-        *(r for extra in project["optional-dependencies"].values() for r in extra),
-    ]
+    optional = project["optional-dependencies"]
+    chosen = optional if extras is None else {k: v for k, v in optional.items() if k in extras}
+    reqs = [*project["dependencies"], *(r for extra in chosen.values() for r in extra)]
     return {_name(r) for r in reqs}
 
 
-def test_environment_yml_lists_every_requirement_of_pyproject():
-    wanted = {CONDA_NAME.get(name, name) for name in _requirements()}
+def _constraints() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[_name(name)] = version.strip()
+    return pins
+
+
+def _conda_env() -> tuple[dict[str, str | None], list]:
+    """environment.yml's conda packages (name -> pinned version or None) and its pip part."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge", "nodefaults"]
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
-    assert "python" in conda and "python=3.11" in env["dependencies"]
-    assert {"graphviz", "python-graphviz"} <= conda  # the dot program and the bindings
-    missing = wanted - conda
+    packages: dict[str, str | None] = {}
+    for spec in env["dependencies"]:
+        if isinstance(spec, str):
+            name, _, version = spec.partition("=")
+            packages[_name(name)] = version.split("=", 1)[0] or None
+    return packages, [d for d in env["dependencies"] if isinstance(d, dict)]
+
+
+def test_the_extras_are_those_of_make_setup_plus_dev():
+    extras = set(_pyproject()["project"]["optional-dependencies"])
+    assert extras == ENV_EXTRAS | NOT_IN_ENV_EXTRAS, "a new extra: decide whether environment.yml needs it"
+    install = re.search(r"-e '\.\[([a-z,]+)\]'", (ROOT / "Makefile").read_text().split("$(STAMP): ", 1)[1])
+    assert install is not None and set(install.group(1).split(",")) == ENV_EXTRAS
+
+
+def test_environment_yml_lists_every_requirement_of_pyproject():
+    wanted = {CONDA_NAME.get(name, name) for name in _requirements(ENV_EXTRAS)}
+    conda, pip_part = _conda_env()
+    assert conda.get("python") == "3.11"
+    assert {"graphviz", "python-graphviz"} <= set(conda)  # the dot program and the bindings
+    assert "matplotlib" not in conda, "use matplotlib-base (no Qt) for matplotlib"
+    missing = wanted - set(conda)
     assert not missing, f"environment.yml lacks {sorted(missing)}"
-    extra = conda - wanted - {"python", "pip", "graphviz"}
+    pinned_extra = {CONDA_NAME.get(name, name) for name in OUTPUT_AFFECTING}
+    extra = set(conda) - wanted - pinned_extra - {"python", "pip", "graphviz"}
     assert not extra, f"environment.yml has packages pyproject.toml does not: {sorted(extra)}"
-    pip_part = [d for d in env["dependencies"] if isinstance(d, dict)]
+    dev_only = _requirements(NOT_IN_ENV_EXTRAS) - _requirements(ENV_EXTRAS)
+    assert not {CONDA_NAME.get(n, n) for n in dev_only} & set(conda), "the dev extra is for maintainers"
     assert pip_part == [{"pip": ["-e ."]}], "only the course package itself should come from pip"
+
+
+def test_environment_yml_pins_what_changes_the_outputs_to_the_constraints():
+    conda, _ = _conda_env()
+    pins = _constraints()
+    wrong = {}
+    for name in sorted(OUTPUT_AFFECTING):
+        conda_name = CONDA_NAME.get(name, name)
+        if conda.get(conda_name) != pins[name]:
+            wrong[conda_name] = (conda.get(conda_name), pins[name])
+    assert not wrong, f"environment.yml (pinned, constraints.txt): {wrong}"
+    # and nothing else is pinned there: the rest is left to conda's solver
+    pinned = {name for name, version in conda.items() if version} - {"python"}
+    assert pinned == {CONDA_NAME.get(name, name) for name in OUTPUT_AFFECTING}
 
 
 def test_torch_is_pinned_to_the_local_cpu_build_everywhere():
     test_extra = _pyproject()["project"]["optional-dependencies"]["test"]
     assert "torch==2.13.0" in test_extra
-    constraints = (ROOT / "constraints.txt").read_text().splitlines()
-    assert "torch==2.13.0" in constraints
-    assert "pytorch=2.13.0" in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    assert _constraints()["torch"] == "2.13.0"
+    assert _conda_env()[0]["pytorch"] == "2.13.0"
 
 
 def test_every_installed_requirement_is_pinned_in_constraints():
-    pins = {_name(line) for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line}
+    pins = set(_constraints())
     names = _requirements()
     assert names <= pins, f"not pinned: {sorted(names - pins)}"
 

@@ -2,7 +2,9 @@
 
 ``conf.py`` calls :func:`render_all` on every build and writes the results into
 ``lecture_notes/_generated/figures/`` (git-ignored), so the figures always match
-the engine. Every figure is deterministic: the same bytes on every run.
+the engine; ``make lab`` runs this script for the same folder, so that the notes
+rendered in JupyterLab show their figures too. Every figure is deterministic: the
+same bytes on every run.
 
 Run it by hand to look at them::
 
@@ -223,5 +225,7 @@ if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "lecture_notes/_generated/figures")
     out.mkdir(parents=True, exist_ok=True)
     for name, data in render_all().items():
-        (out / name).write_bytes(data)
-        print(out / name)
+        path = out / name
+        if not (path.exists() and path.read_bytes() == data):  # unchanged files keep their time stamp,
+            path.write_bytes(data)  # so Sphinx's incremental build does not re-read the notes for them
+        print(path)
