@@ -1,10 +1,13 @@
-"""Write ``notebooks/steps/*.py``: the learner's engine as each notebook leaves it.
+"""Write ``notebooks/steps/*.py``: the course's copy of the engine as each notebook leaves it.
 
 The course has the learner build one engine across notebooks 02 to 05, in the lecture's order.
 Each notebook starts where the previous one ended by importing the classes it finished, so the
 class is written once, in the notebook where it is taught, and never pasted into another one.
-This script collects the code cells that build the engine, tagged ``export-engine`` (Value) or
-``export-nn`` (Neuron, Layer, MLP), into one module per notebook and kind:
+What a notebook imports is the course's copy, not the learner's cells: this script reads the
+course's own version of each cell from the notebook files (the "One way to write it" cells), so
+a mistake the learner made does not follow them into the next notebook. It collects the code
+cells that build the engine, tagged ``export-engine`` (Value) or ``export-nn`` (Neuron, Layer,
+MLP), into one module per notebook and kind:
 
 ``steps/engine_NN.py``
     every ``export-engine`` cell of notebooks 02 .. NN, in order: the Value class as notebook NN
@@ -14,7 +17,7 @@ This script collects the code cells that build the engine, tagged ``export-engin
     ``engine_MM`` with MM <= NN.
 
 A module is written for notebook NN only if NN has tagged cells of that kind. ``make notebooks``
-runs this before executing the notebooks, and ``tests/test_steps.py`` fails when the files are
+runs this before executing the notebooks, and ``tests/test_course.py`` fails when the files are
 out of date. Usage: ``python scripts/export_steps.py`` (writes) or ``--check`` (exit 1 if stale).
 """
 
@@ -31,10 +34,11 @@ KINDS = {  # kind: (tag, the module's imports)
     "engine": ("export-engine", "import math\n"),
     "nn": ("export-nn", "import random\n\nfrom steps.engine_{engine} import Value\n"),
 }
-HEADER = '''"""{what} as notebook {name} leaves it (generated: do not edit).
+HEADER = '''"""The course's copy of {what} as notebook {name} leaves {them} (generated: do not edit).
 
-Written by scripts/export_steps.py from the cells tagged "{tag}" in
-{sources}.
+Written by scripts/export_steps.py from the course's own cells tagged "{tag}" in
+{sources}
+(not from a learner's edits, so a mistake made in a notebook does not follow into the next one).
 To change it, change those cells and run `make notebooks`.
 """
 
@@ -60,8 +64,9 @@ def modules(notebooks: Path = NOTEBOOKS) -> dict[str, str]:
                 engine = number
             cells[kind] += [(path.name, source) for source in tagged]
             sources = sorted({name for name, _ in cells[kind]})
-            what = "The Value class" if kind == "engine" else "Neuron, Layer and MLP"
-            text = HEADER.format(what=what, name=number, tag=tag, sources=", ".join(sources))
+            what = "the Value class" if kind == "engine" else "Neuron, Layer and MLP"
+            them = "it" if kind == "engine" else "them"
+            text = HEADER.format(what=what, name=number, them=them, tag=tag, sources=", ".join(sources))
             text += "\n" + imports.format(engine=engine)
             for name, source in cells[kind]:
                 text += f"\n\n# ---- {name} ----\n\n{source.strip()}\n"
@@ -79,7 +84,7 @@ def main(argv: list[str]) -> int:
         return 1 if stale or extra else 0
     STEPS.mkdir(exist_ok=True)
     (STEPS / "__init__.py").write_text(
-        '"""The learner\'s engine as each notebook leaves it (generated)."""\n'
+        '"""The course\'s copy of the engine as each notebook leaves it (generated)."""\n'
     )
     for name in stale:
         (STEPS / name).write_text(wanted[name])

@@ -699,3 +699,81 @@ def test_the_exercises_with_the_solutions_filled_in_pass_every_check():
     verdicts = [m for line in "".join(texts).splitlines() if (m := VERDICT.match(line))]
     assert len(verdicts) == 8 and all(m["verdict"] == "OK" for m in verdicts), verdicts
     assert "7 of 7 checks passed" in "".join(texts)
+
+
+# ---- slips the review found ----------------------------------------------------------------------------
+
+
+def test_backward_called_twice_is_named(capsys):
+    Value = make_value(**RIGHT)
+
+    def value_gradients(numbers, target):
+        logits = [Value(x) for x in numbers]
+        loss = -softmax(logits)[target].log()
+        loss.backward()
+        loss.backward()  # the slip
+        return [z.grad for z in logits]
+
+    assert_wrong(
+        lambda: check.softmax_nll(value_gradients), capsys, "dL/dz0 is 0.375953", "backward() 2 times"
+    )
+    assert Value.backward.__name__ == "backward" and "backward" in vars(Value), "the class is put back"
+
+
+def test_a_leftover_placeholder_in_the_learners_function_is_not_yet(capsys):
+    Value = make_value(**RIGHT)
+
+    def value_gradients(numbers, target):
+        logits = [Value(x) for x in numbers]
+        loss = -softmax(logits)[target].log()  # noqa: F841 - the backward pass is still to write
+        ...  # your code here: backpropagate
+        return [z.grad for z in logits]
+
+    assert_not_yet(lambda: check.softmax_nll(value_gradients), capsys)
+
+    def loss_to_write(numbers, target):
+        logits = [Value(x) for x in numbers]
+        loss = ...  # your code here
+        loss.backward()
+        return [z.grad for z in logits]
+
+    assert_not_yet(lambda: check.softmax_nll(loss_to_write), capsys)
+
+
+def test_a_value_that_lost_its_methods_is_told_to_run_the_cells_below_the_class_again(capsys):
+    # the class cell run again after the cells that add the methods: a new class without them
+    bare = make_value()
+    assert_wrong(
+        lambda: check.exp_and_log(bare),
+        capsys,
+        "`a.exp()` raised AttributeError",
+        "Hint: your Value has no `exp`: run the cells below the class again",
+    )
+    assert_wrong(
+        lambda: check.divide_negate_sum(bare),
+        capsys,
+        "`a / b` raised TypeError",
+        "Hint: your Value has no `__truediv__`: run the cells below the class again",
+    )
+    no_backward = make_value(**RIGHT)
+    del no_backward.backward
+    assert_wrong(
+        lambda: check.exp_and_log(no_backward), capsys, "your Value has no `backward`: run the cells"
+    )
+
+
+def test_a_typo_in_a_method_gets_a_hint_about_the_name_not_the_maths(capsys):
+    def log_typo(self):
+        return type(self)(math.lg(self.data), (self,), "log")  # noqa - the learner's typo
+
+    line = assert_wrong(lambda: check.exp_and_log(make_value(**{**RIGHT, "log": log_typo})), capsys)
+    assert line.endswith("Hint: `math.lg` does not exist: a typo; did you mean `math.log`?")
+
+    def div_typo(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        return type(self)(self.data / other.dat, (self, other), "/")
+
+    line = assert_wrong(
+        lambda: check.divide_negate_sum(make_value(**{**RIGHT, "__truediv__": div_typo})), capsys
+    )
+    assert line.endswith("Hint: your Value has no `dat`: a typo; did you mean `data`?")

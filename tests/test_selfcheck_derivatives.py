@@ -97,7 +97,10 @@ def test_slope_crash_in_the_learners_code_is_reported_not_raised(capsys):
         return (f(x + h) - f(x)) / hh  # noqa: F821 - the learner's typo
 
     assert not check.slope(slope)
-    assert one_line(capsys) == "slope(f, x): WRONG: your code raised NameError: name 'hh' is not defined"
+    assert one_line(capsys) == (
+        "slope(f, x): WRONG: your code raised NameError: name 'hh' is not defined. "
+        "Hint: `hh` is not defined: a typo; did you mean `h`?"
+    )
 
 
 def test_slope_without_a_default_h_is_a_crash_that_names_it(capsys):
@@ -227,10 +230,52 @@ def test_nudge_crash_in_the_learners_code_is_reported_not_raised(capsys):
         return (a * (b + h) + c - d1) / h, 1.0  # noqa: F821 - d1 was never computed
 
     assert not check.nudge_b_and_c(nudges)
-    assert one_line(capsys) == "nudging b and c: WRONG: your code raised NameError: name 'd1' is not defined"
+    assert one_line(capsys) == (
+        "nudging b and c: WRONG: your code raised NameError: name 'd1' is not defined. "
+        "Hint: `d1` is not defined: a typo? Use names your code defines, or the ones it is given"
+    )
 
 
 def test_the_checks_compute_their_references_from_the_definitions():
     # the right answers are the slopes of the lecture's functions, not numbers typed into the module
     assert abs(check._central(check._quadratic, [-3.0], 0) - (6 * -3.0 - 4)) < 1e-6
     assert [round(check._central(check._d, check._POINT, i), 6) for i in range(3)] == [-3.0, 2.0, 1.0]
+
+
+# ---- slips the review found: another f, a variable of the notebook ---------------------------------------
+
+
+def test_slope_that_ignores_its_f_is_told_to_use_the_f_it_is_given(capsys):
+    def slope(f, x, h=0.0001):
+        g = lambda x: 3 * x**2 - 4 * x + 5  # noqa: E731 - the lecture's f, whatever f is passed
+        return (g(x + h) - g(x)) / h
+
+    assert not check.slope(slope)
+    line = one_line(capsys)
+    assert "the slope of x**3 - 2x at x = 2 came out 8.0003, expected about 10" in line
+    assert line.endswith(
+        "Hint: that is the slope of another function: use the f you are given, f(x + h) and f(x)"
+    )
+
+
+def test_slope_that_crashes_on_something_else_gets_the_rise_over_run_hint(capsys):
+    assert not check.slope(lambda f, x, h=0.0001: (f(x + h) - f) / h)
+    assert one_line(capsys).endswith("Hint: rise over run, (f(x + h) - f(x)) / h, with numbers")
+
+
+def test_nudges_that_read_a_variable_of_the_notebook_are_told_so(capsys):
+    notebook = {"d2": 3.9997}  # left behind by the cell that nudged a
+    source = (
+        "def nudge_b_and_c(h=0.0001):\n"
+        "    a, b, c = 2.0, -3.0, 10.0\n"
+        "    d1 = a * b + c\n"
+        "    slope_b = ((a * (b + h) + c) - d2) / h\n"
+        "    slope_c = ((a * b + (c + h)) - d1) / h\n"
+        "    return slope_b, slope_c\n"
+    )
+    exec(source, notebook)
+    assert not check.nudge_b_and_c(notebook["nudge_b_and_c"])
+    assert one_line(capsys) == (
+        "nudging b and c: WRONG: slope_b is 5, expected 2. Hint: your function reads `d2` from outside it "
+        "(a variable of the notebook, from another cell): compute everything from what the function is given"
+    )

@@ -108,7 +108,8 @@ def test_pow_backward_reports_a_crash_in_the_closure(capsys):
 
     assert not check.pow_backward(make_pow(crash), LectureValue)
     assert one_line(capsys) == (
-        "x**k and its _backward: WRONG: your code raised ZeroDivisionError: division by zero"
+        "x**k and its _backward: WRONG: your code raised ZeroDivisionError: division by zero. "
+        "Hint: the local derivative is a number: other * self.data ** (other - 1), times out.grad"
     )
 
 
@@ -204,5 +205,17 @@ def test_neuron_call_reports_a_crash(capsys):
 
     assert not check.neuron_call(neuron_class(crash))
     assert one_line(capsys) == (
-        "Neuron.__call__: WRONG: your code raised AttributeError: 'Neuron' object has no attribute 'weights'"
+        "Neuron.__call__: WRONG: your code raised AttributeError: 'Neuron' object has no attribute "
+        "'weights'. Hint: your Neuron has no `weights`: a typo?"
+    )
+
+
+def test_pow_backward_that_subtracts_is_told_the_sign(capsys):
+    def minus(self, other, out):
+        self.grad -= other * self.data ** (other - 1) * out.grad
+
+    assert not check.pow_backward(make_pow(minus), LectureValue)
+    assert one_line(capsys).endswith(
+        "made x.grad -19.25, expected 1 + 3 * 6.75 = 21.25. Hint: the sign is "
+        "off: add to self.grad with +=, not -="
     )

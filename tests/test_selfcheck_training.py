@@ -227,7 +227,7 @@ def test_train_step_not_yet_and_crash(capsys):
     assert not check.train_step(crash, LectureMLP)
     assert one_line(capsys) == (
         "one training step: WRONG: your code raised AttributeError: 'LectureMLP' object has no attribute "
-        "'params'"
+        "'params'. Hint: your LectureMLP has no `params`: a typo; did you mean `parameters`?"
     )
 
 
@@ -297,4 +297,75 @@ def test_tanh_function_not_yet_and_crash(capsys):
         raise ValueError("boom")
 
     assert not check.tanh_function(make_tanh(crash))
-    assert one_line(capsys) == "Tanh (gradcheck in float64): WRONG: your code raised ValueError: boom"
+    assert one_line(capsys) == (
+        "Tanh (gradcheck in float64): WRONG: your code raised ValueError: boom. "
+        "Hint: backward returns a tensor, the gradient with respect to x: grad_output * (1 - y**2)"
+    )
+
+
+# ---- slips the review found ----------------------------------------------------------------------------
+
+
+def test_sse_loss_that_reads_the_notebooks_lists_is_told_so(capsys):
+    notebook = {"ypred": preds(), "ys": YS}
+    exec(
+        "def loss_fn(yp, y):  # the learner's slip: it ignores its arguments\n"
+        "    return sum((yout - ygt) * (yout - ygt) for ygt, yout in zip(ys, ypred))\n",
+        notebook,
+    )
+    assert not check.sse_loss(notebook["loss_fn"], notebook["ypred"], YS)
+    line = one_line(capsys)
+    assert line.startswith("the loss: WRONG: after loss.backward(), ypred[0].grad is 0")
+    assert line.endswith(
+        "Hint: your loss_fn reads `ys`, `ypred` from the notebook instead of its arguments: "
+        "use the ones it is given"
+    )
+
+
+def test_sse_loss_with_a_number_on_the_left_of_a_minus_gets_a_hint(capsys):
+    # LectureValue has no __rsub__ (notebook 04's Value has): ygt - yout fails
+    assert not check.sse_loss(
+        lambda ypred, ys: sum((ygt - yout) * (ygt - yout) for ygt, yout in zip(ys, ypred)), preds(), YS
+    )
+    assert one_line(capsys) == (
+        "the loss: WRONG: your code raised TypeError: unsupported operand type(s) for -: 'float' and "
+        "'LectureValue'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 04's "
+        "Value has: run the first cell again, or write (yout - ygt)**2, the Value on the left"
+    )
+
+
+def test_train_step_that_zeros_after_backward_is_told_to_zero_before(capsys):
+    def step(n, xs, ys, lr):
+        loss = lecture_loss([n(x) for x in xs], ys)
+        loss.backward()
+        for p in n.parameters():
+            p.grad = 0.0  # too late: the update below sees only zeros
+        for p in n.parameters():
+            p.data += -lr * p.grad
+        return loss
+
+    assert not check.train_step(step, LectureMLP)
+    assert one_line(capsys).endswith(
+        "Hint: the loss never changes, so the parameters never moved: zero the gradients before "
+        "loss.backward(), not after it (zeroed after, the update sees only zeros)"
+    )
+
+
+def test_train_step_that_uses_the_notebooks_network_is_told_so(capsys):
+    random.seed(5)
+    notebook = {"n": LectureMLP(3, [4, 4, 1]), "lecture_loss": lecture_loss}
+    exec(
+        "def my_train_step(net, xs, ys, lr):  # the slip: it trains the notebook's n, not net\n"
+        "    loss = lecture_loss([n(x) for x in xs], ys)\n"
+        "    for p in n.parameters():\n"
+        "        p.grad = 0.0\n"
+        "    loss.backward()\n"
+        "    for p in n.parameters():\n"
+        "        p.data += -lr * p.grad\n"
+        "    return loss\n",
+        notebook,
+    )
+    assert not check.train_step(notebook["my_train_step"], LectureMLP)
+    assert one_line(capsys).endswith(
+        "Hint: your step reads `n` from the notebook instead of its arguments: use the ones it is given"
+    )

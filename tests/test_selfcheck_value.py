@@ -259,7 +259,8 @@ def test_trace_not_yet(capsys):
 def test_trace_a_crash_is_reported_not_raised(capsys):
     assert not check.trace(lambda root: root.children, Value)
     assert one_line(capsys) == (
-        "trace(root): WRONG: your code raised AttributeError: 'Value' object has no attribute 'children'"
+        "trace(root): WRONG: your code raised AttributeError: 'Value' object has no attribute 'children'. "
+        "Hint: your Value has no `children`: it is called `_prev`"
     )
     assert not check.trace(trace_sets, Broken)
     assert one_line(capsys) == "trace(root): WRONG: your code raised ZeroDivisionError: division by zero"
@@ -304,3 +305,11 @@ def test_a_plus_a_a_crash_in_the_learners_class_is_reported(capsys):
 
     assert not check.a_plus_a(1, NoAdd)
     assert one_line(capsys) == "(a + a)._prev: WRONG: your code raised TypeError: cannot add"
+
+
+def test_trace_that_returns_the_edges_first_is_told_so(capsys):
+    assert not check.trace(lambda root: tuple(reversed(trace_sets(root))), Value)
+    assert one_line(capsys) == (
+        "trace(root): WRONG: trace(L) returned the edges first and the nodes second. "
+        "Hint: return nodes, edges, in that order"
+    )

@@ -14,6 +14,9 @@ Example:
     >>> check.grads_of_a_and_b(a, b, c, f)
     a.grad and b.grad: OK
     True
+
+In the notebook the checks take no arguments, ``check.grads_of_a_and_b()``: they use your ``a``,
+``b``, ``c``, ``f``, ``tanh``, ``Value``, ``dfda`` and ``dfdb`` (see :func:`grad.selfcheck.mine`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grad.engine import Value as _Reference
-from grad.selfcheck import Verdict, close, differs, number, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, differs, mine, number, verdict
 
 __all__ = ["grads_of_a_and_b", "tanh_backward", "two_paths"]
 
@@ -51,7 +54,9 @@ def _grads_problem(a: Any, b: Any, c: Any, f: Any) -> str | None:
     return f"{problem}. Hint: {hint}"
 
 
-def grads_of_a_and_b(a: Any, b: Any, c: Any, f: Any) -> Verdict:
+def grads_of_a_and_b(
+    a: Any = FROM_NOTEBOOK, b: Any = FROM_NOTEBOOK, c: Any = FROM_NOTEBOOK, f: Any = FROM_NOTEBOOK
+) -> Verdict:
     """Check ``a.grad`` and ``b.grad`` in the lecture's ``L = (a*b + c)*f``, filled in by hand.
 
     The check builds the expression with :class:`grad.Value` at your leaves' data (a = 2, b = -3,
@@ -59,11 +64,13 @@ def grads_of_a_and_b(a: Any, b: Any, c: Any, f: Any) -> Verdict:
     ``a.grad`` and ``b.grad``.
 
     Args:
-        a, b, c, f: your leaves (only ``.data`` and, for ``a`` and ``b``, ``.grad`` are read).
+        a, b, c, f: your leaves (only ``.data`` and, for ``a`` and ``b``, ``.grad`` are read); left
+            out, the notebook's ``a``, ``b``, ``c`` and ``f``.
 
     Returns:
         True when both gradients are right. Prints ``a.grad and b.grad: OK``, or WRONG with a
-        hint, or ``not yet`` while either is ``...``. Never raises.
+        hint, or ``not yet`` while either is ``...``, or both are still 0, as a Value starts.
+        Never raises.
 
     Example:
         >>> import grad
@@ -76,9 +83,24 @@ def grads_of_a_and_b(a: Any, b: Any, c: Any, f: Any) -> Verdict:
     """
 
     def attempt() -> Any:
-        return ... if a.grad is ... or b.grad is ... else (a, b, c, f)
+        leaves = tuple(mine(name, given) for name, given in zip("abcf", (a, b, c, f)))
+        grads = (leaves[0].grad, leaves[1].grad)
+        if any(g is ... for g in grads):
+            return ...
+        if all(isinstance(g, int | float) and not isinstance(g, bool) and g == 0 for g in grads):
+            return _UNTOUCHED
+        return leaves
 
-    return verdict("a.grad and b.grad", attempt, lambda leaves: _grads_problem(*leaves))
+    def judge(leaves: Any) -> str | None:
+        return UNTOUCHED_GRADS if leaves is _UNTOUCHED else _grads_problem(*leaves)
+
+    return verdict("a.grad and b.grad", attempt, judge)
+
+
+_UNTOUCHED = object()
+UNTOUCHED_GRADS = (
+    "not yet (a.grad and b.grad are still 0: set them in the cell above, and fix it if it shows an error)"
+)
 
 
 # ---- tanh with its _backward ---------------------------------------------------------------------------
@@ -126,7 +148,9 @@ def _tanh_problem(got: tuple[Any, Any, Any, Any]) -> str | None:
     return None
 
 
-def tanh_backward(tanh: Callable[[Any], Any], Value: Callable[..., Any]) -> Verdict:
+def tanh_backward(
+    tanh: Callable[[Any], Any] = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK
+) -> Verdict:
     """Check your ``tanh(self)``: its value, its child, and the ``_backward`` closure it attaches.
 
     The check makes ``x = Value(0.7)``, calls ``out = tanh(x)``, sets ``out.grad = 1`` and calls
@@ -135,8 +159,9 @@ def tanh_backward(tanh: Callable[[Any], Any], Value: Callable[..., Any]) -> Verd
     by ``out.grad``. Your function is called directly; ``Value.tanh`` is not changed.
 
     Args:
-        tanh: your function ``tanh(self)``, written to become a method of ``Value``.
-        Value: your Value class (with ``grad`` and ``_backward``).
+        tanh: your function ``tanh(self)``, written to become a method of ``Value``; left out, the
+            notebook's ``tanh``.
+        Value: your Value class (with ``grad`` and ``_backward``); left out, the notebook's ``Value``.
 
     Returns:
         True when all of it is right. Prints ``tanh's _backward: OK``, or WRONG with a hint, or
@@ -162,8 +187,9 @@ def tanh_backward(tanh: Callable[[Any], Any], Value: Callable[..., Any]) -> Verd
     """
 
     def run(upstream: float) -> tuple[Any, Any]:
-        x = Value(_X)
-        out = tanh(x)
+        fn = mine("tanh", tanh)
+        x = mine("Value", Value)(_X)
+        out = fn(x)
         if out is ... or out is None or not hasattr(out, "_backward"):
             return x, out
         out.grad = upstream
@@ -178,7 +204,12 @@ def tanh_backward(tanh: Callable[[Any], Any], Value: Callable[..., Any]) -> Verd
             return x, out, None, None
         return (x, out, *run(3.0))
 
-    return verdict("tanh's _backward", attempt, _tanh_problem)
+    return verdict(
+        "tanh's _backward",
+        attempt,
+        _tanh_problem,
+        hint="t = math.tanh(self.data), out = Value(t, (self,), 'tanh'), then its _backward",
+    )
 
 
 # ---- a node used twice: f = (a*b)*(a + b) -----------------------------------------------------------
@@ -206,18 +237,18 @@ def _two_paths_problem(got: tuple[object, object]) -> str | None:
     return f"{problem}. Hint: df/da = df/dd * dd/da + df/de * de/da = e*b + d*1, with d = a*b and e = a + b"
 
 
-def two_paths(dfda: object, dfdb: object) -> Verdict:
+def two_paths(dfda: object = FROM_NOTEBOOK, dfdb: object = FROM_NOTEBOOK) -> Verdict:
     """Check df/da and df/db for the lecture's ``d = a*b``, ``e = a + b``, ``f = d*e`` at a = -2, b = 3.
 
     ``a`` and ``b`` each feed both ``d`` and ``e``, so each reaches ``f`` along two paths and its
     gradient is the sum of the two. The check gets the numbers from :class:`grad.Value`.
 
     Args:
-        dfda, dfdb: your numbers.
+        dfda, dfdb: your numbers; left out, the notebook's ``dfda`` and ``dfdb``.
 
     Returns:
         True when both are right. Prints ``df/da and df/db: OK``, or WRONG with a hint, or
-        ``not yet`` while either is ``...``. Never raises.
+        ``not yet`` while either is ``...`` or not defined. Never raises.
 
     Example:
         >>> two_paths(3.0, -2.0)  # doctest: +NORMALIZE_WHITESPACE
@@ -227,6 +258,7 @@ def two_paths(dfda: object, dfdb: object) -> Verdict:
     """
 
     def attempt() -> Any:
-        return ... if dfda is ... or dfdb is ... else (dfda, dfdb)
+        got = mine("dfda", dfda), mine("dfdb", dfdb)
+        return ... if any(g is ... for g in got) else got
 
     return verdict("df/da and df/db", attempt, _two_paths_problem)

@@ -12,6 +12,9 @@ Example:
     >>> check.slope(slope)
     slope(f, x): OK
     True
+
+In the notebook the checks take no arguments, ``check.slope()``: they use your ``slope`` and
+``nudge_b_and_c`` (see :func:`grad.selfcheck.mine`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from grad.selfcheck import Verdict, close, number, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine, number, outside_names, verdict
 
 __all__ = ["slope", "nudge_b_and_c"]
 
@@ -68,15 +71,34 @@ _SLOPE_CASES: list[tuple[Function, str, float]] = [
 ]
 
 
-def _slope_problem(name: str, x: float, got: object, exact: float, height: float) -> str | None:
-    """None when ``got`` is the slope ``exact`` (up to a small nudge's error), else what is off."""
+def _outside(fn: object) -> str:
+    """A hint when ``fn`` reads variables of the notebook instead of computing them itself, else ''."""
+    names = outside_names(fn)
+    if not names:
+        return ""
+    shown = ", ".join(f"`{n}`" for n in names)
+    return (
+        f"your function reads {shown} from outside it (a variable of the notebook, from another cell): "
+        "compute everything from what the function is given"
+    )
+
+
+def _slope_problem(
+    name: str, x: float, got: object, exact: float, height: float, other: float | None = None
+) -> str | None:
+    """None when ``got`` is the slope ``exact`` (up to a small nudge's error), else what is off.
+
+    ``other`` is the slope of the other test function at the same ``x``: a slope that ignores its ``f``.
+    """
     if got is None:
         return "slope(f, x) returned None. Hint: end your function with return (the slope)"
     g = number(got, "slope(f, x)")
     if close(g, exact, 1e-2):
         return None
     said = f"the slope of {name} at x = {x:g} came out {g:.6g}, expected about {exact:.6g}"
-    if close(g, -exact, 1e-2):
+    if other is not None and close(g, other, 1e-2):
+        hint = "that is the slope of another function: use the f you are given, f(x + h) and f(x)"
+    elif close(g, -exact, 1e-2):
         hint = "rise over run is (f(x + h) - f(x)) / h: the nudged value first"
     elif close(g, height, 1e-2):
         hint = "that is the height f(x); the slope is how much f moves per unit of x: (f(x + h) - f(x)) / h"
@@ -89,7 +111,7 @@ def _slope_problem(name: str, x: float, got: object, exact: float, height: float
     return f"{said}. Hint: {hint}"
 
 
-def slope(fn: Callable[[Function, float], object]) -> Verdict:
+def slope(fn: Callable[[Function, float], object] = FROM_NOTEBOOK) -> Verdict:
     """Check ``fn(f, x)``: the slope of ``f`` at ``x``, measured by nudging ``x`` by a small ``h``.
 
     ``fn`` is called with ``f(x) = 3x**2 - 4x + 5`` at ``x = -3`` (slope -22) and with
@@ -97,11 +119,11 @@ def slope(fn: Callable[[Function, float], object]) -> Verdict:
     off by as much as the nudge makes it (1% is accepted), so any ``h`` up to about 0.01 passes.
 
     Args:
-        fn: your ``slope(f, x, h=0.0001)``.
+        fn: your ``slope(f, x, h=0.0001)``; left out, the notebook's ``slope``.
 
     Returns:
         True when both slopes are right. Prints ``slope(f, x): OK``, or WRONG with a hint, or
-        ``not yet`` while ``fn`` returns ``...``. Never raises.
+        ``not yet`` while ``fn`` returns ``...`` (or is not defined). Never raises.
 
     Example:
         >>> slope(lambda f, x, h=0.0001: (f(x + h) - f(x)) / h)
@@ -113,17 +135,22 @@ def slope(fn: Callable[[Function, float], object]) -> Verdict:
         False
     """
 
+    learner: list[Any] = []
+
     def attempt() -> Any:
-        return _unfinished(tuple(fn(f, x) for f, _, x in _SLOPE_CASES))
+        learner.append(mine("slope", fn))
+        return _unfinished(tuple(learner[0](f, x) for f, _, x in _SLOPE_CASES))
 
     def judge(answers: tuple[object, ...]) -> str | None:
-        for (f, name, x), got in zip(_SLOPE_CASES, answers):
-            problem = _slope_problem(name, x, got, _central(f, [x], 0), f(x))
+        for i, ((f, name, x), got) in enumerate(zip(_SLOPE_CASES, answers)):
+            g = _SLOPE_CASES[1 - i][0]  # the other function
+            problem = _slope_problem(name, x, got, _central(f, [x], 0), f(x), _central(g, [x], 0))
             if problem is not None:
-                return problem
+                outside = _outside(learner[0])
+                return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
         return None
 
-    return verdict("slope(f, x)", attempt, judge)
+    return verdict("slope(f, x)", attempt, judge, hint="rise over run, (f(x + h) - f(x)) / h, with numbers")
 
 
 # ---- nudging b and c ---------------------------------------------------------------------------------
@@ -162,19 +189,22 @@ def _nudge_problem(answers: object) -> str | None:
     return None
 
 
-def nudge_b_and_c(fn: Callable[[], object]) -> Verdict:
+def nudge_b_and_c(fn: Callable[[], object] = FROM_NOTEBOOK) -> Verdict:
     """Check ``fn()``: the slopes of ``d = a*b + c`` along ``b`` and ``c`` at a = 2, b = -3, c = 10.
 
     ``fn`` takes no arguments (or only ones with defaults, such as ``h``) and returns the pair
     ``(slope_b, slope_c)``. The check works out the right pair itself, by central differences of
     ``a*b + c``: (2, 1), that is, (a, 1).
 
+    The function must work from its own numbers: a WRONG slope from a function that reads a
+    variable of the notebook (``d2`` of an earlier cell, say) gets a hint that says so.
+
     Args:
-        fn: your ``nudge_b_and_c(h=0.0001)``.
+        fn: your ``nudge_b_and_c(h=0.0001)``; left out, the notebook's ``nudge_b_and_c``.
 
     Returns:
         True when both slopes are right. Prints ``nudging b and c: OK``, or WRONG with a hint, or
-        ``not yet`` while either slope is ``...``. Never raises.
+        ``not yet`` while either slope is ``...`` (or the function is not defined). Never raises.
 
     Example:
         >>> def nudges(h=0.0001):
@@ -193,7 +223,15 @@ def nudge_b_and_c(fn: Callable[[], object]) -> Verdict:
         False
     """
 
-    def attempt() -> Any:
-        return _unfinished(fn())
+    learner: list[Any] = []
 
-    return verdict("nudging b and c", attempt, _nudge_problem)
+    def attempt() -> Any:
+        learner.append(mine("nudge_b_and_c", fn))
+        return _unfinished(learner[0]())
+
+    def judge(answers: object) -> str | None:
+        problem = _nudge_problem(answers)
+        outside = _outside(learner[0]) if problem is not None else ""
+        return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
+
+    return verdict("nudging b and c", attempt, judge)

@@ -14,7 +14,10 @@ learner's own PyTorch version of the same computation. :func:`score` lists what 
 Every check computes its reference itself: exact gradients by PyTorch's backward() in float64,
 finite differences by computing them here. Each check prints one line, ``<task>: OK``,
 ``<task>: WRONG: what is off. Hint: ...`` or ``<task>: not yet (...)``, returns True when it is
-OK, and never raises: an error in the learner's code is reported as WRONG.
+OK, and never raises: an error in the learner's code is reported as WRONG. In the notebook the
+checks take no arguments (``check.exp_and_log()``): they use the learner's ``analytic_gradient``,
+``forward_gradient``, ``central_gradient``, ``Value``, ``value_gradients`` and ``torch_gradients``
+(see :func:`grad.selfcheck.mine`).
 
 Example:
     >>> def by_hand(a, b, c):
@@ -30,12 +33,26 @@ write the derivatives as formulas and let Python evaluate them
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grad.selfcheck import Verdict, differs, is_value_like, number, verdict
+from grad.selfcheck import (
+    FROM_NOTEBOOK,
+    Verdict,
+    differs,
+    error_hint,
+    is_slip,
+    is_value_like,
+    mine,
+    missing_operator,
+    number,
+    rerun_below,
+    verdict,
+)
 
 __all__ = [
     "f",
@@ -112,8 +129,16 @@ def _guarded(attempt: Callable[[], Any], what: str = "your code") -> Any:
         return _Raised(err, what)
 
 
-def _raised(answer: _Raised, hint: str = "") -> str:
-    text = f"{answer.what} raised {type(answer.error).__name__}: {answer.error}"
+def _raised(answer: _Raised, hint: str = "", value_class: object = None) -> str:
+    """What the learner's code raised, with the best hint: a slip (a typo, a method the class lost)
+    before the check's own ``hint``, which is about the maths and only fits code that ran."""
+    err = answer.error
+    text = f"{answer.what} raised {type(err).__name__}: {err}"
+    operator = missing_operator(err, value_class)
+    if operator:
+        hint = rerun_below(getattr(value_class, "__name__", "Value"), operator)
+    elif error_hint(err) or is_slip(err):
+        hint = error_hint(err) or ""
     return _hinted(text, hint) if hint else text
 
 
@@ -210,10 +235,11 @@ HAND_HINTS = {
 }
 
 
-def gradient_by_hand(gradient: Callable[[float, float, float], Sequence[float]]) -> Verdict:
+def gradient_by_hand(gradient: Callable[[float, float, float], Sequence[float]] = FROM_NOTEBOOK) -> Verdict:
     """Check ``gradient(a, b, c)``: the exact ``[df/da, df/db, df/dc]`` of :func:`f` at (2, 3, 4).
 
     The reference is PyTorch's backward() in float64; the answer must agree to 1e-9 (relative).
+    Left out, ``gradient`` is the notebook's ``analytic_gradient``.
 
     Example:
         >>> gradient_by_hand(lambda a, b, c: [-3 * a**2, 3 * math.cos(3 * b), 1 / c**2])
@@ -235,7 +261,11 @@ def gradient_by_hand(gradient: Callable[[float, float, float], Sequence[float]])
             return _hinted(problem, hint)
         return _hinted(problem, HAND_HINTS[problem.split()[0]])
 
-    return _check(TASKS[0], lambda: _guarded(lambda: gradient(*POINT)), judge)
+    def attempt() -> Any:
+        fn = mine("analytic_gradient", gradient)
+        return _guarded(lambda: fn(*POINT))
+
+    return _check(TASKS[0], attempt, judge)
 
 
 def _difference_hint(got: dict[float, list[float]], h: float, central: bool) -> str:
@@ -255,12 +285,15 @@ def _difference_hint(got: dict[float, list[float]], h: float, central: bool) -> 
     return f"nudge one input at a time by h, keep the other two as they are, and divide by {width}"
 
 
-def _difference_check(task: str, estimate: Callable[..., Sequence[float]], central: bool) -> Verdict:
+def _difference_check(
+    task: str, estimate: Callable[..., Sequence[float]], central: bool, name: str
+) -> Verdict:
     """Shared by :func:`forward_difference` and :func:`central_difference`."""
     steps = (H, H_LARGE)
 
     def attempt() -> list[Any]:
-        return [_guarded(lambda h=h: estimate(f, *POINT, h)) for h in steps]
+        fn = mine(name, estimate)
+        return [_guarded(lambda h=h: fn(f, *POINT, h)) for h in steps]
 
     def judge(answers: list[Any]) -> str | None:
         got = {}
@@ -277,11 +310,12 @@ def _difference_check(task: str, estimate: Callable[..., Sequence[float]], centr
     return _check(task, attempt, judge)
 
 
-def forward_difference(estimate: Callable[..., Sequence[float]]) -> Verdict:
+def forward_difference(estimate: Callable[..., Sequence[float]] = FROM_NOTEBOOK) -> Verdict:
     """Check ``estimate(f, a, b, c, h)``: the forward differences, ``(f(a + h, b, c) - f(a, b, c)) / h`` etc.
 
     ``estimate`` is called with this module's :func:`f` at (2, 3, 4), with h = 1e-6 and with
     h = 1e-3, and its answers are compared (to 1e-8) with the forward differences computed here.
+    Left out, ``estimate`` is the notebook's ``forward_gradient``.
 
     Example:
         >>> def forward(f, a, b, c, h):
@@ -291,13 +325,14 @@ def forward_difference(estimate: Callable[..., Sequence[float]]) -> Verdict:
         forward differences: OK
         True
     """
-    return _difference_check(TASKS[1], estimate, central=False)
+    return _difference_check(TASKS[1], estimate, central=False, name="forward_gradient")
 
 
-def central_difference(estimate: Callable[..., Sequence[float]]) -> Verdict:
+def central_difference(estimate: Callable[..., Sequence[float]] = FROM_NOTEBOOK) -> Verdict:
     """Check ``estimate(f, a, b, c, h)``: the central differences, ``(f(a + h, ...) - f(a - h, ...)) / 2h``.
 
     Called as in :func:`forward_difference`, and compared with the central differences computed here.
+    Left out, ``estimate`` is the notebook's ``central_gradient``.
 
     Example:
         >>> def forward(f, a, b, c, h):
@@ -308,7 +343,7 @@ def central_difference(estimate: Callable[..., Sequence[float]]) -> Verdict:
 that is the forward difference; here nudge both ways, f(a + h, b, c) - f(a - h, b, c)
         False
     """
-    return _difference_check(TASKS[2], estimate, central=True)
+    return _difference_check(TASKS[2], estimate, central=True, name="central_gradient")
 
 
 def step_errors(
@@ -346,7 +381,9 @@ def _plot_errors(errors: dict[str, list[float]]) -> None:
 
 
 def compare_differences(
-    forward: Callable[..., Sequence[float]], central: Callable[..., Sequence[float]], plot: bool = True
+    forward: Callable[..., Sequence[float]] = FROM_NOTEBOOK,
+    central: Callable[..., Sequence[float]] = FROM_NOTEBOOK,
+    plot: bool = True,
 ) -> Verdict:
     """Which estimate is closer to the exact gradient? Measure it with :func:`step_errors`, and plot it.
 
@@ -355,7 +392,8 @@ def compare_differences(
     by more than 1e-6 and the central one by less than 1e-8), followed by those findings. Rounding
     cannot change them on any machine. With ``plot`` it then draws both errors against h on log-log
     axes, also after a WRONG verdict (to help find out why). Not one of the :data:`TASKS`: it
-    measures the two functions that :func:`forward_difference` and :func:`central_difference` check.
+    measures the two functions that :func:`forward_difference` and :func:`central_difference` check
+    (left out, the notebook's ``forward_gradient`` and ``central_gradient``).
 
     Example:
         >>> def central(f, a, b, c, h):
@@ -368,7 +406,7 @@ than the forward one. Hint: make the two checks above pass first
     found: dict[str, list[float]] = {}
 
     def attempt() -> dict[str, list[float]]:
-        found.update(step_errors(forward, central))
+        found.update(step_errors(mine("forward_gradient", forward), mine("central_gradient", central)))
         return found
 
     def judge(errors: dict[str, list[float]]) -> str | None:
@@ -442,10 +480,13 @@ class _Ran:
 
 
 def _run_case(value_class: type, build: Callable[..., Any], leaves: Sequence[float]) -> Any:
-    """Build the case from the learner's Values and backpropagate: a :class:`_Ran`, or the non-Value."""
+    """Build the case from the learner's Values and backpropagate: a :class:`_Ran`, or the non-Value.
+
+    A Value without ``backward`` (its class lost the method) raises the AttributeError that says so.
+    """
     xs = [value_class(x) for x in leaves]
     out = build(*xs)
-    if not _is_value(out):
+    if not is_value_like(out):
         return out
     out.backward()
     return _Ran(out.data, [x.grad for x in xs])
@@ -456,17 +497,20 @@ def _operations_check(
 ) -> Verdict:
     """Shared by :func:`exp_and_log` and :func:`divide_negate_sum`: every case against torch."""
     names = [f"d/d{n}" for n in "ab"[: len(leaves)]]
+    learner: list[Any] = []
 
     def attempt() -> list[Any]:
+        cls = mine("Value", value_class)
+        learner.append(cls)
         return [
-            _guarded(lambda build=build: _run_case(value_class, build, leaves), f"`{expr}`")
+            _guarded(lambda build=build: _run_case(cls, build, leaves), f"`{expr}`")
             for expr, build, _ in cases
         ]
 
     def judge(answers: list[Any]) -> str | None:
         for (expr, build, hint), answer in zip(cases, answers):
             if isinstance(answer, _Raised):
-                return _raised(answer, hint)
+                return _raised(answer, hint, learner[0])
             if not isinstance(answer, _Ran):
                 return _hinted(f"`{expr}` gave a {type(answer).__name__}, not a Value", NOT_A_VALUE)
             data, grads = answer.data, answer.grads
@@ -484,12 +528,13 @@ def _operations_check(
     return _check(task, attempt, judge)
 
 
-def exp_and_log(value_class: type) -> Verdict:
+def exp_and_log(value_class: type = FROM_NOTEBOOK) -> Verdict:
     """Check the learner's ``Value.exp`` and ``Value.log``: values and gradients against torch float64.
 
     Five small expressions of a = 2 and b = 0.5 (``a.exp()``, ``b.log()``, then the two inside
     larger graphs, to check the chain rule and that gradients accumulate) are built from
-    ``value_class``, backpropagated with its ``backward()``, and compared to 1e-12.
+    ``value_class``, backpropagated with its ``backward()``, and compared to 1e-12. Left out,
+    ``value_class`` is the notebook's ``Value``.
 
     Example:
         >>> import grad
@@ -500,12 +545,13 @@ def exp_and_log(value_class: type) -> Verdict:
     return _operations_check(TASKS[3], value_class, EXP_LOG_CASES, EXP_LOG)
 
 
-def divide_negate_sum(value_class: type) -> Verdict:
+def divide_negate_sum(value_class: type = FROM_NOTEBOOK) -> Verdict:
     """Check ``Value.__truediv__``, ``__neg__`` and ``__radd__``: values and gradients against torch float64.
 
     Eight small expressions of a = 2 and b = -3 (``a / b``, ``a / 4.0``, ``-a``, ``sum([a, b, a])``,
     ``2.0 + a * b``, and divisions and negations inside larger graphs) are built from
-    ``value_class``, backpropagated, and compared to 1e-12.
+    ``value_class``, backpropagated, and compared to 1e-12. Left out, ``value_class`` is the
+    notebook's ``Value``.
 
     Example:
         >>> import grad
@@ -542,13 +588,15 @@ def _gradient_hint(expected: Sequence[float], got: Sequence[float]) -> str:
     return "p_i = exp(z_i) / (exp(z_0) + ... + exp(z_n)), and the loss is -log of the target's p"
 
 
-def softmax_nll(value_gradients: Callable[[list[float], int], Sequence[float]]) -> Verdict:
+def softmax_nll(value_gradients: Callable[[list[float], int], Sequence[float]] = FROM_NOTEBOOK) -> Verdict:
     """Check ``value_gradients(logits, target)``: the gradient of -log softmax(logits)[target].
 
     ``value_gradients`` gets a list of numbers and a class index, computes the loss with the
     learner's Value, calls ``backward()`` and returns the logits' ``.grad`` as a list. It is called
     with the exercise's logits [0, 3, -2, 1] and class 3, then with [1, -1, 0.5] and class 0, and
-    compared to 1e-12 with PyTorch's float64 ``log_softmax``.
+    compared to 1e-12 with PyTorch's float64 ``log_softmax``. Left out, ``value_gradients`` is the
+    notebook's. While it runs, the check counts the calls of ``Value.backward`` (the ``Value`` that
+    ``value_gradients`` uses), so that calling it twice, which piles the gradients up, is named.
 
     Example:
         >>> import grad
@@ -563,29 +611,85 @@ def softmax_nll(value_gradients: Callable[[list[float], int], Sequence[float]]) 
         True
     """
 
-    name = getattr(value_gradients, "__name__", "")
-    name = name if name.isidentifier() else "value_gradients"
+    calls: list[int] = []  # how many times each case called backward()
+    classes: list[Any] = []
 
     def attempt() -> list[Any]:
-        return [
-            _guarded(lambda z=z, t=t: value_gradients(list(z), t), f"{name}({list(z)}, {t})")
-            for z, t in NLL_CASES
-        ]
+        fn = mine("value_gradients", value_gradients)
+        name = getattr(fn, "__name__", "")
+        name = name if name.isidentifier() else "value_gradients"
+        classes.append(_value_class_of(fn))
+        answers = []
+        for z, t in NLL_CASES:
+            with _counting_backward(classes[0]) as counted:
+                answers.append(_guarded(lambda z=z, t=t: fn(list(z), t), f"{name}({list(z)}, {t})"))
+            calls.append(len(counted))
+        return answers
 
     def judge(answers: list[Any]) -> str | None:
-        for (logits, target), answer in zip(NLL_CASES, answers):
+        for (logits, target), answer, n_calls in zip(NLL_CASES, answers, calls):
             if isinstance(answer, _Raised):
-                return _raised(answer)
+                return _raised(answer, value_class=classes[0])
             names = _logit_names(len(logits))
             got = _numbers(answer, names)
             expected = _nll_reference(logits, target)
             problem = _off(expected, got, names, 1e-12)
             if problem is not None:
                 case = f"for logits [{', '.join(f'{z:g}' for z in logits)}] and class {target}"
-                return _hinted(f"{case}, {problem}", _gradient_hint(expected, got))
+                if n_calls > 1:
+                    hint = (
+                        f"you call backward() {n_calls} times: each pass adds to the gradients of the "
+                        "one before, so they pile up (they double, and more): call it once"
+                    )
+                else:
+                    hint = _gradient_hint(expected, got)
+                return _hinted(f"{case}, {problem}", hint)
         return None
 
     return _check(TASKS[5], attempt, judge)
+
+
+def _value_class_of(fn: object) -> Any:
+    """The ``Value`` that the learner's function uses (a global or a closure variable), or None."""
+    try:
+        cls = inspect.getclosurevars(fn).nonlocals.get("Value")  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    if cls is None and any("Value" in code.co_names for code in _code_objects(fn.__code__)):  # type: ignore[attr-defined]
+        cls = fn.__globals__.get("Value")  # type: ignore[attr-defined]
+    return cls if isinstance(cls, type) else None
+
+
+def _code_objects(code: Any) -> Iterator[Any]:
+    """``code`` and the code of the comprehensions and functions inside it."""
+    yield code
+    for const in code.co_consts:
+        if hasattr(const, "co_consts"):
+            yield from _code_objects(const)
+
+
+@contextlib.contextmanager
+def _counting_backward(cls: Any) -> Iterator[list[int]]:
+    """Count the calls of ``cls.backward`` inside the block; the class is put back as it was."""
+    counted: list[int] = []
+    original = getattr(cls, "backward", None) if cls is not None else None
+    if not callable(original):
+        yield counted
+        return
+    own = "backward" in vars(cls)
+
+    def backward(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        return original(self, *args, **kwargs)
+
+    cls.backward = backward
+    try:
+        yield counted
+    finally:
+        if own:
+            cls.backward = original
+        else:
+            del cls.backward
 
 
 TORCH_CRASH = (
@@ -595,8 +699,8 @@ TORCH_CRASH = (
 
 
 def torch_check(
-    torch_gradients: Callable[[list[float], int], Any],
-    value_gradients: Callable[[list[float], int], Sequence[float]],
+    torch_gradients: Callable[[list[float], int], Any] = FROM_NOTEBOOK,
+    value_gradients: Callable[[list[float], int], Sequence[float]] = FROM_NOTEBOOK,
 ) -> Verdict:
     """Check the learner's torch version of the loss, then compare it with their Value's gradients.
 
@@ -604,7 +708,8 @@ def torch_check(
     float64 tensors, backpropagate, and return the gradient of the logits (a list or a tensor).
     It is called with the exercise's logits and class, compared to 1e-12 with PyTorch's own
     ``log_softmax`` computed here, and then ``value_gradients`` (see :func:`softmax_nll`) must
-    agree with it to 1e-12.
+    agree with it to 1e-12. Left out, the two functions are the notebook's ``torch_gradients`` and
+    ``value_gradients``.
 
     Example:
         >>> import torch
@@ -620,10 +725,12 @@ Hint: close, but only to about 7 digits: make the tensor float64 (dtype=torch.fl
     names = _logit_names(len(LOGITS))
 
     def attempt() -> Any:
-        theirs = _guarded(lambda: torch_gradients(list(LOGITS), TARGET), "your torch code")
+        with_torch = mine("torch_gradients", torch_gradients)
+        with_value = mine("value_gradients", value_gradients)
+        theirs = _guarded(lambda: with_torch(list(LOGITS), TARGET), "your torch code")
         if theirs is ...:
             return ...
-        return theirs, _guarded(lambda: value_gradients(list(LOGITS), TARGET), "value_gradients")
+        return theirs, _guarded(lambda: with_value(list(LOGITS), TARGET), "value_gradients")
 
     def judge(answer: tuple[Any, Any]) -> str | None:
         theirs, yours = answer

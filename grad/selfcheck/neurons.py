@@ -10,6 +10,9 @@ Example:
     >>> check.neuron_call(Neuron)                       # grad's own neuron passes, of course
     Neuron.__call__: OK
     True
+
+In the notebook the checks take no arguments, ``check.neuron_call()``: they use your ``__pow__``,
+``MyNeuron`` and ``Value`` (see :func:`grad.selfcheck.mine`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grad.engine import Value as _Reference
-from grad.selfcheck import Verdict, close, differs, is_value_like, number, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, differs, is_value_like, mine, number, verdict
 
 __all__ = ["pow_backward", "neuron_call"]
 
@@ -63,6 +66,8 @@ def _pow_problem(runs: list[tuple[float, float, Any, Any]]) -> str | None:
             )
         elif close(got, _ALREADY + local):
             hint = "multiply the local derivative by out.grad, the gradient arriving from above (chain rule)"
+        elif close(got, _ALREADY - _UPSTREAM * local):
+            hint = "the sign is off: add to self.grad with +=, not -="
         else:
             hint = (
                 "the power rule: d(x**k)/dx = k * x**(k - 1), "
@@ -72,7 +77,9 @@ def _pow_problem(runs: list[tuple[float, float, Any, Any]]) -> str | None:
     return None
 
 
-def pow_backward(pow_: Callable[[Any, float], Any], Value: Callable[..., Any]) -> Verdict:
+def pow_backward(
+    pow_: Callable[[Any, float], Any] = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK
+) -> Verdict:
     """Check your ``__pow__(self, other)``: its value ``x**k`` and the ``_backward`` closure it attaches.
 
     For x**3 at 1.5, x**-1 at 2 and x**0.5 at 4, the check makes ``x = Value(x0)``, calls
@@ -82,8 +89,10 @@ def pow_backward(pow_: Callable[[Any, float], Any], Value: Callable[..., Any]) -
     called directly; ``Value.__pow__`` is not changed.
 
     Args:
-        pow_: your function ``__pow__(self, other)``, written to become a method of ``Value``.
-        Value: your Value class (with ``grad``, ``_prev`` and ``_backward``).
+        pow_: your function ``__pow__(self, other)``, written to become a method of ``Value``; left
+            out, the notebook's ``__pow__``.
+        Value: your Value class (with ``grad``, ``_prev`` and ``_backward``); left out, the
+            notebook's ``Value``.
 
     Returns:
         True when all of it is right. Prints ``x**k and its _backward: OK``, or WRONG with a hint,
@@ -108,10 +117,11 @@ def pow_backward(pow_: Callable[[Any, float], Any], Value: Callable[..., Any]) -
     """
 
     def attempt() -> Any:
+        power, V = mine("__pow__", pow_), mine("Value", Value)
         runs = []
         for x0, k in _POWERS:
-            x = Value(x0)
-            out = pow_(x, k)
+            x = V(x0)
+            out = power(x, k)
             if out is ...:
                 return ...
             if _is_value(out) and hasattr(out, "_backward"):
@@ -120,7 +130,12 @@ def pow_backward(pow_: Callable[[Any, float], Any], Value: Callable[..., Any]) -
             runs.append((x0, k, x, out))
         return runs
 
-    return verdict("x**k and its _backward", attempt, _pow_problem)
+    return verdict(
+        "x**k and its _backward",
+        attempt,
+        _pow_problem,
+        hint="the local derivative is a number: other * self.data ** (other - 1), times out.grad",
+    )
 
 
 # ---- Neuron.__call__ -----------------------------------------------------------------------------------
@@ -164,7 +179,7 @@ def _neuron_problem(got: tuple[Any, Any]) -> str | None:
     return None
 
 
-def neuron_call(Neuron: Callable[[int], Any]) -> Verdict:
+def neuron_call(Neuron: Callable[[int], Any] = FROM_NOTEBOOK) -> Verdict:
     """Check your ``Neuron`` class's ``__call__``: tanh(w · x + b), with gradients reaching w and b.
 
     The check makes ``n = Neuron(3)`` (and puts Python's random generator back as it was),
@@ -174,6 +189,8 @@ def neuron_call(Neuron: Callable[[int], Any]) -> Verdict:
 
     Args:
         Neuron: your class; ``Neuron(nin)`` must set ``self.w`` (a list of Values) and ``self.b``.
+            Left out, the notebook's ``MyNeuron`` (the notebook's attempt, so that running it again
+            never replaces the ``Neuron`` the notebook uses later).
 
     Returns:
         True when the output and the gradients are right. Prints ``Neuron.__call__: OK``, or WRONG
@@ -191,9 +208,10 @@ def neuron_call(Neuron: Callable[[int], Any]) -> Verdict:
     """
 
     def attempt() -> Any:
+        cls = mine("MyNeuron", Neuron)
         state = random.getstate()
         try:
-            n = Neuron(len(_W))
+            n = cls(len(_W))
         finally:
             random.setstate(state)  # the notebook's random numbers stay as they were
         Value = type(n.b)
@@ -206,4 +224,9 @@ def neuron_call(Neuron: Callable[[int], Any]) -> Verdict:
             out.backward()
         return n, out
 
-    return verdict("Neuron.__call__", attempt, _neuron_problem)
+    return verdict(
+        "Neuron.__call__",
+        attempt,
+        _neuron_problem,
+        hint="act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b), then return act.tanh()",
+    )

@@ -12,11 +12,16 @@ Example:
     >>> check.sse_loss(loss, [grad.Value(0.5), grad.Value(-0.2)], [1.0, -1.0])
     the loss: OK
     True
+
+In the notebook the checks take no arguments, ``check.sse_loss()``: they use your ``loss_fn``,
+``my_train_step`` and ``MyTanh``, and the notebook's ``ypred``, ``ys`` and ``MLP`` (see
+:func:`grad.selfcheck.mine`).
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +29,17 @@ from grad.data import toy_dataset
 from grad.engine import Value as _Reference
 from grad.losses import sse as _sse
 from grad.nn import MLP as _ReferenceMLP
-from grad.selfcheck import Verdict, close, differs, is_value_like, number, verdict
+from grad.selfcheck import (
+    FROM_NOTEBOOK,
+    Verdict,
+    close,
+    differs,
+    is_value_like,
+    mine,
+    number,
+    outside_names,
+    verdict,
+)
 
 __all__ = ["sse_loss", "train_step", "tanh_function"]
 
@@ -36,8 +51,18 @@ def _is_value(x: object) -> bool:
 # ---- the loss: sum of squared errors -------------------------------------------------------------------
 
 
-def _loss_problem(got: tuple[list[float], list[float], Any, list[Any]]) -> str | None:
-    data, ys, out, leaves = got
+_SECOND = ([0.25, -0.75, 0.5], [-1.0, 1.0, 1.0])  # a second case: other predictions and targets
+
+
+def _loss_problem(cases: list[tuple[list[float], list[float], Any, list[Any]]]) -> str | None:
+    for data, ys, out, leaves in cases:
+        problem = _one_loss_problem(data, ys, out, leaves)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _one_loss_problem(data: list[float], ys: list[float], out: Any, leaves: list[Any]) -> str | None:
     if not _is_value(out):
         return (
             f"loss(ypred, ys) returned {type(out).__name__}, not a Value. Hint: build the sum from the "
@@ -49,7 +74,10 @@ def _loss_problem(got: tuple[list[float], list[float], Any, list[Any]]) -> str |
     value = number(out.data, "loss.data")
     if not close(value, ref.data):
         diffs = [d - y for d, y in zip(data, ys)]
-        said = f"the loss is {value:.6g}, expected {ref.data:.6g} (grad.losses.sse on the same predictions)"
+        said = (
+            f"for the predictions {_short(data)} and the targets {_short(ys)}, the loss is {value:.6g}, "
+            f"expected {ref.data:.6g} (grad.losses.sse)"
+        )
         if close(value, ref.data / len(ys)):
             hint = "that is the mean; the lecture's loss is the sum of the squared errors"
         elif close(value, sum(diffs)) or close(value, -sum(diffs)):
@@ -69,20 +97,44 @@ def _loss_problem(got: tuple[list[float], list[float], Any, list[Any]]) -> str |
     return None
 
 
+def _outside(fn: object, what: str) -> str:
+    """A hint when ``fn`` reads variables of the notebook instead of its arguments, else ''."""
+    names = outside_names(fn)
+    if not names:
+        return ""
+    shown = ", ".join(f"`{n}`" for n in names)
+    return f"your {what} reads {shown} from the notebook instead of its arguments: use the ones it is given"
+
+
+def _number_on_the_left(err: Exception) -> str | None:
+    """The hint for ``ygt - yout`` (a number minus a Value) with a Value that has no ``__rsub__``."""
+    if isinstance(err, TypeError) and re.search(r"for -: '(float|int)' and", str(err)):
+        return (
+            "a number on the left of `-` needs the Value's __rsub__, which notebook 04's Value has: run "
+            "the first cell again, or write (yout - ygt)**2, the Value on the left"
+        )
+    return None
+
+
 def sse_loss(
-    loss: Callable[[list[Any], list[float]], Any], ypred: Sequence[Any], ys: Sequence[float]
+    loss: Callable[[list[Any], list[float]], Any] = FROM_NOTEBOOK,
+    ypred: Sequence[Any] = FROM_NOTEBOOK,
+    ys: Sequence[float] = FROM_NOTEBOOK,
 ) -> Verdict:
     """Check your ``loss(ypred, ys)``: the lecture's sum of squared errors, sum of (yout - ygt)**2.
 
     The check calls your function on fresh Values of your class that hold the same numbers as
     ``ypred`` (so your graph and its gradients are left alone), compares the loss with
     :func:`grad.losses.sse` on those numbers, then runs ``backward()`` and compares the gradient
-    of every prediction, 2 * (yout - ygt).
+    of every prediction, 2 * (yout - ygt). Then it does the same with three other predictions and
+    targets, so a function that reads the notebook's lists instead of its arguments is caught.
 
     Args:
-        loss: your function of a list of predictions (Values) and a list of targets (numbers).
-        ypred: the network's predictions, Values of your class (only ``.data`` is read).
-        ys: the targets.
+        loss: your function of a list of predictions (Values) and a list of targets (numbers);
+            left out, the notebook's ``loss_fn``.
+        ypred: the network's predictions, Values of your class (only ``.data`` is read); left out,
+            the notebook's ``ypred``.
+        ys: the targets; left out, the notebook's ``ys``.
 
     Returns:
         True when the loss and its gradients are right. Prints ``the loss: OK``, or WRONG with a
@@ -93,23 +145,38 @@ def sse_loss(
         >>> def mean_loss(ypred, ys):
         ...     return sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred)) / len(ys)
         >>> sse_loss(mean_loss, [grad.Value(0.5), grad.Value(-0.2)], [1.0, -1.0])
-        the loss: WRONG: the loss is 0.445, expected 0.89 (grad.losses.sse on the same predictions).
-        Hint: that is the mean; the lecture's loss is the sum of the squared errors
+        the loss: WRONG: for the predictions [0.5, -0.2] and the targets [1, -1], the loss is 0.445,
+        expected 0.89 (grad.losses.sse). Hint: that is the mean; the lecture's loss is the sum of the
+        squared errors
         False
     """
+    learner: list[Any] = []
 
     def attempt() -> Any:
-        data = [number(p.data, f"ypred[{i}].data") for i, p in enumerate(ypred)]
-        targets = [number(y, f"ys[{i}]") for i, y in enumerate(ys)]
-        leaves = [type(p)(d) for p, d in zip(ypred, data)]
-        out = loss(leaves, list(targets))
-        if out is ...:
-            return ...
-        if _is_value(out):
-            out.backward()
-        return data, targets, out, leaves
+        fn = mine("loss_fn", loss)
+        learner.append(fn)
+        predictions = mine("ypred", ypred)
+        data = [number(p.data, f"ypred[{i}].data") for i, p in enumerate(predictions)]
+        targets = [number(y, f"ys[{i}]") for i, y in enumerate(mine("ys", ys))]
+        make = type(predictions[0])
+        cases = []
+        for numbers, goals in ((data, targets), _SECOND):
+            leaves = [make(d) for d in numbers]
+            out = fn(leaves, list(goals))
+            if out is ...:
+                return ...
+            if _is_value(out):
+                out.backward()
+            cases.append((list(numbers), list(goals), out, leaves))
+        return cases
 
-    return verdict("the loss", attempt, _loss_problem)
+    def judge(cases: list[Any]) -> str | None:
+        problem = _loss_problem(cases)
+        outside = _outside(learner[0], "loss_fn") if problem is not None else ""
+        return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
+
+    hint = "sum((yout - ygt)**2 for ygt, yout in zip(ys, ypred)), with the Values themselves"
+    return verdict("the loss", attempt, judge, hint=hint, errors=_number_on_the_left)
 
 
 # ---- one training step ---------------------------------------------------------------------------------
@@ -150,7 +217,12 @@ def _step_problem(got: tuple[list[float], list[Any]]) -> str | None:
     i = next(i for i, (g, e) in enumerate(zip(losses, expected)) if not close(g, e))
     said = f"{_STEPS} steps with lr = {_LR:g} gave the losses {_fmt(losses)}, expected {_fmt(expected)}"
     piled_up = _reference_losses(start, xs, ys, zero=False)
-    if all(close(g, e) for g, e in zip(losses, piled_up)):
+    if i > 0 and all(close(g, expected[0]) for g in losses):
+        hint = (
+            "the loss never changes, so the parameters never moved: zero the gradients before "
+            "loss.backward(), not after it (zeroed after, the update sees only zeros)"
+        )
+    elif all(close(g, e) for g, e in zip(losses, piled_up)):
         hint = (
             "the gradients pile up from step to step: backward() adds to .grad, so set p.grad = 0.0 "
             "for every parameter before loss.backward()"
@@ -167,12 +239,17 @@ def _step_problem(got: tuple[list[float], list[Any]]) -> str | None:
     return f"{said}. Hint: {hint}"
 
 
+def _short(xs: list[float]) -> str:
+    return "[" + ", ".join(f"{x:g}" for x in xs) + "]"
+
+
 def _fmt(xs: list[float]) -> str:
     return "[" + ", ".join(f"{x:.4f}" for x in xs) + "]"
 
 
 def train_step(
-    step: Callable[[Any, list[list[float]], list[float], float], Any], MLP: Callable[..., Any]
+    step: Callable[[Any, list[list[float]], list[float], float], Any] = FROM_NOTEBOOK,
+    MLP: Callable[..., Any] = FROM_NOTEBOOK,
 ) -> Verdict:
     """Check your ``step(n, xs, ys, lr)``: forward, zero the gradients, backward, update; return the loss.
 
@@ -182,9 +259,11 @@ def train_step(
     from the same weights (sum of squared errors, ``p.data += -lr * p.grad``).
 
     Args:
-        step: your function; it returns the loss (a Value, or its ``.data``) computed before the update.
+        step: your function; it returns the loss (a Value, or its ``.data``) computed before the
+            update. Left out, the notebook's ``my_train_step``.
         MLP: your MLP class; ``MLP(3, [4, 4, 1]).parameters()`` lists the 41 parameters as
-            micrograd does (layer by layer, neuron by neuron, the weights then the bias).
+            micrograd does (layer by layer, neuron by neuron, the weights then the bias). Left out,
+            the notebook's ``MLP``.
 
     Returns:
         True when the losses agree to 1e-9. Prints ``one training step: OK``, or WRONG with a hint,
@@ -205,24 +284,33 @@ def train_step(
         False
     """
 
+    learner: list[Any] = []
+
     def attempt() -> Any:
+        one_step, make = mine("my_train_step", step), mine("MLP", MLP)
+        learner.append(one_step)
         state = random.getstate()
         try:
             random.seed(_SEED)
-            n = MLP(*_SIZES)
+            n = make(*_SIZES)
         finally:
             random.setstate(state)  # the notebook's random numbers stay as they were
         start = [number(p.data, "a parameter's .data") for p in n.parameters()]
         xs, ys = toy_dataset()
         returned = []
         for _ in range(_STEPS):
-            got = step(n, xs, ys, _LR)
+            got = one_step(n, xs, ys, _LR)
             if got is ...:
                 return ...
             returned.append(got)
         return start, returned
 
-    return verdict("one training step", attempt, _step_problem)
+    def judge(got: tuple[list[float], list[Any]]) -> str | None:
+        problem = _step_problem(got)
+        outside = _outside(learner[0], "step") if problem is not None else ""
+        return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
+
+    return verdict("one training step", attempt, judge)
 
 
 # ---- tanh as a torch.autograd.Function --------------------------------------------------------------
@@ -256,7 +344,7 @@ def _tanh_problem(got: tuple[Any, Any, Any, Any, bool]) -> str | None:
     return f"{said} (torch.autograd.gradcheck fails). Hint: {hint}"
 
 
-def tanh_function(Tanh: Any) -> Verdict:
+def tanh_function(Tanh: Any = FROM_NOTEBOOK) -> Verdict:
     """Check your ``torch.autograd.Function`` for tanh with ``torch.autograd.gradcheck`` in float64.
 
     On 6 random float64 inputs (from a fixed seed) the check compares ``Tanh.apply(x)`` with
@@ -266,7 +354,7 @@ def tanh_function(Tanh: Any) -> Verdict:
 
     Args:
         Tanh: your subclass of ``torch.autograd.Function`` with static ``forward(ctx, x)`` and
-            ``backward(ctx, grad_output)``.
+            ``backward(ctx, grad_output)``; left out, the notebook's ``MyTanh``.
 
     Returns:
         True when all of it passes. Prints ``Tanh (gradcheck in float64): OK``, or WRONG with a hint,
@@ -297,13 +385,19 @@ def tanh_function(Tanh: Any) -> Verdict:
         gen = torch.Generator().manual_seed(0)
         x = torch.randn(6, dtype=torch.float64, generator=gen).requires_grad_()
         g = torch.randn(6, dtype=torch.float64, generator=gen)
-        y = Tanh.apply(x)
+        function = mine("MyTanh", Tanh)
+        y = function.apply(x)
         if y is ...:
             return ...
         if isinstance(y, torch.Tensor) and y.requires_grad:
             y.backward(g)
         x2 = x.detach().clone().requires_grad_()
-        passed = torch.autograd.gradcheck(Tanh.apply, (x2,), raise_exception=False)
+        passed = torch.autograd.gradcheck(function.apply, (x2,), raise_exception=False)
         return x, y, g, x.grad, passed
 
-    return verdict("Tanh (gradcheck in float64)", attempt, _tanh_problem)
+    return verdict(
+        "Tanh (gradcheck in float64)",
+        attempt,
+        _tanh_problem,
+        hint="backward returns a tensor, the gradient with respect to x: grad_output * (1 - y**2)",
+    )

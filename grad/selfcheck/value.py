@@ -15,6 +15,9 @@ Example:
     >>> check.lecture_L(L)
     L = (a*b + c)*f: OK
     True
+
+In the notebook the checks take no arguments, ``check.lecture_L()``: they use your ``L``,
+``my_trace``, ``n_children`` and ``Value`` (see :func:`grad.selfcheck.mine`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from grad.engine import Value as _Reference
-from grad.selfcheck import Verdict, close, number, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine, number, verdict
 
 __all__ = ["lecture_L", "trace", "a_plus_a"]
 
@@ -112,7 +115,7 @@ def _lecture_L_problem(L: Any) -> str | None:
     return None
 
 
-def lecture_L(L: Any) -> Verdict:
+def lecture_L(L: Any = FROM_NOTEBOOK) -> Verdict:
     """Check the lecture's expression: ``e = a*b``, ``d = e + c``, ``L = d*f``, every node labelled.
 
     The inputs are a = 2, b = -3, c = 10, f = -2. The check builds the same expression with
@@ -120,11 +123,12 @@ def lecture_L(L: Any) -> Verdict:
     right label, operation, children and data (so ``L.data`` is -8).
 
     Args:
-        L: your ``L``, a Value of your own class (``_prev`` may be a set, as in the lecture).
+        L: your ``L``, a Value of your own class (``_prev`` may be a set, as in the lecture); left
+            out, the notebook's ``L``.
 
     Returns:
         True when the graph is right. Prints ``L = (a*b + c)*f: OK``, or WRONG with a hint, or
-        ``not yet`` while ``L`` is ``...``. Never raises.
+        ``not yet`` while ``L`` is ``...`` or not defined. Never raises.
 
     Example:
         >>> import grad
@@ -136,7 +140,7 @@ def lecture_L(L: Any) -> Verdict:
         L = (a*b + c)*f: WRONG: the node Value(4.0) should be labelled 'd'. Hint: d.label = 'd'
         False
     """
-    return verdict("L = (a*b + c)*f", lambda: L, _lecture_L_problem)
+    return verdict("L = (a*b + c)*f", lambda: mine("L", L), _lecture_L_problem)
 
 
 # ---- trace(root) ---------------------------------------------------------------------------------------
@@ -178,6 +182,10 @@ def _graphs(Value: Callable[..., Any]) -> list[tuple[str, Any]]:
     return [("L", L), ("g = x*y + x", g), ("a single Value z", leaf)]
 
 
+def _is_pair(x: object) -> bool:
+    return isinstance(x, tuple | list) and len(x) == 2
+
+
 def _edge_name(edge: tuple[Any, Any]) -> str:
     return f"({_name(edge[0])}, {_name(edge[1])})"
 
@@ -186,7 +194,13 @@ def _trace_problem(results: list[tuple[str, Any, object]]) -> str | None:
     for what, root, got in results:
         if not isinstance(got, tuple | list) or len(got) != 2:
             return f"trace({what}) should return two things, nodes and edges, got {type(got).__name__}"
-        nodes, edges = (list(part) for part in got)
+        first, second = (list(part) for part in got)
+        if first and all(_is_pair(x) for x in first) and not any(_is_pair(x) for x in second):
+            return (
+                f"trace({what}) returned the edges first and the nodes second. "
+                "Hint: return nodes, edges, in that order"
+            )
+        nodes, edges = first, second
         ref_nodes, ref_edges = _walk(root)
         ids = [id(n) for n in nodes]
         for n in ref_nodes:
@@ -232,7 +246,7 @@ def _trace_problem(results: list[tuple[str, Any, object]]) -> str | None:
     return None
 
 
-def trace(fn: Callable[[Any], object], Value: Callable[..., Any]) -> Verdict:
+def trace(fn: Callable[[Any], object] = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK) -> Verdict:
     """Check ``fn(root)``: all the Values of ``root``'s graph and all its edges ``(child, parent)``.
 
     The check builds three graphs with your ``Value`` class: the lecture's ``L``, ``g = x*y + x``
@@ -240,8 +254,9 @@ def trace(fn: Callable[[Any], object], Value: Callable[..., Any]) -> Verdict:
     through ``_prev``. Sets or lists are fine, as long as each node and each edge is listed once.
 
     Args:
-        fn: your ``trace(root)``, returning ``(nodes, edges)``.
-        Value: your Value class (it needs ``+``, ``*``, ``label`` and ``_prev``).
+        fn: your ``trace(root)``, returning ``(nodes, edges)``; left out, the notebook's ``my_trace``.
+        Value: your Value class (it needs ``+``, ``*``, ``label`` and ``_prev``); left out, the
+            notebook's ``Value``.
 
     Returns:
         True when every graph comes out right. Prints ``trace(root): OK``, or WRONG with a hint,
@@ -258,9 +273,10 @@ def trace(fn: Callable[[Any], object], Value: Callable[..., Any]) -> Verdict:
     """
 
     def attempt() -> Any:
+        walk = mine("my_trace", fn)
         results = []
-        for what, root in _graphs(Value):
-            got = fn(root)
+        for what, root in _graphs(mine("Value", Value)):
+            got = walk(root)
             if got is ...:
                 return ...
             results.append((what, root, got))
@@ -272,15 +288,15 @@ def trace(fn: Callable[[Any], object], Value: Callable[..., Any]) -> Verdict:
 # ---- (a + a)._prev ---------------------------------------------------------------------------------------
 
 
-def a_plus_a(n_children: object, Value: Callable[..., Any]) -> Verdict:
+def a_plus_a(n_children: object = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK) -> Verdict:
     """Check a prediction: how many Values does ``(a + a)._prev`` hold, with your ``Value`` class?
 
     The check computes ``len((a + a)._prev)`` itself with your class: 1 when ``_prev`` is a set,
     as in the lecture (a set holds each object once), 2 for a tuple.
 
     Args:
-        n_children: your prediction, a number.
-        Value: your Value class.
+        n_children: your prediction, a number; left out, the notebook's ``n_children``.
+        Value: your Value class; left out, the notebook's ``Value``.
 
     Returns:
         True when the prediction is right. Prints ``(a + a)._prev: OK``, or WRONG with a hint, or
@@ -294,10 +310,11 @@ def a_plus_a(n_children: object, Value: Callable[..., Any]) -> Verdict:
     """
 
     def attempt() -> Any:
-        if n_children is ...:
+        guess = mine("n_children", n_children)
+        if guess is ...:
             return ...
-        a = Value(3.0, label="a")
-        return n_children, (a + a)._prev
+        a = mine("Value", Value)(3.0, label="a")
+        return guess, (a + a)._prev
 
     def judge(got: tuple[object, Any]) -> str | None:
         guess, prev = got

@@ -1,1 +1,1 @@
-"""The learner's engine as each notebook leaves it (generated)."""
+"""The course's copy of the engine as each notebook leaves it (generated)."""

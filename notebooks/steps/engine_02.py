@@ -1,7 +1,8 @@
-"""The Value class as notebook 02 leaves it (generated: do not edit).
+"""The course's copy of the Value class as notebook 02 leaves it (generated: do not edit).
 
-Written by scripts/export_steps.py from the cells tagged "export-engine" in
-02_value_object.ipynb.
+Written by scripts/export_steps.py from the course's own cells tagged "export-engine" in
+02_value_object.ipynb
+(not from a learner's edits, so a mistake made in a notebook does not follow into the next one).
 To change it, change those cells and run `make notebooks`.
 """
 

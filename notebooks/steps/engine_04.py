@@ -1,7 +1,8 @@
-"""The Value class as notebook 04 leaves it (generated: do not edit).
+"""The course's copy of the Value class as notebook 04 leaves it (generated: do not edit).
 
-Written by scripts/export_steps.py from the cells tagged "export-engine" in
-02_value_object.ipynb, 03_backprop_by_hand.ipynb, 04_neurons.ipynb.
+Written by scripts/export_steps.py from the course's own cells tagged "export-engine" in
+02_value_object.ipynb, 03_backprop_by_hand.ipynb, 04_neurons.ipynb
+(not from a learner's edits, so a mistake made in a notebook does not follow into the next one).
 To change it, change those cells and run `make notebooks`.
 """
 
@@ -190,8 +191,13 @@ def __truediv__(self, other):  # self / other
     return self * other**-1
 
 
+def __rtruediv__(self, other):  # other / self, for a number other
+    return other * self**-1
+
+
 Value.__pow__ = __pow__
 Value.__truediv__ = __truediv__
+Value.__rtruediv__ = __rtruediv__
 
 
 # ---- 04_neurons.ipynb ----
@@ -204,5 +210,10 @@ def __sub__(self, other):  # self - other
     return self + (-other)
 
 
+def __rsub__(self, other):  # other - self, for a number other
+    return other + (-self)
+
+
 Value.__neg__ = __neg__
 Value.__sub__ = __sub__
+Value.__rsub__ = __rsub__

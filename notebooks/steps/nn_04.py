@@ -1,7 +1,8 @@
-"""Neuron, Layer and MLP as notebook 04 leaves it (generated: do not edit).
+"""The course's copy of Neuron, Layer and MLP as notebook 04 leaves them (generated: do not edit).
 
-Written by scripts/export_steps.py from the cells tagged "export-nn" in
-04_neurons.ipynb.
+Written by scripts/export_steps.py from the course's own cells tagged "export-nn" in
+04_neurons.ipynb
+(not from a learner's edits, so a mistake made in a notebook does not follow into the next one).
 To change it, change those cells and run `make notebooks`.
 """
 
