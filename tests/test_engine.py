@@ -253,6 +253,36 @@ def test_leaf_defaults():
     assert (a.grad, a.label, a._op, a._prev, a._local) == (0.0, "", "", (), ())
 
 
+def state(v: Value) -> tuple:
+    return (v.data, v.grad, v.label, v._op, v._prev, v._local, type(v))
+
+
+@pytest.mark.parametrize("x", [2.5, -0.0, math.inf, 1e308])
+def test_a_float_leaf_takes_the_fast_path_and_is_the_same_node(x):
+    """Value(float) skips __init__'s checks; the node equals one made through them (an explicit ())."""
+    fast, checked = Value(x, label="x"), Value(x, [], label="x")
+    assert state(fast) == state(checked)
+    (fast * 2.0).backward()
+    assert fast.grad == 2.0
+
+
+def test_a_nan_leaf_keeps_nan():
+    assert math.isnan(Value(math.nan).data)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error",
+    [
+        ((1.0,), {"label": 3}, "label must be a str"),
+        ((1.0, (object(),)), {"_local": (1.0,)}, "children must be Values"),
+        ((1.0, (Value(2.0),)), {}, "1 children but 0 local derivatives"),
+    ],
+)
+def test_a_float_with_more_than_a_label_is_still_checked(args, kwargs, error):
+    with pytest.raises((TypeError, ValueError), match=error):
+        Value(*args, **kwargs)
+
+
 # ---------------------------------------------------------------------------
 # vsum and dot
 # ---------------------------------------------------------------------------
