@@ -19,6 +19,11 @@ typo (a NameError or an AttributeError) gets a hint about the name, not about th
 answer that is wrong while your code still holds a ``...`` is ``not yet``. What a check returns
 is true when the answer is right, and shows nothing in a notebook (the line is already printed).
 
+A check has no time limit: code that loops forever is stopped the way any cell is, with Jupyter's
+interrupt button (a KeyboardInterrupt), which a check never swallows; the state a check changes
+for a while (Python's random generator, a method it counts the calls of) is put back even then.
+A limit of its own would need a signal (main thread only) or a thread that cannot be stopped.
+
 Example:
     >>> verdict("square", lambda: 3 * 3, lambda got: None if got == 9 else f"expected 9, got {got}")
     square: OK
@@ -43,6 +48,7 @@ import inspect
 import math
 import re
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -51,9 +57,13 @@ __all__ = [
     "Verdict",
     "verdict",
     "mine",
+    "mine_function",
     "NotDefined",
+    "NotAFunction",
     "FROM_NOTEBOOK",
     "error_hint",
+    "error_text",
+    "one_line",
     "is_slip",
     "missing_operator",
     "has_placeholder",
@@ -107,7 +117,23 @@ class NotDefined(NameError):
         self.name = name
 
 
-_looked_up: list[object] = []  # what the running check got from mine(): scanned for a leftover ...
+class NotAFunction(TypeError):
+    """A name the check calls holds something that cannot be called: the verdict is WRONG, saying so."""
+
+    def __init__(self, name: str, got: object) -> None:
+        super().__init__(
+            f"`{name}` should be a function or a class, got {type(got).__name__}: {_short_repr(got)}"
+        )
+        self.name = name
+
+
+class _State(threading.local):
+    """What the running check got from mine() (scanned for a leftover ...), one list per thread."""
+
+    looked_up: list[object] | None = None
+
+
+_state = _State()
 
 
 def mine(name: str, given: Any = FROM_NOTEBOOK) -> Any:
@@ -132,12 +158,62 @@ def mine(name: str, given: Any = FROM_NOTEBOOK) -> Any:
         if name not in namespace:
             raise NotDefined(name)
         given = namespace[name]
-    _looked_up.append(given)
+    if _state.looked_up is not None:
+        _state.looked_up.append(given)
     return given
+
+
+def mine_function(name: str, given: Any = FROM_NOTEBOOK) -> Any:
+    """:func:`mine`, for a name the check calls: a :class:`NotAFunction` when it cannot be called.
+
+    Example:
+        >>> mine_function("slope", given=None)
+        Traceback (most recent call last):
+        ...
+        grad.selfcheck.NotAFunction: `slope` should be a function or a class, got NoneType: None
+    """
+    got = mine(name, given)
+    if got is not ... and not callable(got):
+        raise NotAFunction(name, got)
+    return got
 
 
 def _not_defined(name: str) -> str:
     return f"not yet (`{name}` is not defined: run the cell above, and fix it if it shows an error)"
+
+
+_LONGEST = 300  # characters of the learner's own text (an error message, a repr) that a verdict shows
+
+
+def one_line(text: str, limit: int = _LONGEST) -> str:
+    """``text`` on one line (each run of white space with a line break becomes a space), cut at ``limit``.
+
+    Example:
+        >>> one_line("shape mismatch:" + chr(10) + "  got [3]" + chr(10) + "  expected [6]")
+        'shape mismatch: got [3] expected [6]'
+        >>> one_line("x" * 10, limit=6)
+        'xxx...'
+    """
+    text = re.sub(r"\s*[\r\n]\s*", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short_repr(x: object) -> str:
+    """``repr(x)`` on one line and cut short; a repr that raises is named instead."""
+    try:
+        text = repr(x)
+    except Exception:  # the learner's own __repr__ broke
+        text = f"<{type(x).__name__}>"
+    return one_line(text, 80)
+
+
+def error_text(err: BaseException) -> str:
+    """``str(err)`` on one line and cut short (it may be long, or raise)."""
+    try:
+        text = str(err)
+    except Exception:
+        text = ""
+    return one_line(text)
 
 
 # ---- what went wrong in the learner's code ---------------------------------------------------------------
@@ -361,35 +437,74 @@ def verdict(
         A WRONG answer from code that still holds a ``...`` (see :func:`has_placeholder`) is
         ``not yet``.
     """
-    del _looked_up[:]
+    outer, _state.looked_up = _state.looked_up, []  # (a check run inside a check keeps its own)
     try:
-        answer = attempt()
-    except NotImplementedError:
-        problem = NOT_YET_RAISES
-    except NotDefined as err:
-        problem = _not_defined(err.name)
-    except Exception as err:  # the learner's mistake, reported instead of raised
-        problem = f"WRONG: your code raised {type(err).__name__}: {err}"
-        special = (errors(err) if errors else None) or error_hint(err)
-        if special or is_slip(err):
-            hint = special or ""
-    else:
-        try:
-            problem = NOT_YET if answer is ... else judge(answer)
-        except Exception as err:  # an answer of the wrong kind
-            problem = str(err)
-        if problem not in (None, NOT_YET, NOT_YET_RAISES) and not problem.startswith("not yet"):
-            problem = f"WRONG: {problem}"
-    if _is_wrong(problem) and ("'ellipsis'" in problem or any(has_placeholder(obj) for obj in _looked_up)):
+        problem = _problem(attempt, judge, errors)
+        looked_up = _state.looked_up
+    finally:
+        _state.looked_up = outer
+    if _is_wrong(problem) and ("'ellipsis'" in problem or _any_placeholder(looked_up)):
         problem = NOT_YET  # a ... is still in the learner's code
-    del _looked_up[:]
     if problem is None:
         print(f"{task}: OK")
         return Verdict(True)
+    if isinstance(problem, _Crash):
+        problem, hint = problem.text, problem.hint if problem.hint is not None else hint
     if problem.startswith("WRONG") and hint and "Hint: " not in problem:
         problem = f"{problem.rstrip('.')}. Hint: {hint}"
-    print(f"{task}: {problem}")
+    print(f"{task}: {one_line(problem, 2000)}")
     return Verdict(False)
+
+
+def _any_placeholder(objects: list[object]) -> bool:
+    """:func:`has_placeholder` of any of ``objects``; False when their source cannot be read."""
+    try:
+        return any(has_placeholder(obj) for obj in objects)
+    except Exception:  # a source that inspect cannot make sense of: judged as it is
+        return False
+
+
+class _Crash(str):
+    """A WRONG verdict for code that raised, with the hint that fits the error (None: the check's)."""
+
+    def __new__(cls, text: str, hint: str | None) -> _Crash:
+        crash = super().__new__(cls, text)
+        crash.text, crash.hint = text, hint
+        return crash
+
+
+def _problem(
+    attempt: Callable[[], Any],
+    judge: Callable[[Any], str | None],
+    errors: Callable[[Exception], str | None] | None,
+) -> str | None:
+    """What :func:`verdict` prints after the task: None when it is OK."""
+    try:
+        answer = attempt()
+    except NotImplementedError:
+        return NOT_YET_RAISES
+    except NotDefined as err:
+        return _not_defined(err.name)
+    except NotAFunction as err:
+        hint = f"run the cell that defines `{err.name}`, and give nothing else that name"
+        return f"WRONG: {error_text(err)}. Hint: {hint}"
+    except (Exception, SystemExit) as err:  # the learner's mistake, reported instead of raised
+        text = f"WRONG: your code raised {type(err).__name__}" + (
+            f": {error_text(err)}" if error_text(err) else ""
+        )
+        if isinstance(err, SystemExit):
+            return _Crash(text, "exit() and sys.exit() stop a program: return the answer instead")
+        special = (errors(err) if errors and isinstance(err, Exception) else None) or error_hint(err)
+        if special:
+            return _Crash(text, special)
+        return _Crash(text, "" if is_slip(err) else None)  # a slip: the check's hint about the maths misleads
+    try:
+        problem = NOT_YET if answer is ... else judge(answer)
+    except (Exception, SystemExit) as err:  # an answer of the wrong kind
+        problem = error_text(err) or f"your answer made the check raise {type(err).__name__}"
+    if problem is not None and not problem.startswith("not yet"):
+        problem = f"WRONG: {problem}"
+    return problem
 
 
 def number(x: object, what: str) -> float:
@@ -407,7 +522,7 @@ def number(x: object, what: str) -> float:
         if isinstance(data, int | float) and not isinstance(data, bool):
             kind = type(x).__name__
             raise TypeError(f"{what} should be a number, got {kind} with data {data:g}: use its .data")
-        raise TypeError(f"{what} should be a number, got {type(x).__name__}: {x!r}")
+        raise TypeError(f"{what} should be a number, got {type(x).__name__}: {_short_repr(x)}")
     return float(x)
 
 

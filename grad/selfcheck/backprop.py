@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grad.engine import Value as _Reference
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, differs, mine, number, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, differs, mine, mine_function, number, verdict
 
 __all__ = ["grads_of_a_and_b", "tanh_backward", "two_paths"]
 
@@ -187,8 +187,8 @@ def tanh_backward(
     """
 
     def run(upstream: float) -> tuple[Any, Any]:
-        fn = mine("tanh", tanh)
-        x = mine("Value", Value)(_X)
+        fn = mine_function("tanh", tanh)
+        x = mine_function("Value", Value)(_X)
         out = fn(x)
         if out is ... or out is None or not hasattr(out, "_backward"):
             return x, out

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine, number, outside_names, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine_function, number, outside_names, verdict
 
 __all__ = ["slope", "nudge_b_and_c"]
 
@@ -111,6 +111,13 @@ def _slope_problem(
     return f"{said}. Hint: {hint}"
 
 
+def _missing_h(err: Exception) -> str | None:
+    """The hint for a function whose ``h`` has no default: the check calls it without one."""
+    if isinstance(err, TypeError) and "missing 1 required positional argument: 'h'" in str(err):
+        return "the check leaves h out: give it a default, as the cell does (h=0.0001)"
+    return None
+
+
 def slope(fn: Callable[[Function, float], object] = FROM_NOTEBOOK) -> Verdict:
     """Check ``fn(f, x)``: the slope of ``f`` at ``x``, measured by nudging ``x`` by a small ``h``.
 
@@ -138,7 +145,7 @@ def slope(fn: Callable[[Function, float], object] = FROM_NOTEBOOK) -> Verdict:
     learner: list[Any] = []
 
     def attempt() -> Any:
-        learner.append(mine("slope", fn))
+        learner.append(mine_function("slope", fn))
         return _unfinished(tuple(learner[0](f, x) for f, _, x in _SLOPE_CASES))
 
     def judge(answers: tuple[object, ...]) -> str | None:
@@ -150,7 +157,8 @@ def slope(fn: Callable[[Function, float], object] = FROM_NOTEBOOK) -> Verdict:
                 return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
         return None
 
-    return verdict("slope(f, x)", attempt, judge, hint="rise over run, (f(x + h) - f(x)) / h, with numbers")
+    hint = "rise over run, (f(x + h) - f(x)) / h, with numbers"
+    return verdict("slope(f, x)", attempt, judge, hint=hint, errors=_missing_h)
 
 
 # ---- nudging b and c ---------------------------------------------------------------------------------
@@ -226,7 +234,7 @@ def nudge_b_and_c(fn: Callable[[], object] = FROM_NOTEBOOK) -> Verdict:
     learner: list[Any] = []
 
     def attempt() -> Any:
-        learner.append(mine("nudge_b_and_c", fn))
+        learner.append(mine_function("nudge_b_and_c", fn))
         return _unfinished(learner[0]())
 
     def judge(answers: object) -> str | None:
@@ -234,4 +242,4 @@ def nudge_b_and_c(fn: Callable[[], object] = FROM_NOTEBOOK) -> Verdict:
         outside = _outside(learner[0]) if problem is not None else ""
         return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
 
-    return verdict("nudging b and c", attempt, judge)
+    return verdict("nudging b and c", attempt, judge, errors=_missing_h)

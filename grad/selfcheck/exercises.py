@@ -45,9 +45,11 @@ from grad.selfcheck import (
     Verdict,
     differs,
     error_hint,
+    error_text,
     is_slip,
     is_value_like,
     mine,
+    mine_function,
     missing_operator,
     number,
     rerun_below,
@@ -74,6 +76,8 @@ __all__ = [
 
 POINT = (2.0, 3.0, 4.0)
 """The point (a, b, c) of exercise 1."""
+OTHER_POINT = (1.0, 2.0, 5.0)
+""":func:`gradient_by_hand` tries this point too: numbers typed in fit only one point."""
 H, H_LARGE = 1e-6, 1e-3
 """The steps the finite-difference checks call the learner's function with."""
 STEPS = tuple(10.0**-k for k in range(1, 13))
@@ -115,17 +119,18 @@ def f(a: Any, b: Any, c: Any, sin: Callable[[Any], Any] = math.sin) -> Any:
 class _Raised:
     """The learner's code raised ``error`` while running ``what``: judged as WRONG, never re-raised."""
 
-    error: Exception
+    error: Exception | SystemExit
     what: str = "your code"
 
 
 def _guarded(attempt: Callable[[], Any], what: str = "your code") -> Any:
-    """``attempt()``, or a :class:`_Raised` for any error except NotImplementedError ("not yet")."""
+    """``attempt()``, or a :class:`_Raised` for any error except NotImplementedError ("not yet")
+    (and KeyboardInterrupt, which stops the check)."""
     try:
         return attempt()
     except NotImplementedError:
         raise
-    except Exception as err:  # the learner's mistake, judged by the check instead of raised
+    except (Exception, SystemExit) as err:  # the learner's mistake, judged by the check instead of raised
         return _Raised(err, what)
 
 
@@ -133,13 +138,21 @@ def _raised(answer: _Raised, hint: str = "", value_class: object = None) -> str:
     """What the learner's code raised, with the best hint: a slip (a typo, a method the class lost)
     before the check's own ``hint``, which is about the maths and only fits code that ran."""
     err = answer.error
-    text = f"{answer.what} raised {type(err).__name__}: {err}"
+    text = f"{answer.what} raised {type(err).__name__}" + (f": {error_text(err)}" if error_text(err) else "")
     operator = missing_operator(err, value_class)
-    if operator:
+    if isinstance(err, SystemExit):
+        hint = "exit() and sys.exit() stop a program: return the answer instead"
+    elif operator and operator not in ADDED_HERE:
+        hint = f"your Value has no `{operator}`, which this notebook does not ask for: add it, or do without"
+    elif operator:
         hint = rerun_below(getattr(value_class, "__name__", "Value"), operator)
     elif error_hint(err) or is_slip(err):
         hint = error_hint(err) or ""
     return _hinted(text, hint) if hint else text
+
+
+ADDED_HERE = frozenset({"__add__", "__mul__", "__truediv__", "__neg__", "__radd__"})
+"""The operators that the notebook's cells give its Value: when one is missing, they need to run again."""
 
 
 def _hinted(problem: str, hint: str) -> str:
@@ -208,10 +221,10 @@ def _is_value(x: object) -> bool:
 # ---- exercise 1: one gradient, three ways --------------------------------------------------------
 
 
-def _exact_gradient() -> list[float]:
-    """The gradient of :func:`f` at :data:`POINT` by PyTorch's backward() in float64."""
+def _exact_gradient(point: Sequence[float] = POINT) -> list[float]:
+    """The gradient of :func:`f` at ``point`` (:data:`POINT`) by PyTorch's backward() in float64."""
     torch = _torch()
-    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in POINT]
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
     f(*xs, sin=torch.sin).backward()
     return [x.grad.item() for x in xs]
 
@@ -239,7 +252,8 @@ def gradient_by_hand(gradient: Callable[[float, float, float], Sequence[float]] 
     """Check ``gradient(a, b, c)``: the exact ``[df/da, df/db, df/dc]`` of :func:`f` at (2, 3, 4).
 
     The reference is PyTorch's backward() in float64; the answer must agree to 1e-9 (relative).
-    Left out, ``gradient`` is the notebook's ``analytic_gradient``.
+    Then the same at :data:`OTHER_POINT`, (1, 2, 5): formulas in a, b and c pass, numbers typed in
+    (which fit one point only) do not. Left out, ``gradient`` is the notebook's ``analytic_gradient``.
 
     Example:
         >>> gradient_by_hand(lambda a, b, c: [-3 * a**2, 3 * math.cos(3 * b), 1 / c**2])
@@ -248,24 +262,40 @@ def gradient_by_hand(gradient: Callable[[float, float, float], Sequence[float]] 
         False
     """
 
-    def judge(answer: Any) -> str | None:
+    def judge(answers: tuple[Any, Any]) -> str | None:
+        answer, other = answers
         if isinstance(answer, _Raised):
             return _raised(answer)
         got = _numbers(answer, NAMES)
         expected = _exact_gradient()
         problem = _off(expected, got, NAMES, 1e-9)
         if problem is None:
-            return None
+            return _other_point_problem(other)
         if _close(expected, got, 1e-3):
             hint = "close, but not exact: write the derivatives as formulas and let Python evaluate them"
             return _hinted(problem, hint)
         return _hinted(problem, HAND_HINTS[problem.split()[0]])
 
     def attempt() -> Any:
-        fn = mine("analytic_gradient", gradient)
-        return _guarded(lambda: fn(*POINT))
+        fn = mine_function("analytic_gradient", gradient)
+        answer = _guarded(lambda: fn(*POINT))
+        return ... if answer is ... else (answer, _guarded(lambda: fn(*OTHER_POINT)))
 
     return _check(TASKS[0], attempt, judge)
+
+
+def _other_point_problem(answer: Any) -> str | None:
+    """None when ``answer`` is the gradient at :data:`OTHER_POINT` too, else what is off."""
+    if isinstance(answer, _Raised):
+        return _raised(answer)
+    problem = _off(_exact_gradient(OTHER_POINT), _numbers(answer, NAMES), NAMES, 1e-9)
+    if problem is None:
+        return None
+    at = f"({', '.join(f'{x:g}' for x in OTHER_POINT)})"
+    return _hinted(
+        f"right at (2, 3, 4), but at {at} {problem}",
+        "write the derivatives as formulas in a, b and c (numbers typed in fit one point only)",
+    )
 
 
 def _difference_hint(got: dict[float, list[float]], h: float, central: bool) -> str:
@@ -406,7 +436,11 @@ than the forward one. Hint: make the two checks above pass first
     found: dict[str, list[float]] = {}
 
     def attempt() -> dict[str, list[float]]:
-        found.update(step_errors(mine("forward_gradient", forward), mine("central_gradient", central)))
+        found.update(
+            step_errors(
+                mine_function("forward_gradient", forward), mine_function("central_gradient", central)
+            )
+        )
         return found
 
     def judge(errors: dict[str, list[float]]) -> str | None:
@@ -500,7 +534,7 @@ def _operations_check(
     learner: list[Any] = []
 
     def attempt() -> list[Any]:
-        cls = mine("Value", value_class)
+        cls = mine_function("Value", value_class)
         learner.append(cls)
         return [
             _guarded(lambda build=build: _run_case(cls, build, leaves), f"`{expr}`")
@@ -578,6 +612,11 @@ def _gradient_hint(expected: Sequence[float], got: Sequence[float]) -> str:
     """What probably went wrong in gradients of softmax + NLL that are not ``expected``."""
     if all(g == 0 for g in got):
         return "every gradient is 0: call loss.backward() before reading .grad"
+    if _close(expected, got, 1e-5):
+        return (
+            "close, but only to about 7 digits: float32 somewhere? Keep Python's floats (float64): "
+            "no torch.tensor or np.float32 without dtype=float64"
+        )
     if _close([-e for e in expected], got, 1e-9):
         return "every sign is flipped: the loss is minus the log of the probability"
     if abs(sum(got)) > 1e-9:
@@ -615,7 +654,7 @@ def softmax_nll(value_gradients: Callable[[list[float], int], Sequence[float]] =
     classes: list[Any] = []
 
     def attempt() -> list[Any]:
-        fn = mine("value_gradients", value_gradients)
+        fn = mine_function("value_gradients", value_gradients)
         name = getattr(fn, "__name__", "")
         name = name if name.isidentifier() else "value_gradients"
         classes.append(_value_class_of(fn))
@@ -631,6 +670,11 @@ def softmax_nll(value_gradients: Callable[[list[float], int], Sequence[float]] =
             if isinstance(answer, _Raised):
                 return _raised(answer, value_class=classes[0])
             names = _logit_names(len(logits))
+            if isinstance(answer, list | tuple) and any(is_value_like(g) for g in answer):
+                return _hinted(
+                    f"value_gradients returned Values ({type(answer[0]).__name__}), not numbers",
+                    "return the gradients, [z.grad for z in logits]",
+                )
             got = _numbers(answer, names)
             expected = _nll_reference(logits, target)
             problem = _off(expected, got, names, 1e-12)
@@ -676,7 +720,7 @@ def _counting_backward(cls: Any) -> Iterator[list[int]]:
     if not callable(original):
         yield counted
         return
-    own = "backward" in vars(cls)
+    own = vars(cls).get("backward")  # as the class holds it (a staticmethod stays one)
 
     def backward(self: Any, *args: Any, **kwargs: Any) -> Any:
         counted.append(1)
@@ -686,8 +730,8 @@ def _counting_backward(cls: Any) -> Iterator[list[int]]:
     try:
         yield counted
     finally:
-        if own:
-            cls.backward = original
+        if own is not None:
+            cls.backward = own
         else:
             del cls.backward
 
@@ -707,7 +751,8 @@ def torch_check(
     ``torch_gradients(logits, target)`` must compute -log softmax(logits)[target] in PyTorch with
     float64 tensors, backpropagate, and return the gradient of the logits (a list or a tensor).
     It is called with the exercise's logits and class, compared to 1e-12 with PyTorch's own
-    ``log_softmax`` computed here, and then ``value_gradients`` (see :func:`softmax_nll`) must
+    ``log_softmax`` computed here, then with the second case of :data:`NLL_CASES` (so that a function
+    that ignores its arguments is caught), and then ``value_gradients`` (see :func:`softmax_nll`) must
     agree with it to 1e-12. Left out, the two functions are the notebook's ``torch_gradients`` and
     ``value_gradients``.
 
@@ -725,15 +770,17 @@ Hint: close, but only to about 7 digits: make the tensor float64 (dtype=torch.fl
     names = _logit_names(len(LOGITS))
 
     def attempt() -> Any:
-        with_torch = mine("torch_gradients", torch_gradients)
-        with_value = mine("value_gradients", value_gradients)
+        with_torch = mine_function("torch_gradients", torch_gradients)
+        with_value = mine_function("value_gradients", value_gradients)
         theirs = _guarded(lambda: with_torch(list(LOGITS), TARGET), "your torch code")
         if theirs is ...:
             return ...
-        return theirs, _guarded(lambda: with_value(list(LOGITS), TARGET), "value_gradients")
+        (z, t) = NLL_CASES[1]
+        second = _guarded(lambda: with_torch(list(z), t), f"torch_gradients({list(z)}, {t})")
+        return theirs, second, _guarded(lambda: with_value(list(LOGITS), TARGET), "value_gradients")
 
-    def judge(answer: tuple[Any, Any]) -> str | None:
-        theirs, yours = answer
+    def judge(answer: tuple[Any, Any, Any]) -> str | None:
+        theirs, second, yours = answer
         if isinstance(theirs, _Raised):
             return _raised(theirs, TORCH_CRASH)
         got = _numbers(theirs, names)
@@ -745,6 +792,9 @@ Hint: close, but only to about 7 digits: make the tensor float64 (dtype=torch.fl
             else:
                 hint = _gradient_hint(expected, got)
             return _hinted(f"your torch gradients: {problem}", hint)
+        problem = _second_torch_case_problem(second)
+        if problem is not None:
+            return problem
         if isinstance(yours, _Raised):
             return _raised(yours, "your torch gradients are right; make the check above pass")
         problem = _off(got, _numbers(yours, names), names, 1e-12)
@@ -754,6 +804,30 @@ Hint: close, but only to about 7 digits: make the tensor float64 (dtype=torch.fl
         return None
 
     return _check(TASKS[6], attempt, judge)
+
+
+def _second_torch_case_problem(answer: Any) -> str | None:
+    """None when the learner's torch gradients are right for the second of :data:`NLL_CASES` too."""
+    logits, target = NLL_CASES[1]
+    if isinstance(answer, _Raised):
+        return _raised(answer, FROM_ARGUMENTS)
+    names = _logit_names(len(logits))
+    case = f"for logits [{', '.join(f'{z:g}' for z in logits)}] and class {target}"
+    try:
+        problem = _off(_nll_reference(logits, target), _numbers(answer, names), names, 1e-12)
+    except TypeError as err:
+        return _hinted(
+            f"your torch gradients are right for the exercise's case, but {case}: {err}", FROM_ARGUMENTS
+        )
+    if problem is None:
+        return None
+    return _hinted(
+        f"your torch gradients are right for the exercise's case, but {case}, {problem}",
+        FROM_ARGUMENTS,
+    )
+
+
+FROM_ARGUMENTS = "compute from the numbers and the target your function is given, not from fixed ones"
 
 
 def score() -> None:

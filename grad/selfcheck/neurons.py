@@ -23,7 +23,16 @@ from collections.abc import Callable
 from typing import Any
 
 from grad.engine import Value as _Reference
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, differs, is_value_like, mine, number, verdict
+from grad.selfcheck import (
+    FROM_NOTEBOOK,
+    Verdict,
+    close,
+    differs,
+    is_value_like,
+    mine_function,
+    number,
+    verdict,
+)
 
 __all__ = ["pow_backward", "neuron_call"]
 
@@ -117,7 +126,7 @@ def pow_backward(
     """
 
     def attempt() -> Any:
-        power, V = mine("__pow__", pow_), mine("Value", Value)
+        power, V = mine_function("__pow__", pow_), mine_function("Value", Value)
         runs = []
         for x0, k in _POWERS:
             x = V(x0)
@@ -208,7 +217,7 @@ def neuron_call(Neuron: Callable[[int], Any] = FROM_NOTEBOOK) -> Verdict:
     """
 
     def attempt() -> Any:
-        cls = mine("MyNeuron", Neuron)
+        cls = mine_function("MyNeuron", Neuron)
         state = random.getstate()
         try:
             n = cls(len(_W))

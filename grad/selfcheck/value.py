@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from grad.engine import Value as _Reference
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine, number, verdict
+from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine, mine_function, number, verdict
 
 __all__ = ["lecture_L", "trace", "a_plus_a"]
 
@@ -190,8 +190,21 @@ def _edge_name(edge: tuple[Any, Any]) -> str:
     return f"({_name(edge[0])}, {_name(edge[1])})"
 
 
-def _trace_problem(results: list[tuple[str, Any, object]]) -> str | None:
-    for what, root, got in results:
+def _snapshot(nodes: list[Any]) -> list[list[int]]:
+    """The children of every node, as ids: compared before and after the learner's trace."""
+    return [sorted(id(child) for child in _children(node)) for node in nodes]
+
+
+def _trace_problem(results: list[tuple[str, Any, object, Any]]) -> str | None:
+    for what, _root, got, (ref_nodes, ref_edges, before) in results:
+        if _snapshot(ref_nodes) != before:
+            changed = next(n for n, kids in zip(ref_nodes, before) if _snapshot([n])[0] != kids)
+            return (
+                f"trace({what}) changed the graph: {_name(changed)}._prev is not what it was. Hint: only "
+                "read _prev (for child in node._prev); keep your to-do list in a list of your own"
+            )
+        if got is None:
+            return f"trace({what}) returned None. Hint: end with return nodes, edges"
         if not isinstance(got, tuple | list) or len(got) != 2:
             return f"trace({what}) should return two things, nodes and edges, got {type(got).__name__}"
         first, second = (list(part) for part in got)
@@ -201,7 +214,6 @@ def _trace_problem(results: list[tuple[str, Any, object]]) -> str | None:
                 "Hint: return nodes, edges, in that order"
             )
         nodes, edges = first, second
-        ref_nodes, ref_edges = _walk(root)
         ids = [id(n) for n in nodes]
         for n in ref_nodes:
             if ids.count(id(n)) > 1:
@@ -273,13 +285,15 @@ def trace(fn: Callable[[Any], object] = FROM_NOTEBOOK, Value: Callable[..., Any]
     """
 
     def attempt() -> Any:
-        walk = mine("my_trace", fn)
+        walk = mine_function("my_trace", fn)
         results = []
-        for what, root in _graphs(mine("Value", Value)):
+        for what, root in _graphs(mine_function("Value", Value)):
+            ref_nodes, ref_edges = _walk(root)  # before the learner's code runs, which might change it
+            before = _snapshot(ref_nodes)
             got = walk(root)
             if got is ...:
                 return ...
-            results.append((what, root, got))
+            results.append((what, root, got, (ref_nodes, ref_edges, before)))
         return results
 
     return verdict("trace(root)", attempt, _trace_problem)
@@ -313,7 +327,7 @@ def a_plus_a(n_children: object = FROM_NOTEBOOK, Value: Callable[..., Any] = FRO
         guess = mine("n_children", n_children)
         if guess is ...:
             return ...
-        a = mine("Value", Value)(3.0, label="a")
+        a = mine_function("Value", Value)(3.0, label="a")
         return guess, (a + a)._prev
 
     def judge(got: tuple[object, Any]) -> str | None:
