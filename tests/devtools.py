@@ -38,6 +38,7 @@ class DevTools:
     """A Chrome DevTools Protocol session over one WebSocket.
 
     ``events`` collects the protocol events (messages without an ``id``) in the order they came.
+    ``timeout`` (s) bounds every wait: for a message, and for a command's reply.
     """
 
     def __init__(self, url: str, timeout: float = 60.0) -> None:
@@ -48,25 +49,38 @@ class DevTools:
             suppress_origin=True,  # Chromium refuses a DevTools socket that sends an Origin it does not allow
             http_no_proxy=[host],  # straight to the local browser, whatever *_proxy says
         )
+        self.timeout = timeout
         self.next_id = 0
         self.events: list[dict] = []
+        self.browser: subprocess.Popen | None = None  # set by chromium(): the browser's process
+        self.profile: Path | None = None  # and its temporary profile folder
 
-    def _receive(self) -> dict:
-        """The next message: a reply or an event. A closed connection is a ConnectionError."""
+    def _receive(self, deadline: float | None = None) -> dict:
+        """The next message: a reply or an event. A closed connection is a ConnectionError; nothing
+        within the socket's timeout, or by ``deadline`` (a ``time.monotonic()``), a TimeoutError."""
+        if deadline is not None:
+            self.ws.settimeout(max(0.05, min(self.timeout, deadline - time.monotonic())))
         try:
             text = self.ws.recv()
         except websocket.WebSocketConnectionClosedException as exc:
             raise ConnectionError("DevTools closed the connection") from exc
-        except websocket.WebSocketTimeoutException as exc:
+        except (websocket.WebSocketTimeoutException, TimeoutError) as exc:
             raise TimeoutError("DevTools sent nothing for too long") from exc
+        finally:
+            if deadline is not None:
+                self.ws.settimeout(self.timeout)
         return json.loads(text)
 
     def call(self, method: str, **params: object) -> dict:
-        """Run a DevTools command and return its result; a protocol error is a RuntimeError."""
+        """Run a DevTools command and return its result; a protocol error is a RuntimeError, no reply
+        within the socket's timeout (even while events keep coming) a TimeoutError."""
         self.next_id += 1
         self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        deadline = time.monotonic() + self.timeout
         while True:
-            msg = self._receive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{method}: no reply from DevTools within {self.timeout:g} s")
+            msg = self._receive(deadline)
             if msg.get("id") == self.next_id:
                 if "error" in msg:
                     raise RuntimeError(f"{method}: {msg['error']}")
@@ -102,7 +116,10 @@ class DevTools:
         while not any(e.get("method") == "Page.loadEventFired" for e in self.events[seen:]):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not finish loading")
-            msg = self._receive()
+            try:
+                msg = self._receive(deadline)
+            except TimeoutError:
+                continue  # the deadline check above says what did not happen
             if "method" in msg:
                 self.events.append(msg)
 
@@ -117,16 +134,31 @@ class DevTools:
         self.ws.close()
 
 
-def stop_process_group(proc: subprocess.Popen, timeout: float = 20) -> None:
-    """SIGTERM to the process group of ``proc`` (started with ``start_new_session``), SIGKILL if it hangs."""
+def _exited(pid: int) -> bool:
+    """Whether process ``pid`` (a child of ours) has exited, without reaping it: as long as it is not
+    reaped, its process group id cannot be given to another process."""
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=timeout)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=timeout)
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:  # already reaped
+        return True
+
+
+def stop_process_group(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop ``proc`` (started with ``start_new_session``) and every process of its group.
+
+    SIGTERM to the group, up to ``timeout`` s for ``proc`` to exit; then SIGKILL to whatever is left of
+    the group (helpers that outlive ``proc`` too) before ``proc`` is reaped, so that its group id cannot
+    have been reused by then. Never waits longer than twice ``timeout``.
+    """
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while not _exited(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=timeout)
 
 
 _CHROMIUM_FLAGS = (
@@ -149,12 +181,32 @@ _CHROMIUM_FLAGS = (
 )
 
 
+def _page_target(port: int, deadline: float) -> dict:
+    """The browser's page target (its tab), asked for until it exists or ``deadline`` passes."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy variables
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"chromium on port {port} offered no page to connect to")
+        try:
+            with direct.open(f"http://127.0.0.1:{port}/json/list", timeout=min(10.0, left)) as resp:
+                pages = [t for t in json.load(resp) if t.get("type") == "page"]
+        except (OSError, ValueError):  # not listening yet, or an answer cut short
+            pages = []
+        if pages:
+            return pages[0]
+        time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def chromium(domains: tuple[str, ...] = ("Page", "Runtime"), start_timeout: float = 60) -> Iterator[DevTools]:
     """Headless Chromium on a fresh profile, connected to its page with ``domains`` enabled.
 
     Skips the test when no browser is installed, unless ``CI`` is set (then it fails: CI must run the
     browser tests). Chromium's output goes to a file in the profile, never to a pipe that nobody reads.
+    Starting and connecting take at most ``start_timeout`` s; every later command has the DevTools
+    socket's timeout. On the way out the browser's whole process group is stopped and the profile
+    deleted, whatever happened.
     """
     exe = find_chromium()
     if exe is None:
@@ -163,27 +215,31 @@ def chromium(domains: tuple[str, ...] = ("Page", "Runtime"), start_timeout: floa
         pytest.skip("chromium is not installed (sudo apt-get install chromium)")
     profile = Path(tempfile.mkdtemp(prefix="grad-chromium-"))
     args = [exe, *_CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"]
-    tools = None
-    with (profile / "chromium.log").open("wb") as log:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    tools = proc = None
+    try:
+        with (profile / "chromium.log").open("wb") as log:
+            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + start_timeout
+        while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                output = (profile / "chromium.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"chromium did not start within {start_timeout:g} s: {output}")
+            time.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
         try:
-            port_file = profile / "DevToolsActivePort"
-            deadline = time.monotonic() + start_timeout
-            while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    output = (profile / "chromium.log").read_text(errors="replace")[-2000:]
-                    pytest.fail(f"chromium did not start: {output}")
-                time.sleep(0.1)
-            port = int(port_file.read_text().split()[0])
-            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy variables
-            with direct.open(f"http://127.0.0.1:{port}/json/list", timeout=30) as resp:
-                page = next(t for t in json.load(resp) if t["type"] == "page")
-            tools = DevTools(page["webSocketDebuggerUrl"])
-            for domain in domains:
-                tools.call(f"{domain}.enable")
-            yield tools
-        finally:
-            if tools is not None:
+            page = _page_target(port, deadline)
+        except TimeoutError as exc:
+            pytest.fail(str(exc))
+        tools = DevTools(page["webSocketDebuggerUrl"])
+        tools.browser, tools.profile = proc, profile  # for the tests of this clean-up
+        for domain in domains:
+            tools.call(f"{domain}.enable")
+        yield tools
+    finally:
+        if tools is not None:
+            with contextlib.suppress(Exception):
                 tools.close()
+        if proc is not None:
             stop_process_group(proc)
-            shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)

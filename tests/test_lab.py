@@ -23,7 +23,6 @@ import shlex
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -39,6 +38,9 @@ GLOSSARY = "lecture_notes/glossary.md"
 FIGURES = ROOT / "lecture_notes" / "_generated" / "figures"
 SHOTS = ROOT / "lecture_notes" / "_build" / "test-lab" / "screenshots"
 TOKEN = "grad-test-token"
+# Straight to the local server, whatever http_proxy and the like say (urllib would send a request for
+# 127.0.0.1 to a proxy unless no_proxy lists it).
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _make_n(*args: str) -> list[str]:
@@ -117,10 +119,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         while True:
             assert server.poll() is None, log.read_text()
             try:
-                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5) as resp:
+                with _DIRECT.open(f"{base}/api/status?token={TOKEN}", timeout=5) as resp:
                     json.load(resp)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (
+                OSError,
+                ValueError,
+            ):  # not listening yet (URLError, a reset, a timeout), or half an answer
                 assert time.monotonic() < deadline, "JupyterLab did not start within 90 s"
                 time.sleep(0.5)
         yield base
@@ -131,7 +136,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.mark.slow
 def test_make_lab_opens_notebook_01(lab: str) -> None:
     # Request / as a browser would, following the redirects.
-    with urllib.request.urlopen(f"{lab}/?token={TOKEN}", timeout=30) as resp:
+    with _DIRECT.open(f"{lab}/?token={TOKEN}", timeout=30) as resp:
         landed = urllib.parse.urlsplit(resp.url).path
         page = resp.read().decode()
     assert landed == f"/lab/tree/{FIRST}"
@@ -142,10 +147,10 @@ def test_make_lab_opens_notebook_01(lab: str) -> None:
 def test_the_project_settings_open_markdown_rendered(lab: str) -> None:
     """What the server hands JupyterLab's front end: *.md opens in Markdown Preview, which MyST renders."""
     url = f"{lab}/lab/api/settings/@jupyterlab/docmanager-extension:plugin?token={TOKEN}"
-    with urllib.request.urlopen(url, timeout=30) as resp:
+    with _DIRECT.open(url, timeout=30) as resp:
         plugin = json.load(resp)
     assert plugin["schema"]["properties"]["defaultViewers"]["default"] == {"markdown": "Markdown Preview"}
-    with urllib.request.urlopen(f"{lab}/lab?token={TOKEN}", timeout=30) as resp:
+    with _DIRECT.open(f"{lab}/lab?token={TOKEN}", timeout=30) as resp:
         page = resp.read().decode()
     assert '"name": "jupyterlab-myst"' in page, "jupyterlab-myst is not installed (make setup installs it)"
 
@@ -298,3 +303,30 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
     assert "{term}" not in glossary["text"] and "```" not in glossary["text"]
     assert hashlib.sha256((ROOT / FIRST).read_bytes()).hexdigest() == before, "the test changed notebook 01"
     (SHOTS / "seconds.txt").write_text(f"{seconds:.1f}\n")
+
+
+def test_the_lab_tests_reach_the_local_server_whatever_the_proxy_settings(monkeypatch):
+    """With http_proxy set (and no no_proxy), urllib sends even 127.0.0.1 to the proxy: the lab
+    fixture waited 90 s for a server it never asked. These tests go straight to it."""
+    import functools
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/pyproject.toml"
+    dead = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, dead)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        with pytest.raises(OSError):
+            urllib.request.build_opener().open(url, timeout=5)  # the default: via the (dead) proxy
+        with _DIRECT.open(url, timeout=5) as resp:
+            assert b"[project]" in resp.read()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from devtools import DevTools, chromium
+from devtools import DevTools, chromium, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "lecture_notes"
@@ -320,6 +320,85 @@ def test_notebook_links_are_relocated_for_the_site() -> None:
         assert not (dst / "gone.ipynb").exists()
 
 
+# -- the browser harness (devtools.py) ------------------------------------------------------------
+
+
+def _group(pgid: int) -> list[int]:
+    """The live (not zombie) processes of process group ``pgid``."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_stop_process_group_kills_helpers_that_outlive_the_leader() -> None:
+    """A helper that ignores SIGTERM (as a browser's crash handler may) is killed with the group,
+    not left running once the leader has exited."""
+    helper = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+    leader = (
+        f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {helper!r}]); time.sleep(120)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", leader], start_new_session=True)
+    deadline = time.monotonic() + 30
+    while len(_group(proc.pid)) < 2:
+        assert time.monotonic() < deadline, "the helper did not start"
+        time.sleep(0.05)
+    start = time.monotonic()
+    stop_process_group(proc, timeout=5)
+    assert proc.returncode is not None and time.monotonic() - start < 10
+    deadline = time.monotonic() + 5
+    while _group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _group(proc.pid) == [], "a process of the group outlived stop_process_group"
+    stop_process_group(proc, timeout=5)  # again: nothing left to stop, no error
+
+
+class _Chatty:
+    """A WebSocket that answers nothing but events, forever."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, text: str) -> None:
+        self.sent.append(text)
+
+    def recv(self) -> str:
+        time.sleep(0.01)
+        return json.dumps({"method": "Network.dataReceived", "params": {}})
+
+    def settimeout(self, timeout: float) -> None:
+        pass
+
+
+def test_a_command_without_a_reply_times_out_even_while_events_keep_coming() -> None:
+    tools = DevTools.__new__(DevTools)
+    tools.ws, tools.timeout, tools.next_id, tools.events = _Chatty(), 0.5, 0, []
+    start = time.monotonic()
+    with pytest.raises(TimeoutError, match="Runtime.evaluate: no reply from DevTools within 0.5 s"):
+        tools.call("Runtime.evaluate", expression="1")
+    assert time.monotonic() - start < 5 and tools.events
+
+
+@pytest.mark.slow
+def test_chromium_stops_every_process_of_the_browser_and_deletes_its_profile() -> None:
+    with chromium() as tools:
+        assert tools.evaluate("6 * 7") == 42
+        browser, profile = tools.browser, tools.profile
+        assert browser is not None and profile is not None and profile.is_dir()
+        assert len(_group(browser.pid)) >= 2  # the browser and its helpers (renderer, zygote, ...)
+    assert browser.returncode is not None and not profile.exists()
+    deadline = time.monotonic() + 5
+    while _group(browser.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _group(browser.pid) == []
+
+
 # -- a real browser --------------------------------------------------------------------------------
 
 
@@ -552,7 +631,7 @@ _LAYOUT_STATE = """
       const m = t.getScreenCTM();
       if (m) min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b));
     }
-    return min;
+    return Number.isFinite(min) ? min : null;  // null: no text could be measured
   };
   for (const svg of document.querySelectorAll('article svg')) {
     if (!svg.closest('mjx-container') && svg.querySelector('g.node') && seen(svg))
@@ -611,6 +690,7 @@ def test_layout_at_desktop_and_phone_width(site: Path, browser, width: int) -> N
             assert len(state["search"]) == 1, f"{page} at {width} px: search fields {state['search']}"
             for graph in state["graphs"]:
                 assert graph["where"] != "inline svg", f"{page}: a graph drawn inline: {graph}"
+                assert graph["px"] is not None, f"{page} at {width} px: no text measured in {graph}"
                 assert graph["px"] >= MIN_GRAPH_TEXT_PX, f"{page} at {width} px: text too small: {graph}"
         graphs = {p: s["graphs"] for p, s in report.items()}
         lesson = graphs["notebooks/03_backprop_by_hand.html"]  # draw_dot graphs and a stepper
@@ -620,8 +700,36 @@ def test_layout_at_desktop_and_phone_width(site: Path, browser, width: int) -> N
             "no graph is wider than its box at this width: the scrolling is not tested"
         )
     finally:
-        smallest = {p: min((g["px"] for g in s["graphs"]), default=None) for p, s in report.items()}
+        smallest = {
+            p: min((g["px"] for g in s["graphs"] if g["px"] is not None), default=None)
+            for p, s in report.items()
+        }
         (OUT / f"layout-{width}.json").write_text(json.dumps({"smallest_graph_text_px": smallest}, indent=1))
+
+
+@pytest.mark.slow
+def test_the_graph_text_check_fails_on_shrunk_graphs(site: Path, browser) -> None:
+    """The layout test's measure of graph text is not vacuous: the same graphs squeezed to the column
+    (the old max-width: 100%) measure under MIN_GRAPH_TEXT_PX; at natural size, 10 pt = 13.3 px."""
+    tools, base = browser
+    _set_width(tools, 400)
+    try:
+        _open(tools, base + "notebooks/03_backprop_by_hand.html")
+        natural = tools.evaluate(_LAYOUT_STATE, await_promise=True)["graphs"]
+        tools.evaluate(
+            "(() => { const s = document.createElement('style');"
+            " s.textContent = '.grad-graph img { max-width: 100% !important; }';"
+            " document.head.appendChild(s); })()"
+        )
+        squeezed = tools.evaluate(_LAYOUT_STATE, await_promise=True)["graphs"]
+    finally:
+        _set_width(tools, 1280)
+    assert len(natural) == len(squeezed) >= 3, (natural, squeezed)
+    assert all(g["px"] is not None for g in natural + squeezed), (natural, squeezed)
+    # at natural size the smallest text of every graph is its op names: 10 pt = 13.3 px
+    assert all(g["px"] == pytest.approx(40 / 3, abs=0.05) for g in natural), natural
+    assert min(g["px"] for g in squeezed) < MIN_GRAPH_TEXT_PX, squeezed
+    _network_problems(tools, base)
 
 
 _STEPPER_STATE = """
@@ -725,4 +833,132 @@ def test_code_cells_have_a_copy_button(site: Path, browser) -> None:
     )
     assert state["cells"] >= 5 and state["buttons"] == state["cells"], state
     assert state["clipboard"] == "function", state
+    assert _network_problems(tools, base) == []
+
+
+_EDGE_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>steppers</title>
+<link rel="stylesheet" href="../_static/notes.css"></head>
+<body><article>
+<input id="search" type="search">
+{first}
+{second}
+{single}
+<div class="grad-backward-pass" id="broken" data-steps="5">
+<figure class="grad-backward-step"><figcaption>no picture</figcaption></figure>
+<figure class="grad-backward-step" data-focus="nonsense"><figcaption>odd focus</figcaption></figure>
+</div>
+</article>
+<script src="../_static/stepper.js"></script>
+</body></html>
+"""
+
+_EDGE_STATE = """
+(() => [...document.querySelectorAll('.grad-backward-pass')].map(block => {
+  const figures = [...block.querySelectorAll(':scope > figure')];
+  const slider = block.querySelector('input[type=range]');
+  return {shown: figures.filter(f => f.getClientRects().length > 0).map(f => figures.indexOf(f) + 1),
+          slider: slider ? [slider.id, Number(slider.max), Number(slider.value)] : null,
+          controls: block.querySelectorAll('.grad-stepper-controls').length,
+          status: (block.querySelector('output') || {}).textContent || null};
+}))()
+"""
+
+
+_PRINTED = """
+[...document.querySelectorAll('.grad-backward-pass')].map(block => {
+  const figures = [...block.querySelectorAll(':scope > figure')];
+  const controls = [...block.querySelectorAll('.grad-stepper-controls')];
+  return [figures.length, figures.filter(f => f.getClientRects().length > 0).length,
+          controls.filter(c => c.getClientRects().length > 0).length];
+})
+"""
+
+
+def _key(tools: DevTools, key: str, code: int, modifiers: int = 0) -> None:
+    for kind in ("keyDown", "keyUp"):
+        tools.call(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key=key,
+            code=key,
+            windowsVirtualKeyCode=code,
+            modifiers=modifiers,
+        )
+
+
+@pytest.mark.slow
+def test_stepper_js_with_several_steppers_one_frame_a_broken_block_and_keys_elsewhere(site: Path, browser):
+    """stepper.js on a page of its own: two steppers work independently; one of a single frame and
+    one missing its pictures do no harm; keys typed elsewhere, or with Alt (the browser's Back), are
+    left alone; a keyboard user is not dropped when End disables the focused Next button; printed,
+    every frame shows."""
+    from grad import Value
+    from grad.viz import show_backward
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + a
+    c.label = "c"
+    x = Value(0.5, label="x")
+    y = (x * x).tanh()
+    y.label = "y"
+    first, second = show_backward(c, interactive=False), show_backward(y, interactive=False)
+    single = show_backward(Value(1.0, label="z"), interactive=False)
+    folder = site / "_grad_test"
+    folder.mkdir(exist_ok=True)
+    (folder / "steppers.html").write_text(
+        _EDGE_PAGE.format(first=first.html(), second=second.html(), single=single.html()), encoding="utf-8"
+    )
+    n1, n2 = len(first), len(second)
+    tools, base = browser
+    _set_width(tools, 1280)
+    tools.open(base + "_grad_test/steppers.html")
+    tools.evaluate(
+        "window.keys = []; document.addEventListener('keydown', e => {"
+        " window.keys.push([e.key, e.altKey, e.defaultPrevented]); if (e.altKey) e.preventDefault(); })"
+    )
+    state = tools.evaluate(_EDGE_STATE)
+    assert [s["shown"] for s in state] == [[1], [1], [1], [1]], state
+    assert state[0]["slider"] == ["grad-stepper-1", n1, 1] and state[1]["slider"] == ["grad-stepper-2", n2, 1]
+    assert state[2]["slider"] is None and state[2]["controls"] == 0, "a single frame needs no controls"
+    assert state[3]["slider"][1:] == [2, 1] and state[3]["status"] == "step 1 of 2", state[3]
+
+    # the second stepper's Next moves the second stepper only; the broken one steps without errors
+    tools.evaluate(
+        "document.querySelectorAll('.grad-backward-pass')[1].querySelectorAll('button')[1].click()"
+    )
+    tools.evaluate("document.querySelector('#broken').querySelectorAll('button')[1].click()")
+    state = tools.evaluate(_EDGE_STATE)
+    assert [s["shown"] for s in state] == [[1], [2], [1], [2]], state
+
+    # typing in a search field is typing, whatever the key
+    tools.evaluate("document.querySelector('#search').focus()")
+    for key, code in (("ArrowRight", 39), ("End", 35), ("ArrowLeft", 37), ("Home", 36)):
+        _key(tools, key, code)
+    assert [s["shown"] for s in tools.evaluate(_EDGE_STATE)] == [[1], [2], [1], [2]]
+    assert tools.evaluate("window.keys.every(k => !k[2])"), tools.evaluate("window.keys")
+
+    # on the first stepper's Next button: arrows step, Alt+arrow is the browser's
+    tools.evaluate(
+        "document.querySelectorAll('.grad-backward-pass')[0].querySelectorAll('button')[1].focus()"
+    )
+    _key(tools, "ArrowRight", 39)
+    assert tools.evaluate(_EDGE_STATE)[0]["shown"] == [2]
+    tools.evaluate("window.keys = []")
+    _key(tools, "ArrowLeft", 37, modifiers=1)  # Alt
+    assert tools.evaluate(_EDGE_STATE)[0]["shown"] == [2], "Alt+Left (Back) was taken by the stepper"
+    assert tools.evaluate("window.keys") == [["ArrowLeft", True, False]], "Alt+Left was prevented"
+    _key(tools, "End", 35)  # disables the focused Next button: the focus goes to the slider
+    assert tools.evaluate(_EDGE_STATE)[0]["shown"] == [n1]
+    assert tools.evaluate("document.activeElement.id") == "grad-stepper-1"
+    _key(tools, "Home", 36)  # still in the stepper's hands
+    assert tools.evaluate(_EDGE_STATE)[0]["shown"] == [1]
+
+    # printed: every frame, no controls
+    tools.call("Emulation.setEmulatedMedia", media="print")
+    try:
+        printed = tools.evaluate(_PRINTED)
+    finally:
+        tools.call("Emulation.setEmulatedMedia", media="")
+    assert printed == [[n1, n1, 0], [n2, n2, 0], [1, 1, 0], [2, 2, 0]], printed
     assert _network_problems(tools, base) == []

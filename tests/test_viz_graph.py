@@ -20,6 +20,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import graphviz
 import pytest
@@ -693,3 +694,116 @@ def test_without_grads_shown_a_value_needs_no_grad_attribute():
     assert "grad" not in source and "{ e | data -6.0000 }" in source
     with pytest.raises(TypeError, match=r"draw_dot: expected a Value-like object .* \(it has no grad\)"):
         draw_dot(e)
+
+
+# ---- hardening: labels dot would misread, any SVG, partial bundles, failures, threads ------
+
+
+@pytest.mark.parametrize("text", ["&lt;b&gt;", "&#65;", "&#xD800;", "&nbsp;", "&#0;", "a &amp; b", "&bogus;"])
+@pytest.mark.parametrize("where", ["label", "op"])
+def test_labels_that_look_like_html_entities_show_as_written(text, where):
+    """dot reads entities in labels: "&#65;" showed as "A", "&lt;" as "<", and "&#xD800;" put a
+    surrogate into the SVG, which then could not be parsed (a broken picture in the notebook)."""
+    x = Value(1.0, label=text if where == "label" else "x")
+    y = x * 2
+    y._op = text if where == "op" else "*"
+    svg = draw_dot(y).pipe()
+    tree = ElementTree.fromstring(svg)  # well-formed
+    shown = ["".join(t.itertext()) for t in tree.iter("{http://www.w3.org/2000/svg}text")]
+    assert text in shown, shown
+    assert draw_dot(y).pipe(format="png").startswith(b"\x89PNG")
+
+
+def test_unicode_and_markup_in_labels_render_and_the_html_is_well_formed():
+    x = Value(1.0, label='ünï ∂L/∂x 🙂 </div> "q" \'s')
+    y = x * 2
+    y.label = "<script>alert(1)</script>"
+    bundle = draw_dot(y)._repr_mimebundle_()
+    shown = html.unescape(bundle["image/svg+xml"])
+    assert 'ünï ∂L/∂x 🙂 </div> "q" \'s' in shown and "<script>alert(1)</script>" in shown
+    assert "<script" not in bundle["text/html"] and "</div>" not in bundle["text/html"][:-6]
+    (picture,) = graph_pictures(bundle["text/html"])
+    assert picture["svg"] == bundle["image/svg+xml"]
+
+
+@pytest.mark.parametrize(
+    "svg, size",
+    [
+        (b'<svg width="60pt" height="30pt">', (80, 40)),  # as dot writes it
+        (b'<svg height="30pt" width="60pt">', (80, 40)),  # any order
+        (b"<svg width='60pt' height='30pt'>", (80, 40)),  # any quotes
+        (b'<svg width="2in" height="1in">', (192, 96)),
+        (b'<svg width="120" height="60.4px">', (120, 60)),
+        (b'<svg width="100%" height="100%" viewBox="0 0 300 150">', (300, 150)),  # relative: the viewBox
+        (b'<svg viewBox="0,0,40.5,20">', (40, 20)),
+        (b'<?xml version="1.0"?>\n<!-- ' + b"x" * 3000 + b' -->\n<svg width="6pt" height="3pt">', (8, 4)),
+        (b'<svg stroke-width="3" data-height="4">', None),
+        (b'<svg width="0pt" height="3pt">', None),
+        (b'<svg width="nanpt" height="inf">', None),
+        (b'<svg viewBox="0 0 a 3">', None),
+        (b"<svg>", None),
+        (b"no svg at all", None),
+    ],
+)
+def test_svg_size_of_any_svg(svg, size):
+    assert svg_size(svg) == size
+    page = graph_html(svg, "a graph")
+    assert (f'width="{size[0]}" height="{size[1]}"' in page) if size else ('width="' not in page)
+
+
+def test_only_the_mime_types_asked_for_and_the_text_form_needs_no_dot(monkeypatch, tmp_path):
+    g = draw_dot(Value(1.0, label="a"))
+    full = g._repr_mimebundle_()
+    assert g._repr_mimebundle_(include=["image/svg+xml"]) == {"image/svg+xml": full["image/svg+xml"]}
+    assert g._repr_mimebundle_(exclude=["image/svg+xml"]).keys() == {"text/html", "text/plain"}
+    assert g._repr_mimebundle_(include={"text/html"}, exclude={"text/html"}) == {}
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot
+    assert g._repr_mimebundle_(include=["text/plain"]) == {
+        "text/plain": "<computation graph: 1 value, 0 ops>"
+    }
+    assert g._repr_mimebundle_(exclude=["text/html", "image/svg+xml"]) == {"text/plain": repr(g)}
+    with pytest.raises(GraphvizNotFoundError):
+        g._repr_mimebundle_()
+
+
+@pytest.mark.parametrize(
+    "script, message",
+    [
+        (
+            "echo 'Error: syntax error in line 1' >&2; exit 3",
+            r"dot -Tsvg failed \(exit status 3\): Error: syntax",
+        ),
+        ("exit 1", r"dot -Tsvg failed \(exit status 1\): it printed no message"),
+        ("kill -SEGV $$", r"dot -Tsvg failed \(killed by signal 11\)"),
+    ],
+)
+def test_a_failing_dot_says_how_it_failed(tmp_path, monkeypatch, script, message):
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with pytest.raises(RuntimeError, match=message):
+        draw_dot(Value(1.0)).pipe()
+
+
+@pytest.mark.timeout(30)
+def test_a_dot_whose_helper_keeps_the_pipe_open_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    """dot exits, but a process it started still holds its output open: no hang, a TimeoutError."""
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\n{shutil.which('sleep')} 5 &\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(TimeoutError, match="dot did not finish within 1 s"):
+        draw_dot(Value(1.0)).pipe(timeout=1)
+
+
+@pytest.mark.timeout(60)
+def test_threads_drawing_at_once_get_the_same_pictures():
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = lecture_L()
+    n["L"].backward()
+    expected = draw_dot(n["L"])._repr_mimebundle_()
+    with ThreadPoolExecutor(8) as pool:
+        bundles = list(pool.map(lambda _: draw_dot(n["L"])._repr_mimebundle_(), range(24)))
+    assert all(b == expected for b in bundles)

@@ -619,3 +619,82 @@ def test_in_a_live_kernel_graphs_show_once_and_the_stepper_is_a_slider_unless_ou
     _, (stored,) = run()
     assert "application/vnd.jupyter.widget-view+json" not in stored["data"]
     assert len(graph_pictures(stored["data"]["text/html"])) == 7
+
+
+# ---- hardening -----------------------------------------------------------------------------
+
+
+def _fifty_values() -> Value:
+    root = neuron_sum(12) * 2.0  # 48 values, the constant 2.0 and the product
+    root.label = "out"
+    return root
+
+
+@pytest.mark.timeout(120)
+def test_a_stepper_at_exactly_the_size_guard_renders_and_one_more_value_is_refused():
+    root = _fifty_values()
+    shown = show_backward(root, interactive=False)  # the default max_nodes
+    assert len(shown) == STEPPER_MAX_NODES == 50
+    page = shown.html()
+    assert page.count("<img") == 50 and page.count("<figcaption") == 50 and 'data-steps="50"' in page
+    assert len(graph_pictures(page)) == 50
+    bigger = root + 1.0  # 52 values
+    with pytest.raises(ValueError, match=r"more than max_nodes=50 Values"):
+        show_backward(bigger)
+
+
+def test_a_label_with_a_backtick_keeps_the_op_as_code_in_the_html():
+    """The HTML caption used to pair backticks with a regex: a label's own backtick swallowed the op's."""
+    a = Value(0.5, label="a`b")
+    y = a.tanh()
+    y.label = "c`"
+    shown = show_backward(y, interactive=False)
+    assert shown.captions == [
+        "step 1: c` starts with grad 1.0000; `tanh` sends it to a`b",
+        f"step 2: a`b is a leaf: its grad {shown[1].grad_of(a):.4f} is final",
+    ]
+    page = shown.html()
+    assert "c` starts with grad 1.0000; <code>tanh</code> sends it to a`b</figcaption>" in page
+    assert "<figcaption" in page and page.count("<code>") == 1
+    alts = [p["img"]["alt"] for p in graph_pictures(page)]
+    assert alts[0] == "step 1: c` starts with grad 1.0000; tanh sends it to a`b"
+    x = Value(1.0, label="x")
+    z = x * 3.0
+    z._op = "`*`"
+    assert "<code>`*`</code> sends it to x" in show_backward(z, interactive=False).html()
+    assert "; ``*`` sends it to x" in show_backward(z, interactive=False).captions[0]
+
+
+def test_one_node_shows_one_frame_statically_and_as_a_slider():
+    shown = show_backward(Value(3.0, label="x"), interactive=False)
+    assert repr(shown).splitlines() == [
+        "backward pass: 1 step",
+        "  step 1: x starts with grad 1.0000; it is a leaf, so there is nothing to send",
+    ]
+    assert len(graph_pictures(shown.html())) == 1
+    pytest.importorskip("ipywidgets")
+    slider, caption, box = show_backward(Value(3.0, label="x"), interactive=True).widget().children
+    assert (slider.min, slider.max, slider.value) == (1, 1, 1) and "step 1: x starts" in caption.value
+
+
+def test_stepper_bundles_give_only_the_mime_types_asked_for(monkeypatch, tmp_path):
+    n = lecture_L()
+    shown = show_backward(n["L"], interactive=False)
+    frame = shown[0]
+    assert frame._repr_mimebundle_(include=["text/plain"]) == {"text/plain": repr(frame)}
+    assert frame._repr_mimebundle_(exclude=["text/html"]).keys() == {"image/svg+xml", "text/plain"}
+    assert frame._repr_mimebundle_()["text/html"] == frame.html()
+    assert shown._repr_mimebundle_(include=["text/html"]) == {"text/html": shown.html()}
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot: the text forms still work
+    fresh = show_backward(n["L"], interactive=False)
+    assert fresh._repr_mimebundle_(include=["text/plain"]) == {"text/plain": repr(fresh)}
+    assert fresh[0]._repr_mimebundle_(exclude=["text/html", "image/svg+xml"]) == {
+        "text/plain": repr(fresh[0])
+    }
+
+
+def test_a_second_call_and_a_second_display_give_the_same_output():
+    n = lecture_L()
+    first = show_backward(n["L"], interactive=False)
+    again = first._repr_mimebundle_()
+    assert first._repr_mimebundle_() == again == show_backward(n["L"], interactive=False)._repr_mimebundle_()

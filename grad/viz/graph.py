@@ -11,7 +11,8 @@ The DOT text is the same in every run and process: a tuple or list ``_prev`` kee
 in a set are sorted by a signature of label, data, op, number of uses, their children (recursively, down to
 the leaves) and the nodes that use them (recursively, up to the root). Children alike in all of that are,
 short of contrived symmetric graphs, interchangeable: either order draws the same picture. Control characters
-in labels and ops are replaced.
+in labels and ops are replaced, and labels show as written: dot would read ``&lt;`` or ``&#65;`` in a
+label as an HTML entity (``<``, ``A``), and ``&#xD800;`` as a character that makes the SVG unreadable.
 """
 
 from __future__ import annotations
@@ -63,7 +64,11 @@ def _run_dot(source: str, format: str = "svg", timeout: float = 60.0) -> bytes:
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"dot did not finish within {timeout:g} s; draw a smaller graph") from None
     if run.returncode:
-        raise RuntimeError(f"dot -T{format} failed: {run.stderr.decode(errors='replace').strip()}")
+        why = run.stderr.decode(errors="replace").strip() or "it printed no message"
+        code = (
+            f"killed by signal {-run.returncode}" if run.returncode < 0 else f"exit status {run.returncode}"
+        )
+        raise RuntimeError(f"dot -T{format} failed ({code}): {why}")
     return run.stdout
 
 
@@ -112,23 +117,66 @@ class ComputationGraph:
         return self.pipe(encoding="utf-8")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        """What Jupyter shows: the HTML, with the SVG as a fallback and the text form nbval compares."""
-        svg = self.pipe()
-        return {
-            "text/html": graph_html(svg, repr(self)[1:-1]),
-            "image/svg+xml": svg.decode("utf-8"),
-            "text/plain": repr(self),
-        }
+        """What Jupyter shows: the HTML, with the SVG as a fallback and the text form nbval compares.
+
+        Only the types in ``include`` (all if it is empty) and not in ``exclude``; dot runs only for a
+        picture, so the text form alone needs no Graphviz.
+        """
+        html_, svg_, text = (
+            _wanted(t, include, exclude) for t in ("text/html", "image/svg+xml", "text/plain")
+        )
+        svg = self.pipe() if html_ or svg_ else b""
+        bundle = {"text/html": graph_html(svg, repr(self)[1:-1])} if html_ else {}
+        return (
+            bundle
+            | ({"image/svg+xml": svg.decode("utf-8")} if svg_ else {})
+            | ({"text/plain": repr(self)} if text else {})
+        )
+
+
+def _wanted(mime: str, include: object = None, exclude: object = None) -> bool:
+    """Whether a ``_repr_mimebundle_(include, exclude)`` is asked for ``mime``: as IPython reads them,
+    ``include`` (when not empty) lists the only types wanted, and ``exclude`` wins over it."""
+    return (not include or mime in include) and not (exclude and mime in exclude)
 
 
 PX_PER_PT = 4 / 3  # dot sizes an SVG in points; a CSS pixel is 3/4 pt
-_SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="([0-9.]+)pt"[^>]*?\sheight="([0-9.]+)pt"')
+_PX_PER_UNIT = {"": 1.0, "px": 1.0, "pt": PX_PER_PT, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
+_SVG_TAG = re.compile(rb"<svg\b[^>]*>")
+_SVG_ATTR = re.compile(rb"""\s(width|height|viewBox)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|pt|pc|in|cm|mm|)\s*")
 
 
 def svg_size(svg: bytes) -> tuple[int, int] | None:
-    """The natural size of an SVG from dot in CSS pixels, (width, height); None if it does not say."""
-    size = _SVG_SIZE.search(svg[:2000])
-    return tuple(round(float(x) * PX_PER_PT) for x in size.groups()) if size else None
+    """The natural size of an SVG in CSS pixels, (width, height); None if it does not say.
+
+    From its ``width`` and ``height`` (dot gives them in points; any absolute unit is understood), or
+    else from its ``viewBox``, whose units are pixels. A size that is not positive is no size.
+
+    >>> svg_size(b'<svg width="60pt" height="30pt">'), svg_size(b'<svg height="1in" width="2in">')
+    ((80, 40), (192, 96))
+    >>> svg_size(b'<svg width="100%" viewBox="0 0 300 150">'), svg_size(b'<svg width="100%">')
+    ((300, 150), None)
+    """
+    tag = _SVG_TAG.search(svg)
+    if tag is None:
+        return None
+    attrs = {
+        m[1].decode(): (m[2] if m[2] is not None else m[3]).decode(errors="replace")
+        for m in _SVG_ATTR.finditer(tag[0])
+    }
+    lengths = [_LENGTH.fullmatch(attrs.get(name, "")) for name in ("width", "height")]
+    if all(lengths):
+        size = [float(m[1]) * _PX_PER_UNIT[m[2]] for m in lengths]
+    else:
+        box = attrs.get("viewBox", "").replace(",", " ").split()
+        try:
+            size = [float(x) for x in box[2:]] if len(box) == 4 else []
+        except ValueError:
+            return None
+    if len(size) != 2 or not all(0 < x < 1e7 for x in size):  # also refuses nan and inf
+        return None
+    return round(size[0]), round(size[1])
 
 
 def graph_html(svg: bytes | str, alt: str) -> str:
@@ -206,6 +254,13 @@ def _clean(text: str) -> str:
     surrogates (which dot or UTF-8 cannot take) as U+FFFD, the replacement character."""
     text = re.sub(r"[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]", " ", text)
     return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+
+
+def _literal(text: str) -> str:
+    """``text`` for dot to show as written: dot reads HTML entities in labels (``&lt;`` would show as
+    ``<``, and ``&#xD800;`` would put a surrogate into the SVG, which then cannot be read), so every
+    ``&`` becomes ``&amp;``."""
+    return text.replace("&", "&amp;")
 
 
 def _postorder(root: Any, kids, limit: int | None = None) -> list | None:
@@ -323,7 +378,7 @@ def _build(
     receivers = set(children[current]) if stepping else set()
     n_ops = 0
     for i, v in enumerate(nodes):
-        label = _RECORD_SPECIAL.sub(r"\\\1", _clean(_label(v))).strip()
+        label = _RECORD_SPECIAL.sub(r"\\\1", _literal(_clean(_label(v)))).strip()
         fields = [label] if label else []
         fields.append(f"data {_num(v.data)}")
         if show_grad:
@@ -339,7 +394,7 @@ def _build(
         hot, grey = i == current, stepping and i not in processed
         op_attrs = _OP_ATTR | (_HOT if hot else _GREY if grey else {})
         edge = _HOT_EDGE if hot else _GREY_EDGE if grey else {}
-        op_text = _clean(str(v._op or "?")).replace("\\", "\\\\")
+        op_text = _literal(_clean(str(v._op or "?"))).replace("\\", "\\\\")
         dot.node(f"v{i}_op", graphviz.nohtml(op_text), **op_attrs)
         for j in children[i]:
             dot.edge(f"v{j}", f"v{i}_op", **edge)

@@ -13,7 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from numbers import Real
 from typing import Any
@@ -31,6 +31,8 @@ class Frame:
     """Step ``step`` (from 0) of the backward pass: the state after node ``current`` pushed its gradient.
 
     ``graph`` is the picture; ``grads[i]`` is the gradient shown for ``values[i]`` (``None``: not reached).
+    ``caption`` marks the op as code with backticks; ``parts`` is the caption as (text, is_code) pieces,
+    so that the HTML can mark the op as code even when a label has a backtick of its own.
     """
 
     step: int
@@ -39,6 +41,7 @@ class Frame:
     graph: ComputationGraph
     values: tuple
     grads: tuple
+    parts: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
 
     def grad_of(self, value: Any) -> float | None:
         """The gradient this frame shows for ``value`` (``None``: blank)."""
@@ -56,19 +59,24 @@ class Frame:
 
     def html(self) -> str:
         """The frame as HTML: its caption above its picture (see :func:`grad.viz.graph.graph_html`)."""
-        return _figure_html(self.caption, self.graph.pipe())
+        return _figure_html(self, self.graph.pipe())
 
     def _repr_svg_(self) -> str:
         return self.graph.pipe(encoding="utf-8")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        """What Jupyter shows: the HTML of :meth:`html`, the SVG as a fallback, and the text form."""
-        svg = self.graph.pipe()
-        return {
-            "text/html": _figure_html(self.caption, svg),
-            "image/svg+xml": svg.decode(),
-            "text/plain": repr(self),
-        }
+        """What Jupyter shows: the HTML of :meth:`html`, the SVG as a fallback, and the text form
+        (only the types asked for: see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
+        html_, svg_, text = (
+            graph._wanted(t, include, exclude) for t in ("text/html", "image/svg+xml", "text/plain")
+        )
+        svg = self.graph.pipe() if html_ or svg_ else b""
+        bundle = {"text/html": _figure_html(self, svg)} if html_ else {}
+        return (
+            bundle
+            | ({"image/svg+xml": svg.decode()} if svg_ else {})
+            | ({"text/plain": repr(self)} if text else {})
+        )
 
 
 def _name(v: Any) -> str:
@@ -85,15 +93,24 @@ def _names(nodes: list) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _caption(k: int, node: Any, grad: float, kids: list) -> str:
-    step, op, g = f"step {k + 1}: ", f"`{graph._clean(str(node._op or '?'))}`", graph._num(grad)
-    if k == 0:  # the root
-        then = f"{op} sends it to {_names(kids)}" if kids else "it is a leaf, so there is nothing to send"
-        return f"{step}{_name(node)} starts with grad {g}; {then}"
-    if kids:
-        whose = f"{_name(node)}'s grad" if graph._label(node) else "grad"
-        return f"{step}{op} sends {whose} {g} to {_names(kids)}"
-    return f"{step}{_name(node)} is a leaf: its grad {g} is final"
+def _caption(k: int, node: Any, grad: float, kids: list) -> tuple[tuple[str, bool], ...]:
+    """The caption of step ``k`` as (text, is_code) pieces: the op is code, the rest text."""
+    step, op, g, name = f"step {k + 1}: ", graph._clean(str(node._op or "?")), graph._num(grad), _name(node)
+    if k == 0 and kids:  # the root
+        parts = [f"{step}{name} starts with grad {g}; ", (op, True), f" sends it to {_names(kids)}"]
+    elif k == 0:
+        parts = [f"{step}{name} starts with grad {g}; it is a leaf, so there is nothing to send"]
+    elif kids:
+        whose = f"{name}'s grad" if graph._label(node) else "grad"
+        parts = [step, (op, True), f" sends {whose} {g} to {_names(kids)}"]
+    else:
+        parts = [f"{step}{name} is a leaf: its grad {g} is final"]
+    return tuple(p if isinstance(p, tuple) else (p, False) for p in parts)
+
+
+def _caption_text(parts: tuple[tuple[str, bool], ...], code: str = "`") -> str:
+    """The caption as text, with the op between ``code`` marks (backticks, or none for an alt text)."""
+    return "".join(f"{code}{text}{code}" if is_code else text for text, is_code in parts)
 
 
 def _local_problem(node: Any) -> Exception | None:
@@ -193,8 +210,8 @@ def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Fra
         # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
         shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
         picture = graph._build(nodes, children, shown, rankdir, True, k + 1, i, processed)
-        caption = _caption(k, node, g, [nodes[j] for j in children[i]])
-        frames.append(Frame(k, caption, node, picture, tuple(nodes), shown))
+        parts = _caption(k, node, g, [nodes[j] for j in children[i]])
+        frames.append(Frame(k, _caption_text(parts), node, picture, tuple(nodes), shown, parts))
         processed.add(i)
     return frames
 
@@ -216,8 +233,13 @@ def backward_steps(
     return _frames(root, rankdir, max_nodes, "backward_steps")
 
 
-def _caption_html(caption: str, tag: str) -> str:
-    text = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(caption, quote=False))
+def _caption_html(frame: Frame, tag: str) -> str:
+    """The caption of ``frame`` in a ``tag`` element, its op as ``<code>``."""
+    parts = frame.parts or ((frame.caption, False),)
+    text = "".join(
+        f"<code>{html.escape(t, quote=False)}</code>" if is_code else html.escape(t, quote=False)
+        for t, is_code in parts
+    )
     return f'<{tag} style="font-family:sans-serif;margin-bottom:0.3em;text-align:left">{text}</{tag}>'
 
 
@@ -253,17 +275,18 @@ def _focus(svg: bytes | str) -> tuple[float, float] | None:
 _FIGURE_STYLE = "margin-top:0;margin-right:0;margin-bottom:1.2em;margin-left:0;text-align:left"
 
 
-def _figure_html(caption: str, svg: bytes | str) -> str:
+def _figure_html(frame: Frame, svg: bytes | str) -> str:
     """One frame: its caption, then its picture at natural size in a box that scrolls sideways.
 
     ``data-focus`` (for the notes site's stepper.js) is the part of the picture to keep in view.
     """
-    picture = graph.graph_html(svg, caption.replace("`", ""))
+    alt = _caption_text(frame.parts, code="") if frame.parts else frame.caption.replace("`", "")
+    picture = graph.graph_html(svg, alt)
     focus = _focus(svg)
     data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
     return (
         f'<figure class="grad-backward-step"{data} style="{_FIGURE_STYLE}">'
-        f"{_caption_html(caption, 'figcaption')}\n{picture}\n</figure>"
+        f"{_caption_html(frame, 'figcaption')}\n{picture}\n</figure>"
     )
 
 
@@ -301,7 +324,7 @@ class BackwardPass:
 
     def html(self) -> str:
         """The static display: each frame's caption above its picture, in one HTML block."""
-        figures = [_figure_html(f.caption, svg) for f, svg in zip(self, self.svgs())]
+        figures = [_figure_html(f, svg) for f, svg in zip(self, self.svgs())]
         return "\n".join([f'<div class="grad-backward-pass" data-steps="{len(self)}">', *figures, "</div>"])
 
     def widget(self) -> Any:
@@ -324,17 +347,21 @@ class BackwardPass:
             if size:  # the Image's own CSS would shrink it to the page's width
                 picture.layout.width, picture.layout.height = f"{size[0]}px", f"{size[1]}px"
                 picture.layout.min_width = f"{size[0]}px"
-            caption.value = _caption_html(frame.caption, "div")
+            caption.value = _caption_html(frame, "div")
             picture.value = svg
 
         slider.observe(lambda change: show(change["new"]), names="value")
         show(1)
         return widgets.VBox([slider, caption, box])
 
-    def _repr_mimebundle_(self, **kwargs) -> dict:
-        if self.interactive:  # the slider widget's bundle, with this text form
-            return (self.widget()._repr_mimebundle_(**kwargs) or {}) | {"text/plain": repr(self)}
-        return {"text/html": self.html(), "text/plain": repr(self)}
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """The slider widget's bundle (interactive) or the static HTML, with the text form; only the
+        types asked for (see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
+        text = {"text/plain": repr(self)} if graph._wanted("text/plain", include, exclude) else {}
+        if self.interactive:
+            kwargs |= {"include": include, "exclude": exclude}
+            return (self.widget()._repr_mimebundle_(**kwargs) or {}) | text
+        return ({"text/html": self.html()} if graph._wanted("text/html", include, exclude) else {}) | text
 
 
 def show_backward(
@@ -348,7 +375,8 @@ def show_backward(
 
     ``interactive``: ``True`` for an ipywidgets slider, ``False`` for a static column of all frames. ``None``
     gives the slider in a live Jupyter kernel, unless ``GRAD_STATIC_OUTPUTS`` is set (as it is when the
-    course stores notebook outputs).
+    course stores notebook outputs). ``max_nodes``: a graph of more values is a ValueError (default
+    ``STEPPER_MAX_NODES``, 50: every frame draws the whole graph); ``None`` for no limit.
 
     >>> from grad import Value
     >>> x = Value(3.0, label="x"); y = x.tanh(); y.label = "y"

@@ -4,8 +4,10 @@
  * A stored stepper output is a <div class="grad-backward-pass"> holding one <figure> per step
  * (caption and graph), all visible: that is what a reader without JavaScript sees. This script turns
  * each such block into one frame at a time, with a slider and Previous/Next buttons above it; the
- * arrow keys, Home and End work on the controls. The captions are the notebook's own figcaptions.
- * No kernel is needed: every frame is already in the page.
+ * arrow keys, Home and End work on the controls (only there, and never with Alt, Ctrl or Meta held,
+ * which are the browser's own shortcuts, like Alt+Left for Back). The captions are the notebook's own
+ * figcaptions. No kernel is needed: every frame is already in the page. A block of one frame is left
+ * as it is, and a printed page shows every frame.
  */
 (function () {
   "use strict";
@@ -92,10 +94,13 @@
     });
     controls.addEventListener("keydown", (event) => {
       if (event.target === slider) return; // the slider handles its own keys
+      if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
       const moves = {ArrowLeft: current, ArrowRight: current + 2, Home: 1, End: n};
-      if (event.key in moves) {
+      if (Object.prototype.hasOwnProperty.call(moves, event.key)) {
         event.preventDefault();
         show(moves[event.key]);
+        // a button that this disabled (Next at the end, Previous at the start) cannot keep the focus
+        if (event.target.disabled) slider.focus();
       }
     });
     show(1);
