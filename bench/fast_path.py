@@ -1,4 +1,6 @@
-"""What each of grad's three speed tricks is worth: switch one off, time the moons step again.
+"""What three of grad's speed tricks are worth: switch one off, time the moons step again.
+
+(The fourth, unchecked float leaves, is timed in the comment at the end of grad/engine.py.)
 
 ``python bench/fast_path.py`` in either venv (it needs grad only; ``--quick`` for a smoke run). The
 work is bench.py's moons step without the update, forward + backward (build the loss, zero the
