@@ -144,12 +144,14 @@ def lecture_neuron(cls=LectureValue):
 # ---- graphs shared by the grad.viz tests ---------------------------------------------------
 
 
-def lecture_L() -> dict:
-    """The lecture's first graph, L = (a*b + c) * f, in grad.Values: {label: Value}, before backward()."""
+def lecture_L(cls=None) -> dict:
+    """The lecture's first graph, L = (a*b + c) * f, in Values of ``cls`` (grad.Value by default):
+    {label: Value}, before backward()."""
     from grad.engine import Value
 
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    V = Value if cls is None else cls
+    a, b = V(2.0, label="a"), V(-3.0, label="b")
+    c, f = V(10.0, label="c"), V(-2.0, label="f")
     e = a * b
     e.label = "e"
     d = e + c

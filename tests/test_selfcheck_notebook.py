@@ -14,7 +14,7 @@ import sys
 import types
 
 import pytest
-from helpers import LectureValue
+from helpers import LectureValue, lecture_L
 
 import grad
 import grad.nn
@@ -32,17 +32,6 @@ def notebook(monkeypatch):
 
 
 # ---- right answers, as a learner would write them in the notebook ----------------------------------------
-
-
-def lecture_L():
-    a, b, c, f = (LectureValue(x, label=n) for n, x in zip("abcf", (2.0, -3.0, 10.0, -2.0)))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return dict(a=a, b=b, c=c, f=f, e=e, d=d, L=L)
 
 
 def my_trace(root):
@@ -113,7 +102,7 @@ def torch_gradients(numbers, target):
 
 def right_answers():
     """name: what a finished notebook holds."""
-    leaves = lecture_L()
+    leaves = lecture_L(LectureValue)
     leaves["a"].grad, leaves["b"].grad = 6.0, -4.0
     return {
         "slope": lambda f, x, h=0.0001: (f(x + h) - f(x)) / h,
