@@ -165,12 +165,19 @@ _NOTE_LINK = f"""
   .find(a => new URL(a.href).pathname === '/files/{NOTE}' && !new URL(a.href).hash)
 """
 
+# The markdown cells that jupyterlab-myst has rendered (each into a div.myst in the cell's input area).
+_RENDERED_MARKDOWN = "document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .jp-Cell-inputArea > .myst')"
+
 # The widget in front in the main area, and what it shows.
 _CURRENT = """(() => {
   const tab = document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
   const widget = [...document.querySelectorAll('#jp-main-dock-panel .jp-MainAreaWidget')]
     .find(w => !w.classList.contains('lm-mod-hidden') && w.getClientRects().length > 0);
   return {tab: tab && tab.title.split('\\n').find(l => l.startsWith('Path:')),
+          tabs: [...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tab')]
+            .map(t => t.title.split('\\n').find(l => l.startsWith('Path:'))),
+          kernel: [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator[data-status]')]
+            .map(e => e.dataset.status).join(),
           viewer: !!(widget && widget.querySelector('.jp-MarkdownViewer')),
           editor: !!(widget && widget.querySelector('.jp-FileEditor')),
           rendered: !!(widget && widget.querySelector('.jp-MarkdownViewer .jp-RenderedMySTMarkdown h1'))};
@@ -203,17 +210,49 @@ def _wait(tools: DevTools, expression: str, what: str, timeout: float = 30, show
         pytest.fail(f"{what} (after {timeout:.0f} s): {tools.evaluate(show)}")
 
 
+def _steady(tools: DevTools, element: str, what: str, quiet: float = 1.0, timeout: float = 60) -> None:
+    """Wait until ``element`` has been the same DOM node for ``quiet`` seconds.
+
+    jupyterlab-myst renders a notebook's markdown cells again each time one more of them renders, so
+    for the first second or two (longer on a busy machine) every link is replaced several times. A
+    click whose press and release land on two different nodes is no click at all: CI lost one so.
+    """
+    tools.evaluate("window.__gradSteady = [null, 0]; 0")
+    probe = f"""(() => {{
+      const el = {element}, seen = window.__gradSteady;
+      if (!el || el !== seen[0]) {{ window.__gradSteady = [el, performance.now()]; return 0; }}
+      return (performance.now() - seen[1]) / 1000;
+    }})()"""
+    deadline = time.monotonic() + timeout
+    while tools.evaluate(probe) < quiet:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} (after {timeout:.0f} s): {tools.evaluate(_CURRENT)}")
+        time.sleep(0.1)
+
+
 def _click(tools: DevTools, element: str, clicks: int = 1) -> None:
-    """A real left click, or double click, from the browser's mouse in the middle of ``element``."""
-    box = tools.evaluate(
+    """A real left click, or double click, from the browser's mouse in the middle of ``element``.
+
+    ``element`` must be steady first (see ``_steady``); the click fails the test, rather than going
+    astray, if something else is on top of the element's middle.
+    """
+    x, y, hit = tools.evaluate(
         f"(() => {{ const el = {element}; el.scrollIntoView({{block: 'nearest', inline: 'nearest'}});"
-        " const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        " const r = el.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;"
+        " const top = document.elementFromPoint(x, y);"
+        " return [x, y, el.contains(top) || (top ? top.outerHTML.slice(0, 200) : 'nothing')]; })()"
     )
-    x, y = box
+    assert hit is True, f"the click on {element.strip()} would land on {hit}"
     tools.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
     for count in range(1, clicks + 1):
         for kind in ("mousePressed", "mouseReleased"):
             tools.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=count)
+
+
+def _markdown_cells(notebook: str) -> int:
+    """How many markdown cells ``notebook`` has (JupyterLab renders each into a .jp-MarkdownCell)."""
+    cells = json.loads((ROOT / notebook).read_text())["cells"]
+    return sum(cell["cell_type"] == "markdown" for cell in cells)
 
 
 def _listed(name: str) -> str:
@@ -239,6 +278,12 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
     with chromium() as tools:
         tools.open(f"{lab}/?token={TOKEN}")  # lands on notebook 01, as `make lab` does
         _wait(tools, f"!!({_NOTE_LINK})", "notebook 01 did not show its link to the note", timeout=90)
+        _wait(
+            tools,
+            f"{_RENDERED_MARKDOWN}.length === {_markdown_cells(FIRST)}",
+            "notebook 01 did not render all its markdown cells",
+        )
+        _steady(tools, _NOTE_LINK, "notebook 01's link to the note kept being rendered again")
         _click(tools, _NOTE_LINK)
         current = _wait(tools, _in_front(NOTE), "the link did not open the note rendered")
         assert current["viewer"] and not current["editor"], f"the note opened in the text editor: {current}"
@@ -269,10 +314,14 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
 
         # A note opened from the file browser opens rendered too: the project's settings make Markdown
         # Preview the default viewer of *.md files (a link in a notebook opens it whatever the settings).
-        _click(tools, "document.querySelector('.jp-BreadCrumbs-home')")  # the repository's root
+        home = "document.querySelector('.jp-BreadCrumbs-home')"
+        _steady(tools, home, "the file browser's home button kept changing")
+        _click(tools, home)  # the repository's root
         _wait(tools, f"!!({_listed('lecture_notes')})", "the file browser does not list lecture_notes/")
+        _steady(tools, _listed("lecture_notes"), "the file browser's listing kept changing", quiet=0.5)
         _click(tools, _listed("lecture_notes"), clicks=2)
         _wait(tools, f"!!({_listed('glossary.md')})", "the file browser does not list glossary.md")
+        _steady(tools, _listed("glossary.md"), "the file browser's listing kept changing", quiet=0.5)
         _click(tools, _listed("glossary.md"), clicks=2)
         current = _wait(tools, _in_front(GLOSSARY), "a double click did not open the glossary rendered")
         assert current["viewer"] and not current["editor"], (
