@@ -230,12 +230,13 @@ def _steady(tools: DevTools, element: str, what: str, quiet: float = 1.0, timeou
         time.sleep(0.1)
 
 
-def _click(tools: DevTools, element: str, clicks: int = 1) -> None:
+def _click(tools: DevTools, element: str, clicks: int = 1, quiet: float = 1.0) -> None:
     """A real left click, or double click, from the browser's mouse in the middle of ``element``.
 
-    ``element`` must be steady first (see ``_steady``); the click fails the test, rather than going
-    astray, if something else is on top of the element's middle.
+    It waits until ``element`` has been the same node for ``quiet`` seconds (see ``_steady``), and
+    fails the test, rather than going astray, if something else is on top of the element's middle.
     """
+    _steady(tools, element, f"the element to click kept being replaced: {element.strip()}", quiet)
     x, y, hit = tools.evaluate(
         f"(() => {{ const el = {element}; el.scrollIntoView({{block: 'nearest', inline: 'nearest'}});"
         " const r = el.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;"
@@ -283,7 +284,6 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
             f"{_RENDERED_MARKDOWN}.length === {_markdown_cells(FIRST)}",
             "notebook 01 did not render all its markdown cells",
         )
-        _steady(tools, _NOTE_LINK, "notebook 01's link to the note kept being rendered again")
         _click(tools, _NOTE_LINK)
         current = _wait(tools, _in_front(NOTE), "the link did not open the note rendered")
         assert current["viewer"] and not current["editor"], f"the note opened in the text editor: {current}"
@@ -314,15 +314,11 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
 
         # A note opened from the file browser opens rendered too: the project's settings make Markdown
         # Preview the default viewer of *.md files (a link in a notebook opens it whatever the settings).
-        home = "document.querySelector('.jp-BreadCrumbs-home')"
-        _steady(tools, home, "the file browser's home button kept changing")
-        _click(tools, home)  # the repository's root
+        _click(tools, "document.querySelector('.jp-BreadCrumbs-home')")  # the repository's root
         _wait(tools, f"!!({_listed('lecture_notes')})", "the file browser does not list lecture_notes/")
-        _steady(tools, _listed("lecture_notes"), "the file browser's listing kept changing", quiet=0.5)
-        _click(tools, _listed("lecture_notes"), clicks=2)
+        _click(tools, _listed("lecture_notes"), clicks=2, quiet=0.5)
         _wait(tools, f"!!({_listed('glossary.md')})", "the file browser does not list glossary.md")
-        _steady(tools, _listed("glossary.md"), "the file browser's listing kept changing", quiet=0.5)
-        _click(tools, _listed("glossary.md"), clicks=2)
+        _click(tools, _listed("glossary.md"), clicks=2, quiet=0.5)
         current = _wait(tools, _in_front(GLOSSARY), "a double click did not open the glossary rendered")
         assert current["viewer"] and not current["editor"], (
             f"the glossary opened in the text editor: {current}"
