@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from grad import lecture
 from grad.selfcheck import exercises as check
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -217,56 +218,10 @@ def test_the_plot_is_drawn(monkeypatch):
 
 
 def make_value(**methods):
-    """A lecture-style Value class (closures, a set of children) with +, *, backward and any ``methods``."""
-
-    class Value:
-        def __init__(self, data, _children=(), _op=""):
-            self.data = data
-            self.grad = 0.0
-            self._backward = lambda: None
-            self._prev = set(_children)
-            self._op = _op
-
-        def __add__(self, other):
-            other = other if isinstance(other, Value) else Value(other)
-            out = Value(self.data + other.data, (self, other), "+")
-
-            def _backward():
-                self.grad += out.grad
-                other.grad += out.grad
-
-            out._backward = _backward
-            return out
-
-        def __mul__(self, other):
-            other = other if isinstance(other, Value) else Value(other)
-            out = Value(self.data * other.data, (self, other), "*")
-
-            def _backward():
-                self.grad += other.data * out.grad
-                other.grad += self.data * out.grad
-
-            out._backward = _backward
-            return out
-
-        def backward(self):
-            topo, visited = [], set()
-
-            def build_topo(v):
-                if v not in visited:
-                    visited.add(v)
-                    for child in v._prev:
-                        build_topo(child)
-                    topo.append(v)
-
-            build_topo(self)
-            self.grad = 1.0
-            for node in reversed(topo):
-                node._backward()
-
-    for name, method in methods.items():
-        setattr(Value, name, method)
-    return Value
+    """A learner's Value class in exercise 2: the lecture's ``__init__``, ``+``, ``*`` and ``backward``
+    (from :class:`grad.lecture.Value`, whose methods make nodes of ``type(self)``), and ``methods``."""
+    written = {name: vars(lecture.Value)[name] for name in ("__init__", "__add__", "__mul__", "backward")}
+    return type("Value", (), {**written, **methods})
 
 
 def unary(fn, local, accumulate=True, chain=True):

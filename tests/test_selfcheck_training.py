@@ -33,7 +33,7 @@ def preds(cls=LectureValue):
     return [cls(x) for x in (0.8, -0.3, 0.6, 0.9)]
 
 
-def lecture_loss(ypred, ys):  # LectureValue has no **, so the square is a product
+def lecture_loss(ypred, ys):  # the square as a product: a Value without ** works too
     return sum((yout - ygt) * (yout - ygt) for ygt, yout in zip(ys, ypred))
 
 
@@ -109,8 +109,10 @@ def test_sse_loss_not_yet_and_crash(capsys):
     assert one_line(capsys).startswith("the loss: not yet (")
     assert not check.sse_loss(lambda ypred, ys: ..., preds(), YS)
     assert one_line(capsys).startswith("the loss: not yet (")
-    assert not check.sse_loss(lambda ypred, ys: ypred[0] ** 2, preds(), YS)  # no ** in LectureValue
-    assert one_line(capsys).startswith("the loss: WRONG: your code raised TypeError: unsupported operand")
+    assert not check.sse_loss(lambda ypred, ys: ypred[0] ** ypred[1], preds(), YS)  # numbers-only **
+    assert one_line(capsys).startswith(
+        "the loss: WRONG: your code raised TypeError: Value.__pow__: the exponent"
+    )
 
 
 # ---- train_step(step, MLP) ------------------------------------------------------------------------------
@@ -322,14 +324,22 @@ def test_sse_loss_that_reads_the_notebooks_lists_is_told_so(capsys):
     )
 
 
+class NoRsubValue(LectureValue):
+    """Notebook 03's Value has no __rsub__ (notebook 04's has): ``2.0 - v`` is unsupported."""
+
+    def __rsub__(self, other):
+        return NotImplemented
+
+
 def test_sse_loss_with_a_number_on_the_left_of_a_minus_gets_a_hint(capsys):
-    # LectureValue has no __rsub__ (notebook 04's Value has): ygt - yout fails
     assert not check.sse_loss(
-        lambda ypred, ys: sum((ygt - yout) * (ygt - yout) for ygt, yout in zip(ys, ypred)), preds(), YS
+        lambda ypred, ys: sum((ygt - yout) * (ygt - yout) for ygt, yout in zip(ys, ypred)),
+        preds(NoRsubValue),
+        YS,
     )
     assert one_line(capsys) == (
         "the loss: WRONG: your code raised TypeError: unsupported operand type(s) for -: 'float' and "
-        "'LectureValue'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 04's "
+        "'NoRsubValue'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 04's "
         "Value has: run the first cell again, or write (yout - ygt)**2, the Value on the left"
     )
 
