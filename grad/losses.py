@@ -27,10 +27,11 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, MappingView, Sequence, Set
-from numbers import Integral, Real
+import operator
+from collections.abc import Iterable, Sequence, Set
 
-from grad.engine import Value, as_value, node, vsum
+from grad.engine import Value, node, vsum
+from grad.validate import fsum, is_real, real, sequence, show
 
 __all__ = ["sse", "mse", "hinge", "l2", "bce_with_logits", "logsumexp", "softmax", "cross_entropy"]
 
@@ -41,36 +42,6 @@ Operand = Value | float
 # ---- helpers: checking the batch, building the node ----------------------------------------------
 
 
-def _total(xs: list[float]) -> float:
-    """The correctly rounded sum when it is finite; IEEE like ``+`` otherwise (inf, NaN), never an error."""
-    try:
-        return math.fsum(xs)
-    except (OverflowError, ValueError):  # an overflowing partial sum, or inf - inf
-        return sum(xs)
-
-
-def _seq(xs: object, what: str, unordered_ok: bool = False) -> list:
-    """``xs`` as a list; a str, a Value, a mapping or (unless ``unordered_ok``) a set is refused."""
-    unordered = isinstance(xs, Mapping | MappingView) or (isinstance(xs, Set) and not unordered_ok)
-    if isinstance(xs, str | bytes | Value) or unordered:
-        why = " (its order is not yours: pass a list)" if unordered else ""
-        raise TypeError(f"{what} must be a sequence{why}, got {type(xs).__name__}: {xs!r}")
-    try:
-        return list(xs)
-    except TypeError:
-        raise TypeError(f"{what} must be a sequence, got {type(xs).__name__}: {xs!r}") from None
-
-
-def _float(x: Real, what: str) -> float:
-    """float(x), with an OverflowError naming ``what`` for an int too large for a float."""
-    try:
-        return float(x)
-    except OverflowError:
-        raise OverflowError(
-            f"{what} is an int too large for a float ({len(str(abs(int(x))))} digits)"
-        ) from None
-
-
 def _operands(xs: Iterable[object], what: str) -> tuple[list[float], list[int]]:
     """The numbers held by ``xs`` (Values or numbers) and the positions of the Values."""
     data, values = [], []
@@ -78,14 +49,14 @@ def _operands(xs: Iterable[object], what: str) -> tuple[list[float], list[int]]:
         if isinstance(x, Value):
             data.append(x.data)
             values.append(i)
-        elif isinstance(x, Real):
-            data.append(_float(x, f"{what}[{i}]"))
+        elif is_real(x):
+            data.append(real(x, f"{what}[{i}]"))
         else:
-            as_value(x, f"{what}[{i}]")  # raises the TypeError that names it
+            raise TypeError(f"{what}[{i}] must be a number or a Value, got {show(x)}")
     return data, values
 
 
-_Batch = tuple[list, list[float], list[int], list[float], list]
+_Batch = tuple[tuple, list[float], list[int], list[float], tuple]
 
 
 def _batch(name: str, preds: object, targets: object) -> _Batch:
@@ -94,29 +65,25 @@ def _batch(name: str, preds: object, targets: object) -> _Batch:
     Returns the preds, their numbers, the positions of the Values among them, the targets as
     floats, and the targets as given (for error messages).
     """
-    preds = _seq(preds, f"{name}: preds")
-    targets = _seq(targets, f"{name}: targets")
+    preds = sequence(preds, f"{name}: preds")
+    targets = sequence(targets, f"{name}: targets")
     if len(preds) != len(targets):
         raise ValueError(f"{name}: {len(preds)} predictions but {len(targets)} targets")
     if not preds:
         raise ValueError(f"{name}: the batch is empty; needs at least one prediction")
     data, values = _operands(preds, f"{name}: preds")
-    numbers = []
-    for i, t in enumerate(targets):
-        if isinstance(t, Value) or not isinstance(t, Real):
-            raise TypeError(f"{name}: targets[{i}] must be a number, got {type(t).__name__}: {t!r}")
-        numbers.append(_float(t, f"{name}: targets[{i}]"))
+    numbers = [real(t, f"{name}: targets[{i}]") for i, t in enumerate(targets)]
     return preds, data, values, numbers, targets
 
 
-def _node(data: float, op: str, xs: list, values: list[int], local: list[float]) -> Value:
+def _node(data: float, op: str, xs: Sequence, values: list[int], local: list[float]) -> Value:
     """The loss node: its children are the Values among ``xs``, with their local derivatives."""
     return node(data, op, [xs[i] for i in values], [local[i] for i in values])
 
 
-def _mean(name: str, xs: list, values: list[int], terms: list[float], local: list[float]) -> Value:
+def _mean(name: str, xs: Sequence, values: list[int], terms: list[float], local: list[float]) -> Value:
     n = len(terms)
-    return _node(_total(terms) / n, name, xs, values, [d / n for d in local])
+    return _node(fsum(terms) / n, name, xs, values, [d / n for d in local])
 
 
 # ---- regression ---------------------------------------------------------------------------------
@@ -135,7 +102,7 @@ def sse(preds: Sequence[Operand], targets: Sequence[float]) -> Value:
     """
     preds, data, values, targets, _ = _batch("sse", preds, targets)
     diffs = [p - t for p, t in zip(data, targets)]
-    return _node(_total([d * d for d in diffs]), "sse", preds, values, [2.0 * d for d in diffs])
+    return _node(fsum([d * d for d in diffs]), "sse", preds, values, [2.0 * d for d in diffs])
 
 
 def mse(preds: Sequence[Operand], targets: Sequence[float]) -> Value:
@@ -192,7 +159,8 @@ def bce_with_logits(preds: Sequence[Operand], targets: Sequence[float]) -> Value
     ``preds`` are logits z. Each term ``-(y log s(z) + (1-y) log(1-s(z)))`` is computed as torch
     computes it, ``(1 - y) z + softplus(-z)`` with ``softplus(-z) = max(-z, 0) + log(1 + e^{-|z|})``,
     which is finite for any finite z; d/dz = (s(z) - y) / n. Matches torch's
-    ``binary_cross_entropy_with_logits``, at infinite logits too (z = inf gives inf for y < 1).
+    ``binary_cross_entropy_with_logits``, at infinite logits too (z = inf gives inf for y < 1), and a
+    NaN target gives NaN as in torch and :func:`mse`.
 
     Example:
         >>> z = Value(0.0)
@@ -202,7 +170,7 @@ def bce_with_logits(preds: Sequence[Operand], targets: Sequence[float]) -> Value
     """
     preds, data, values, targets, given = _batch("bce_with_logits", preds, targets)
     for i, y in enumerate(targets):
-        if not 0.0 <= y <= 1.0:
+        if not 0.0 <= y <= 1.0 and not math.isnan(y):  # NaN propagates, as in mse and torch
             raise ValueError(f"bce_with_logits: targets must lie in [0, 1], got {given[i]!r} at index {i}")
     terms = [(1.0 - y) * z + max(-z, 0.0) + math.log1p(math.exp(-abs(z))) for z, y in zip(data, targets)]
     local = [_sigmoid(z) - y for z, y in zip(data, targets)]
@@ -221,7 +189,7 @@ def _shifted(zs: list[float]) -> tuple[list[float], float, list[float]]:
     m = max(zs)
     shifted = [z - m for z in zs]
     exps = [math.exp(s) for s in shifted]
-    total = _total(exps)
+    total = fsum(exps)
     return shifted, math.log(total), [e / total for e in exps]
 
 
@@ -237,7 +205,7 @@ def logsumexp(logits: Sequence[Operand]) -> Value:
         >>> logsumexp([math.inf, 0.0]).data, logsumexp([-math.inf, -math.inf]).data
         (inf, -inf)
     """
-    zs = _seq(logits, "logsumexp: logits")
+    zs = sequence(logits, "logsumexp: logits")
     if not zs:
         raise ValueError("logsumexp: needs at least one logit")
     data, values = _operands(zs, "logsumexp: logits")
@@ -261,14 +229,28 @@ def softmax(logits: Sequence[Operand]) -> list[Value]:
         >>> [p.data for p in softmax([Value(0.0), 0.0])]
         [0.5, 0.5]
     """
-    zs = _seq(logits, "softmax: logits")
+    zs = sequence(logits, "softmax: logits")
     if not zs:
         raise ValueError("softmax: needs at least one logit")
-    zs = [as_value(z, f"softmax: logits[{i}]") for i, z in enumerate(zs)]
+    data, _ = _operands(zs, "softmax: logits")
+    zs = [z if isinstance(z, Value) else Value(x) for z, x in zip(zs, data)]
     m = max(z.data for z in zs)
     exps = [(z - m).exp() for z in zs]
     total = vsum(exps)
     return [e / total for e in exps]
+
+
+def _class_index(t: object, what: str, classes: int) -> int:
+    """``t`` as an int in [0, classes): an int or a NumPy integer (a bool or a float is refused)."""
+    if not is_real(t) or isinstance(t, bool) or getattr(getattr(t, "dtype", None), "kind", "") == "b":
+        raise TypeError(f"{what} must be a class index (an int), got {show(t)}")
+    try:
+        k = operator.index(t)  # an int, a NumPy integer, a 0-d integer array; not a float
+    except TypeError:
+        k = -1
+    if not 0 <= k < classes:
+        raise ValueError(f"{what} must be a class index (an int in [0, {classes})), got {t!r}")
+    return k
 
 
 def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) -> Value:
@@ -293,25 +275,26 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
         >>> cross_entropy([[1000.0, -1000.0], [1000.0, -1000.0]], [0, 1]).data  # (0 + 2000) / 2
         1000.0
     """
-    rows = _seq(preds, "cross_entropy: preds")
-    if isinstance(targets, Real) and not isinstance(targets, bool):
+    rows = sequence(preds, "cross_entropy: preds")
+    hint = "; for one example, call cross_entropy([logits], [target])"
+    if is_real(targets):
         raise TypeError(
-            f"cross_entropy: targets must be a sequence of class indices, one per row of preds, got "
-            f"{type(targets).__name__}: {targets!r}; for one example, call cross_entropy([logits], [target])"
+            f"cross_entropy: targets must be a sequence of class indices, one per row of preds, "
+            f"got {show(targets)}{hint}"
         )
-    targets = _seq(targets, "cross_entropy: targets")
+    targets = sequence(targets, "cross_entropy: targets")
+    for i, row in enumerate(rows):  # before the lengths: one row of logits passed alone has the wrong length
+        if isinstance(row, Value) or is_real(row):
+            raise TypeError(
+                f"cross_entropy: preds[{i}] must be a row of logits (a sequence), got {show(row)}{hint}"
+            )
     if len(rows) != len(targets):
         raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(targets)} targets")
     if not rows:
         raise ValueError("cross_entropy: the batch is empty; needs at least one row of logits")
     logits, data, classes = [], [], 0
     for i, row in enumerate(rows):
-        if isinstance(row, Value | Real):
-            raise TypeError(
-                f"cross_entropy: preds[{i}] must be a row of logits (a sequence), got {type(row).__name__}: "
-                f"{row!r}; for one example, call cross_entropy([logits], [target])"
-            )
-        row = _seq(row, f"cross_entropy: preds[{i}]")
+        row = sequence(row, f"cross_entropy: preds[{i}]")
         classes = classes or len(row)
         if not row:
             raise ValueError(f"cross_entropy: preds[{i}] is empty; needs at least one logit")
@@ -319,20 +302,12 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
             raise ValueError(f"cross_entropy: preds[{i}] has {len(row)} logits but preds[0] has {classes}")
         logits.extend(row)
         data.append(_operands(row, f"cross_entropy: preds[{i}]")[0])
-    for i, t in enumerate(targets):
-        if isinstance(t, bool) or not isinstance(t, Real):
-            raise TypeError(
-                f"cross_entropy: targets[{i}] must be a class index (an int), got {type(t).__name__}: {t!r}"
-            )
-        if not isinstance(t, Integral) or not 0 <= t < classes:
-            raise ValueError(
-                f"cross_entropy: targets[{i}] must be a class index (an int in [0, {classes})), got {t!r}"
-            )
+    targets = [_class_index(t, f"cross_entropy: targets[{i}]", classes) for i, t in enumerate(targets)]
     terms, local = [], []
     for zs, t in zip(data, targets):
         shifted, log_total, probs = _shifted(zs)
-        terms.append(log_total - shifted[int(t)])
-        probs[int(t)] -= 1.0
+        terms.append(log_total - shifted[t])
+        probs[t] -= 1.0
         local.extend(probs)
     values = [i for i, z in enumerate(logits) if isinstance(z, Value)]
     return _mean("cross_entropy", logits, values, terms, local)
@@ -344,13 +319,14 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
 def l2(params: Iterable[Operand]) -> Value:
     """The L2 penalty: the **sum** of squares of the parameters, sum_i p_i**2, as one node (d/dp_i = 2 p_i).
 
-    A parameter listed twice counts twice; no parameters give 0. Any iterable but a dict works (the
-    sum is correctly rounded, so a set gives the same number in any order).
+    A parameter listed twice counts twice; no parameters give 0. Any iterable but a dict works: a set
+    of parameters too, as in :class:`grad.optim.SGD` (the sum is correctly rounded and each
+    derivative is its own, so the order cannot change a number).
 
     Example:
         >>> l2([Value(3.0), Value(-4.0)]).data
         25.0
     """
-    ps = _seq(params, "l2: params", unordered_ok=True)
+    ps = tuple(params) if isinstance(params, Set) else sequence(params, "l2: params")
     data, values = _operands(ps, "l2: params")
-    return _node(_total([p * p for p in data]), "l2", ps, values, [2.0 * p for p in data])
+    return _node(fsum([p * p for p in data]), "l2", ps, values, [2.0 * p for p in data])
