@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import random
 import reprlib
-from collections.abc import Mapping, MappingView, Sequence, Set
-from numbers import Integral, Real
+from collections.abc import Sequence
+from numbers import Integral
 
 from grad.engine import Value, dot
+from grad.validate import is_real, real, sequence, show
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "MAX_PARAMETERS"]
 
@@ -67,31 +68,20 @@ def _check_count(count: int, owner: str, sizes: str) -> None:
         )
 
 
-def _inputs(module: Module, x: Input, nin: int) -> int:
-    """Check that ``x`` is a sequence of ``nin`` inputs; returns its length."""
-    if isinstance(x, Mapping | MappingView | Set):
-        raise TypeError(
-            f"{module!r} expects a list of {nin} inputs; a {type(x).__name__} has no order of its own: "
-            f"{reprlib.repr(x)}"
-        )
-    try:
-        n = len(x)
-    except TypeError:
-        raise TypeError(
-            f"{module!r} expects a list of {nin} inputs (numbers or Values), got {type(x).__name__}: {x!r}"
-        ) from None
-    if n != nin:
-        raise ValueError(f"{module!r} expects {nin} inputs, got {n}")
-    return n
+def _inputs(module: Module, x: Input, nin: int) -> tuple[Value | float, ...]:
+    """``x`` as a tuple of ``nin`` inputs, each a Value or a float; errors name ``module`` and the input."""
+    xs = sequence(x, f"{module!r}: the inputs")
+    if len(xs) != nin:
+        raise ValueError(f"{module!r} expects {nin} inputs, got {len(xs)}")
+    if all(type(xi) is float or isinstance(xi, Value) for xi in xs):
+        return xs
+    return tuple(xi if isinstance(xi, Value) else _number(module, i, xi) for i, xi in enumerate(xs))
 
 
-def _bad_input(module: Module, x: Input) -> None:
-    """After a TypeError in the forward pass: name the input that caused it, if one did."""
-    for i, xi in enumerate(x):
-        if not isinstance(xi, Value | Real):
-            raise TypeError(
-                f"{module!r}: input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
-            ) from None
+def _number(module: Module, i: int, x: object) -> float:
+    if not is_real(x):
+        raise TypeError(f"{module!r}: input {i} must be a number or a Value, got {show(x)}")
+    return real(x, f"{module!r}: input {i}")
 
 
 class Module:
@@ -137,13 +127,12 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """``activation(w · x + b)`` for ``nin`` inputs (numbers or Values)."""
+        return self._forward(_inputs(self, x, len(self.w)))
+
+    def _forward(self, xs: tuple[Value | float, ...]) -> Value:
+        """``__call__`` on inputs already checked."""
         _check_activation(self.activation, repr(self))  # it may have been changed since __init__
-        _inputs(self, x, len(self.w))
-        try:
-            act = dot(self.w, x, self.b)
-        except TypeError:
-            _bad_input(self, x)
-            raise
+        act = dot(self.w, xs, self.b)
         if self.activation == "tanh":
             return act.tanh()
         if self.activation == "relu":
@@ -178,14 +167,17 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         """The outputs of the ``nout`` neurons, each seeing the same ``nin`` inputs."""
+        self._check()
+        return self._forward(_inputs(self, x, len(self.neurons[0].w)))
+
+    def _check(self) -> None:
         if not self.neurons:
             raise ValueError(f"{self!r}: its neurons list is empty; a Layer needs at least one neuron")
-        _inputs(self, x, len(self.neurons[0].w))
-        try:
-            return [n(x) for n in self.neurons]
-        except TypeError:
-            _bad_input(self, x)
-            raise
+
+    def _forward(self, xs: tuple[Value | float, ...]) -> list[Value]:
+        """``__call__`` on inputs already checked."""
+        self._check()
+        return [n._forward(xs) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -245,14 +237,9 @@ class MLP(Module):
         """The network's output for ``nin`` inputs: a Value if the last layer has one neuron, else a list."""
         if not (self.layers and self.layers[0].neurons):
             raise ValueError(f"{self!r}: its first layer is missing or has no neurons")
-        _inputs(self, x, len(self.layers[0].neurons[0].w))
-        h = x
-        try:
-            for layer in self.layers:
-                h = layer(h)
-        except TypeError:
-            _bad_input(self, x)
-            raise
+        h = _inputs(self, x, len(self.layers[0].neurons[0].w))
+        for layer in self.layers:
+            h = layer._forward(h)
         return h[0] if len(h) == 1 else h
 
     def parameters(self) -> list[Value]:
