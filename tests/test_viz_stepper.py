@@ -16,7 +16,8 @@ from helpers import LectureValue, close, lecture_L, lecture_neuron, neuron_sum
 from test_viz_graph import graph_pictures
 
 from grad.engine import Value, backward_order
-from grad.viz import STEPPER_MAX_NODES, BackwardPass, Frame, backward_steps, show_backward, stepper
+from grad.viz import BackwardPass, Frame, backward_steps, show_backward, stepper
+from grad.viz.stepper import STEPPER_LIMIT, STEPPER_MAX_NODES
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -385,12 +386,12 @@ def test_concurrent_replays_of_a_closure_graph_take_turns_and_restore_the_grads(
     x, y = slow_lecture_chain()
     y.backward()
     before = x.grad
-    expected = [f.grads for f in backward_steps(y, max_nodes=None)]
+    expected = [f.grads for f in backward_steps(y, max_nodes=STEPPER_LIMIT)]
     results, errors = [], []
 
     def work():
         try:
-            results.append([f.grads for f in backward_steps(y, max_nodes=None)])
+            results.append([f.grads for f in backward_steps(y, max_nodes=STEPPER_LIMIT)])
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -505,22 +506,36 @@ def test_show_backward_interactive_and_bad_arguments():
         show_backward(n["L"], interactive="yes")
     with pytest.raises(ValueError, match="show_backward: rankdir must be 'LR'"):
         show_backward(n["L"], rankdir="RL")
-    with pytest.raises(TypeError, match="backward_steps: max_nodes must be an int >= 1, or None"):
+    with pytest.raises(TypeError, match="backward_steps: max_nodes must be an int from 1 to 200: each of n"):
         backward_steps(n["L"], max_nodes=50.0)
     assert "rankdir=TB" in backward_steps(n["L"], rankdir="TB")[0].source
 
 
 def test_size_guard_names_the_stepper_functions():
     big = neuron_sum(13)  # 52 values
-    with pytest.raises(
-        ValueError, match=r"more than max_nodes=50 Values.*backward_steps\(root, max_nodes=None\)"
-    ):
-        backward_steps(big)
-    with pytest.raises(
-        ValueError, match=r"more than max_nodes=50 Values.*show_backward\(root, max_nodes=None\)"
-    ):
-        show_backward(big)
-    assert len(backward_steps(big, max_nodes=None)) == 52
+    for fn in (backward_steps, show_backward):
+        guard = rf"more than max_nodes=50 Values.*up to 200: {fn.__name__}\(root, max_nodes=200\)"
+        with pytest.raises(ValueError, match=guard):
+            fn(big)
+    assert len(backward_steps(big, max_nodes=52)) == 52
+
+
+@pytest.mark.timeout(120)
+def test_the_stepper_refuses_graphs_beyond_its_limit_and_names_the_cost():
+    """max_nodes=None used to draw any graph, at a cost of n frames of n values: 1,000 values took 68 s and
+    0.5 GB. The largest graph allowed is built here; test_a_stepper_over_200_values_renders renders it."""
+    cost = r"max_nodes must be an int from 1 to 200: each of n frames draws all n values, 40,000 drawings"
+    for fn in (backward_steps, show_backward):
+        with pytest.raises(
+            TypeError, match=f"{fn.__name__}: {cost} at 200 and 1,000,000 at 1,000, got NoneType"
+        ):
+            fn(Value(1.0), max_nodes=None)
+        with pytest.raises(ValueError, match=f"{fn.__name__}: {cost}.*, got int: 201"):
+            fn(Value(1.0), max_nodes=STEPPER_LIMIT + 1)
+    with pytest.raises(ValueError, match="more than max_nodes=200 Values"):
+        backward_steps(neuron_sum(50) + 1.0, max_nodes=STEPPER_LIMIT)  # 202 values
+    frames = backward_steps(neuron_sum(50), max_nodes=STEPPER_LIMIT)
+    assert len(frames) == 200 and sum(f.graph.n_values for f in frames) == 200 * 200
 
 
 def test_show_backward_auto_mode_is_a_slider_only_in_a_live_kernel(monkeypatch):

@@ -7,10 +7,18 @@
 
 from grad.viz.graph import DEFAULT_MAX_NODES, ComputationGraph, GraphvizNotFoundError, draw_dot
 from grad.viz.plots import plot_decision_boundary, plot_function, plot_loss, setup_notebook
-from grad.viz.stepper import STEPPER_MAX_NODES, BackwardPass, Frame, backward_steps, show_backward
+from grad.viz.stepper import (
+    STEPPER_LIMIT,
+    STEPPER_MAX_NODES,
+    BackwardPass,
+    Frame,
+    backward_steps,
+    show_backward,
+)
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "STEPPER_LIMIT",
     "STEPPER_MAX_NODES",
     "BackwardPass",
     "ComputationGraph",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import math
 import sys
-from collections.abc import Callable, Iterable, Mapping, MappingView, Sequence, Set
-from numbers import Real
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from grad.viz.graph import _check, _num
+from grad.validate import real, sequence
+from grad.viz.model import check, format_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,23 +31,13 @@ def _matplotlib(module: str = "matplotlib.pyplot") -> Any:
         ) from exc
 
 
-def _float(x: object, fn: str, what: str) -> float:
-    """A number, or the ``.data`` of a Value, as a float."""
-    v = x if isinstance(x, Real) else getattr(x, "data", None)
-    _check(isinstance(v, Real) and not isinstance(v, bool), fn, f"{what} must be a number or a Value", x)
-    return float(v)
-
-
-def _seq(xs: object, fn: str, what: str, of: str = "numbers") -> list:
-    ordered = not isinstance(xs, Mapping | MappingView | Set)
-    _check(ordered, fn, f"{what} must be a sequence of {of} in order (a set or dict has no order)", xs)
-    sequence = isinstance(xs, Iterable) and not isinstance(xs, str | bytes)
-    _check(sequence, fn, f"{what} must be a sequence of {of}", xs)
-    return list(xs)
+def _float(x: object, what: str) -> float:
+    """A number, or the ``.data`` of a Value, as a float (:func:`grad.validate.real`)."""
+    return real(x.data if hasattr(x, "_prev") else x, what)
 
 
 def _floats(xs: object, fn: str, what: str) -> list[float]:
-    return [_float(x, fn, f"each entry of {what}") for x in _seq(xs, fn, what)]
+    return [_float(x, f"{fn}: each entry of {what}") for x in sequence(xs, f"{fn}: {what}")]
 
 
 _LIMIT = 1e307  # matplotlib's tick locator overflows on a range much wider than this
@@ -63,7 +53,7 @@ def _drawable(xs: list[float], fn: str, what: str, finite: bool = False) -> None
 
 def _text(text: object, fn: str, what: str) -> str:
     """``text`` if matplotlib can draw it: a str whose $...$ parts are valid math text."""
-    _check(isinstance(text, str), fn, f"{what} must be a str", text)
+    check(isinstance(text, str), fn, f"{what} must be a str", text)
     if _matplotlib("matplotlib.cbook").is_math_text(text):
         try:
             _matplotlib("matplotlib.mathtext").MathTextParser("path").parse(text)
@@ -79,7 +69,7 @@ def _text(text: object, fn: str, what: str) -> str:
 
 def _check_ax(ax: object, fn: str) -> None:
     ok = ax is None or isinstance(ax, _matplotlib("matplotlib.axes").Axes)
-    _check(ok, fn, "ax must be None or a matplotlib Axes (e.g. from plt.subplots())", ax)
+    check(ok, fn, "ax must be None or a matplotlib Axes (e.g. from plt.subplots())", ax)
 
 
 def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
@@ -112,23 +102,23 @@ def plot_function(
     'slope 2.0000'
     """
     fn = "plot_function"
-    _check(callable(f), fn, "f must be a function of one number", f)
+    check(callable(f), fn, "f must be a function of one number", f)
     ok = isinstance(label, str) and isinstance(xlabel, str)
-    _check(ok, fn, "label and xlabel must be str", (label, xlabel))
+    check(ok, fn, "label and xlabel must be str", (label, xlabel))
     _text(label, fn, "label")
     _text(xlabel, fn, "xlabel")
     _check_ax(ax, fn)
     x = _floats(xs, fn, "xs")
-    _check(len(x) >= 2, fn, "xs needs at least 2 points", x, ValueError)
+    check(len(x) >= 2, fn, "xs needs at least 2 points", x, ValueError)
     _drawable(x, fn, "each entry of xs", finite=True)
-    y = [_float(f(v), fn, "f(x)") for v in x]
+    y = [_float(f(v), f"{fn}: f(x)") for v in x]
     _drawable(y, fn, "f(x)")
     if at is not None:
-        x0 = _float(at, fn, "at")
+        x0 = _float(at, f"{fn}: at")
         _drawable([x0], fn, "at", finite=True)
         h = 1e-6 * max(1.0, abs(x0))
-        y0 = _float(f(x0), fn, "f(at)")
-        slope = (_float(f(x0 + h), fn, "f(x)") - _float(f(x0 - h), fn, "f(x)")) / (2 * h)
+        y0 = _float(f(x0), f"{fn}: f(at)")
+        slope = (_float(f(x0 + h), f"{fn}: f(x)") - _float(f(x0 - h), f"{fn}: f(x)")) / (2 * h)
         half = (max(x) - min(x)) / 6
         tx = [x0 - half, x0 + half]
         ty = [y0 + slope * (t - x0) for t in tx]
@@ -138,7 +128,7 @@ def plot_function(
     if at is not None:
         axes.plot(tx, ty, "--", color="C1", label=f"tangent at {xlabel} = {x0:g}")
         axes.plot([x0], [y0], "o", color="C1")
-        text = f"slope {_num(slope)}"
+        text = f"slope {format_number(slope)}"
         axes.annotate(text, (x0, y0), xytext=(8, -14), textcoords="offset points", color="C1")
         axes.legend(loc="best")
     axes.set_xlabel(xlabel)
@@ -163,24 +153,26 @@ def plot_decision_boundary(
     import numpy as np
 
     fn, neg, pos = "plot_decision_boundary", "#3b7dd8", "#e8590c"
-    _check(callable(model), fn, "model must be callable", model)
+    check(callable(model), fn, "model must be callable", model)
     _check_ax(ax, fn)
-    points = [_floats(p, fn, "each row of X") for p in _seq(X, fn, "X", "points")]
+    points = [_floats(p, fn, "each row of X") for p in sequence(X, f"{fn}: X")]
     if not points or any(len(p) != 2 for p in points):
         raise ValueError(f"{fn}: X must be a non-empty list of points with 2 coordinates each")
     for i, p in enumerate(points):
-        _check(all(map(math.isfinite, p)), fn, f"X[{i}] must be finite (no NaN or inf)", p, ValueError)
+        check(all(map(math.isfinite, p)), fn, f"X[{i}] must be finite (no NaN or inf)", p, ValueError)
         _drawable(p, fn, f"X[{i}]")
     labels = _floats(y, fn, "y")
     if len(labels) != len(points):
         raise ValueError(f"{fn}: X has {len(points)} points but y has {len(labels)} labels")
     ok = set(labels) <= {-1.0, 1.0} or set(labels) <= {0.0, 1.0}
-    _check(ok, fn, "labels must be -1/1 or 0/1", sorted(set(labels)), ValueError)
-    step = _float(h, fn, "h")
-    _check(step > 0 and math.isfinite(step), fn, "h must be a positive grid spacing", h, ValueError)
+    check(ok, fn, "labels must be -1/1 or 0/1", sorted(set(labels)), ValueError)
+    step = _float(h, f"{fn}: h")
+    check(step > 0 and math.isfinite(step), fn, "h must be a positive grid spacing", h, ValueError)
     P = np.array(points)
     xx, yy = np.meshgrid(*_grid(P.min(axis=0) - 1, P.max(axis=0) + 1, step, fn))
-    scores = [_float(model([float(a), float(b)]), fn, "model(point)") for a, b in zip(xx.ravel(), yy.ravel())]
+    scores = [
+        _float(model([float(a), float(b)]), f"{fn}: model(point)") for a, b in zip(xx.ravel(), yy.ravel())
+    ]
     fig, axes = _axes(ax)
     Z = (np.array(scores) > 0).astype(float).reshape(xx.shape)
     axes.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], colors=[neg, pos], alpha=0.3)

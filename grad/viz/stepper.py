@@ -20,10 +20,22 @@ from typing import Any
 from xml.etree import ElementTree
 
 from grad.engine import Value, backward_order
-from grad.viz import graph
-from grad.viz.graph import ComputationGraph
+from grad.viz.graph import (
+    ComputationGraph,
+    check_grads,
+    check_options,
+    graph_html,
+    mime_bundle,
+    picture,
+    plural,
+    run_dot,
+    svg_size,
+    wanted,
+)
+from grad.viz.model import check, clean, describe, format_number, name, walk
 
-STEPPER_MAX_NODES = 50  # the stepper's limit: it draws the whole graph once per value
+STEPPER_MAX_NODES = 50  # the stepper's default limit: it draws the whole graph once per value
+STEPPER_LIMIT = 200  # and its hard one: n values take n pictures of n values, n * n drawings in all
 
 
 @dataclass(frozen=True, repr=False)
@@ -67,20 +79,7 @@ class Frame:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """What Jupyter shows: the HTML of :meth:`html`, the SVG as a fallback, and the text form
         (only the types asked for: see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
-        html_, svg_, text = (
-            graph._wanted(t, include, exclude) for t in ("text/html", "image/svg+xml", "text/plain")
-        )
-        svg = self.graph.pipe() if html_ or svg_ else b""
-        bundle = {"text/html": _figure_html(self, svg)} if html_ else {}
-        return (
-            bundle
-            | ({"image/svg+xml": svg.decode()} if svg_ else {})
-            | ({"text/plain": repr(self)} if text else {})
-        )
-
-
-def _name(v: Any) -> str:
-    return graph._clean(graph._label(v)) or graph._num(v.data)
+        return mime_bundle(self.graph, lambda svg: _figure_html(self, svg), repr(self), include, exclude)
 
 
 def _names(nodes: list) -> str:
@@ -88,23 +87,23 @@ def _names(nodes: list) -> str:
     counts: dict[int, list] = {}
     for c in nodes:
         counts.setdefault(id(c), [c, 0])[1] += 1
-    parts = [_name(c) + {1: "", 2: " (twice)"}.get(n, f" ({n} times)") for c, n in counts.values()]
+    parts = [name(c) + {1: "", 2: " (twice)"}.get(n, f" ({n} times)") for c, n in counts.values()]
     parts = parts if len(parts) <= 6 else [*parts[:5], f"{len(parts) - 5} more"]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _caption(k: int, node: Any, grad: float, kids: list) -> tuple[tuple[str, bool], ...]:
     """The caption of step ``k`` as (text, is_code) pieces: the op is code, the rest text."""
-    step, op, g, name = f"step {k + 1}: ", graph._clean(str(node._op or "?")), graph._num(grad), _name(node)
+    step, op, g, who = f"step {k + 1}: ", clean(str(node._op or "?")), format_number(grad), name(node)
     if k == 0 and kids:  # the root
-        parts = [f"{step}{name} starts with grad {g}; ", (op, True), f" sends it to {_names(kids)}"]
+        parts = [f"{step}{who} starts with grad {g}; ", (op, True), f" sends it to {_names(kids)}"]
     elif k == 0:
-        parts = [f"{step}{name} starts with grad {g}; it is a leaf, so there is nothing to send"]
+        parts = [f"{step}{who} starts with grad {g}; it is a leaf, so there is nothing to send"]
     elif kids:
-        whose = f"{name}'s grad" if graph._label(node) else "grad"
+        whose = f"{who}'s grad" if getattr(node, "label", None) else "grad"
         parts = [step, (op, True), f" sends {whose} {g} to {_names(kids)}"]
     else:
-        parts = [f"{step}{name} is a leaf: its grad {g} is final"]
+        parts = [f"{step}{who} is a leaf: its grad {g} is final"]
     return tuple(p if isinstance(p, tuple) else (p, False) for p in parts)
 
 
@@ -116,8 +115,8 @@ def _caption_text(parts: tuple[tuple[str, bool], ...], code: str = "`") -> str:
 def _local_problem(node: Any) -> Exception | None:
     """Why ``node``'s ``_local`` cannot be paired with its ``_prev``, as an error; None if it can."""
     if not hasattr(node, "_local"):
-        return TypeError(f"{graph._describe(node)} has no _local (local derivatives), unlike the root")
-    prev, local, what = node._prev, node._local, graph._describe(node)
+        return TypeError(f"{describe(node)} has no _local (local derivatives), unlike the root")
+    prev, local, what = node._prev, node._local, describe(node)
     if not isinstance(prev, Sequence) or not isinstance(local, Sequence):
         return TypeError(
             f"{what} has a {type(prev).__name__} _prev and a {type(local).__name__} _local; pairing them "
@@ -169,12 +168,12 @@ def _replay_alone(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
         order[0].grad = 1.0
         for k, node in enumerate(order):
             if not callable(getattr(node, "_backward", None)):
-                raise TypeError(f"{fn}: {graph._describe(node)} has no _backward() to call, unlike the root")
+                raise TypeError(f"{fn}: {describe(node)} has no _backward() to call, unlike the root")
             g = node.grad
             try:
                 node._backward()
             except Exception as exc:
-                exc.add_note(f"{fn}: raised by the _backward() of {graph._describe(node)}, step {k + 1}")
+                exc.add_note(f"{fn}: raised by the _backward() of {describe(node)}, step {k + 1}")
                 raise
             steps.append((g, [v.grad for v in nodes]))
     finally:
@@ -183,9 +182,33 @@ def _replay_alone(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
     return steps
 
 
+# the node being processed (and the edges its gradient travels), the children receiving gradient in this
+# step, and what is not reached yet
+_HOT = {"style": "filled", "fillcolor": "#ffd8a8", "color": "#d9480f", "penwidth": "2"}
+_GETS = {"style": "filled", "fillcolor": "#fff4e6", "color": "#d9480f"}
+_GREY = {"color": "#b0b0b0", "fontcolor": "#909090"}
+_HOT_EDGE, _GREY_EDGE = {"color": "#d9480f", "penwidth": "2"}, {"color": "#b0b0b0"}
+
+
+def _styler(current: int, receivers: set, processed: set, grads: tuple):
+    """The colours of a frame (see :func:`grad.viz.graph.picture`): ``current`` hot, its ``receivers``
+    tinted, values not reached and ops not processed grey."""
+
+    def style(i: int) -> tuple[dict, dict, dict]:
+        value = _HOT if i == current else _GETS if i in receivers else _GREY if grads[i] is None else {}
+        if i == current:
+            return value, _HOT, _HOT_EDGE
+        return (value, _GREY, _GREY_EDGE) if i not in processed else (value, {}, {})
+
+    return style
+
+
 def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Frame]:
-    graph._check_options(fn, rankdir, max_nodes)
-    nodes, children = graph._graph(root, fn, max_nodes)
+    n = STEPPER_LIMIT
+    why = f": each of n frames draws all n values, {n * n:,} drawings at {n} and 1,000,000 at 1,000"
+    check_options(fn, rankdir, max_nodes, n, why)
+    hint = f"a larger number up to {n}: {fn}(root, max_nodes={n})"
+    nodes, children = walk(root, fn, max_nodes, hint=hint)
     index = {id(v): i for i, v in enumerate(nodes)}
     # _local is used when every node pairs it with an ordered _prev; else the _backward() closures
     problem = next(filter(None, map(_local_problem, nodes)), None) if hasattr(root, "_local") else None
@@ -199,19 +222,20 @@ def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Fra
         raise type(problem)(f"{fn}: {problem}, and the root has no _backward() to run instead")
     else:
         raise TypeError(
-            f"{fn}: {graph._describe(root)} has neither _local (local derivatives, as grad.Value) nor a "
+            f"{fn}: {describe(root)} has neither _local (local derivatives, as grad.Value) nor a "
             "_backward() closure (as the lecture's micrograd), so there is no backward pass to show"
         )
     frames, reached, processed = [], {index[id(root)]}, set()
     for k, (node, (g, grads)) in enumerate(zip(order, steps)):
-        graph._check_grads(nodes, grads, fn)
+        check_grads(nodes, grads, fn)
         i = index[id(node)]
         reached.update(children[i])
         # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
         shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
-        picture = graph._build(nodes, children, shown, rankdir, True, k + 1, i, processed)
+        style = _styler(i, set(children[i]), set(processed), shown)
+        drawn = picture(nodes, children, shown, rankdir, True, style, f"backward_step_{k + 1}")
         parts = _caption(k, node, g, [nodes[j] for j in children[i]])
-        frames.append(Frame(k, _caption_text(parts), node, picture, tuple(nodes), shown, parts))
+        frames.append(Frame(k, _caption_text(parts), node, drawn, tuple(nodes), shown, parts))
         processed.add(i)
     return frames
 
@@ -244,7 +268,7 @@ def _caption_html(frame: Frame, tag: str) -> str:
 
 
 _SVG = "{http://www.w3.org/2000/svg}"
-_LIT = {graph._HOT["fillcolor"], graph._GETS["fillcolor"]}  # the node being processed, its receivers
+_LIT = {_HOT["fillcolor"], _GETS["fillcolor"]}  # the node being processed, its receivers
 
 
 def _focus(svg: bytes | str) -> tuple[float, float] | None:
@@ -281,7 +305,7 @@ def _figure_html(frame: Frame, svg: bytes | str) -> str:
     ``data-focus`` (for the notes site's stepper.js) is the part of the picture to keep in view.
     """
     alt = _caption_text(frame.parts, code="") if frame.parts else frame.caption.replace("`", "")
-    picture = graph.graph_html(svg, alt)
+    picture = graph_html(svg, alt)
     focus = _focus(svg)
     data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
     return (
@@ -313,13 +337,13 @@ class BackwardPass:
         return self.frames[k]
 
     def __repr__(self) -> str:
-        head = f"backward pass: {graph._plural(len(self), 'step')}"
+        head = f"backward pass: {plural(len(self), 'step')}"
         return "\n".join([head, *(f"  {c}" for c in self.captions)])
 
     def svgs(self) -> list[str]:
         """Every frame as an SVG document, each from its own run of dot."""
         if self._svgs is None:
-            self._svgs = [graph._run_dot(f.source).decode() for f in self.frames]
+            self._svgs = [run_dot(f.source).decode() for f in self.frames]
         return self._svgs
 
     def html(self) -> str:
@@ -343,7 +367,7 @@ class BackwardPass:
 
         def show(step: int) -> None:
             frame, svg = self.frames[step - 1], svgs[step - 1]
-            size = graph.svg_size(svg)
+            size = svg_size(svg)
             if size:  # the Image's own CSS would shrink it to the page's width
                 picture.layout.width, picture.layout.height = f"{size[0]}px", f"{size[1]}px"
                 picture.layout.min_width = f"{size[0]}px"
@@ -357,11 +381,11 @@ class BackwardPass:
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
         """The slider widget's bundle (interactive) or the static HTML, with the text form; only the
         types asked for (see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
-        text = {"text/plain": repr(self)} if graph._wanted("text/plain", include, exclude) else {}
+        text = {"text/plain": repr(self)} if wanted("text/plain", include, exclude) else {}
         if self.interactive:
             kwargs |= {"include": include, "exclude": exclude}
             return (self.widget()._repr_mimebundle_(**kwargs) or {}) | text
-        return ({"text/html": self.html()} if graph._wanted("text/html", include, exclude) else {}) | text
+        return ({"text/html": self.html()} if wanted("text/html", include, exclude) else {}) | text
 
 
 def show_backward(
@@ -376,7 +400,7 @@ def show_backward(
     ``interactive``: ``True`` for an ipywidgets slider, ``False`` for a static column of all frames. ``None``
     gives the slider in a live Jupyter kernel, unless ``GRAD_STATIC_OUTPUTS`` is set (as it is when the
     course stores notebook outputs). ``max_nodes``: a graph of more values is a ValueError (default
-    ``STEPPER_MAX_NODES``, 50: every frame draws the whole graph); ``None`` for no limit.
+    ``STEPPER_MAX_NODES``, 50: every frame draws the whole graph), at most ``STEPPER_LIMIT``, 200.
 
     >>> from grad import Value
     >>> x = Value(3.0, label="x"); y = x.tanh(); y.label = "y"
@@ -386,7 +410,7 @@ def show_backward(
       step 2: x is a leaf: its grad 0.0099 is final
     """
     ok = interactive is None or isinstance(interactive, bool)
-    graph._check(ok, "show_backward", "interactive must be True, False or None", interactive)
+    check(ok, "show_backward", "interactive must be True, False or None", interactive)
     frames = _frames(root, rankdir, max_nodes, "show_backward")
     if interactive is None:  # a slider in a live kernel that has ipywidgets, unless outputs are stored
         ipython = sys.modules.get("IPython")
