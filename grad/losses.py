@@ -27,11 +27,10 @@ Example:
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable, Sequence, Set
 
 from grad.engine import Value, node, vsum
-from grad.validate import fsum, is_real, real, sequence, show
+from grad.validate import fsum, integer, is_real, real, sequence, show
 
 __all__ = ["sse", "mse", "hinge", "l2", "bce_with_logits", "logsumexp", "softmax", "cross_entropy"]
 
@@ -245,8 +244,8 @@ def _class_index(t: object, what: str, classes: int) -> int:
     if not is_real(t) or isinstance(t, bool) or getattr(getattr(t, "dtype", None), "kind", "") == "b":
         raise TypeError(f"{what} must be a class index (an int), got {show(t)}")
     try:
-        k = operator.index(t)  # an int, a NumPy integer, a 0-d integer array; not a float
-    except TypeError:
+        k = integer(t, what)
+    except TypeError:  # a float: a number, but not an index
         k = -1
     if not 0 <= k < classes:
         raise ValueError(f"{what} must be a class index (an int in [0, {classes})), got {t!r}")

@@ -15,10 +15,9 @@ from __future__ import annotations
 import random
 import reprlib
 from collections.abc import Sequence
-from numbers import Integral
 
 from grad.engine import Value, dot
-from grad.validate import is_real, real, sequence, show
+from grad.validate import integer, is_real, real, sequence, show
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "MAX_PARAMETERS"]
 
@@ -37,11 +36,10 @@ def _rng(seed: Seed, owner: str = "") -> random.Random | object:
         # the global generator, so random.seed(...) works as in micrograd; Layer and MLP
         # pass the module itself down to their neurons
         return random
-    if isinstance(seed, Integral) and not isinstance(seed, bool):
-        return random.Random(int(seed))
-    raise TypeError(
-        f"{owner}: seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
-    )
+    try:
+        return random.Random(integer(seed, ""))
+    except TypeError:
+        raise TypeError(f"{owner}: seed must be an int, a random.Random or None, got {show(seed)}") from None
 
 
 def _check_activation(name: str, owner: str, what: str = "activation") -> str:
@@ -52,11 +50,10 @@ def _check_activation(name: str, owner: str, what: str = "activation") -> str:
 
 def _size(n: object, what: str, owner: str) -> int:
     """A layer size: an int >= 1 (a NumPy integer works too)."""
-    if not isinstance(n, Integral) or isinstance(n, bool):
-        raise TypeError(f"{owner}: {what} must be an int, got {type(n).__name__}: {n!r}")
+    n = integer(n, f"{owner}: {what}")
     if n < 1:
         raise ValueError(f"{owner}: {what} must be at least 1, got {n!r}")
-    return int(n)
+    return n
 
 
 def _check_count(count: int, owner: str, sizes: str) -> None:

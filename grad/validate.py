@@ -22,11 +22,12 @@ Example:
 from __future__ import annotations
 
 import math
+import operator
 import reprlib
 from collections.abc import Iterable, Mapping, MappingView, Set
 from numbers import Real
 
-__all__ = ["fmt", "fsum", "is_real", "real", "sequence", "show"]
+__all__ = ["fmt", "fsum", "integer", "is_real", "real", "sequence", "show"]
 
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 60
@@ -61,6 +62,28 @@ def real(x: object, what: str) -> float:
         return float(x)
     except OverflowError:
         raise OverflowError(f"{what}: an int of about {_digits(x)} digits is too large for a float") from None
+
+
+def integer(x: object, what: str) -> int:
+    """``x`` as an int: an int, a NumPy integer or a 0-d integer array; a TypeError naming ``what`` else.
+
+    A bool is refused here, though it is a real number: a size, a count or an index given as
+    True is a slip, not a 1.
+
+    Example:
+        >>> integer(3, "n")
+        3
+        >>> integer(True, "MLP: nin")
+        Traceback (most recent call last):
+        TypeError: MLP: nin must be an int, got bool: True
+    """
+    kind = getattr(getattr(x, "dtype", None), "kind", "i")
+    if not isinstance(x, bool) and is_real(x) and kind in ("i", "u"):
+        try:
+            return operator.index(x)
+        except TypeError:  # a float or a Fraction
+            pass
+    raise TypeError(f"{what} must be an int, got {show(x)}")
 
 
 def _digits(x: object) -> int:
