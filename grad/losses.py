@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Sequence
 
 from grad.engine import Value, node, vsum
 from grad.validate import fsum, integer, is_real, real, sequence, show
@@ -318,14 +318,13 @@ def cross_entropy(preds: Sequence[Sequence[Operand]], targets: Sequence[int]) ->
 def l2(params: Iterable[Operand]) -> Value:
     """The L2 penalty: the **sum** of squares of the parameters, sum_i p_i**2, as one node (d/dp_i = 2 p_i).
 
-    A parameter listed twice counts twice; no parameters give 0. Any iterable but a dict works: a set
-    of parameters too, as in :class:`grad.optim.SGD` (the sum is correctly rounded and each
-    derivative is its own, so the order cannot change a number).
+    A parameter listed twice counts twice; no parameters give 0. The parameters come in order, as
+    for :class:`grad.optim.SGD` (a list, a tuple or a generator; a set or a dict is refused).
 
     Example:
         >>> l2([Value(3.0), Value(-4.0)]).data
         25.0
     """
-    ps = tuple(params) if isinstance(params, Set) else sequence(params, "l2: params")
+    ps = sequence(params, "l2: params")
     data, values = _operands(ps, "l2: params")
     return _node(fsum([p * p for p in data]), "l2", ps, values, [2.0 * p for p in data])

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Callable, Iterable, Mapping
-from numbers import Integral, Real
+from collections.abc import Callable, Iterable
+from numbers import Real
 from typing import Any, Protocol
+
+from grad.validate import integer, is_real, real, sequence, show
 
 __all__ = ["SGD", "linear_decay", "Parameter", "Schedule"]
 
@@ -33,10 +35,6 @@ class Parameter(Protocol):
 
     data: float
     grad: float
-
-
-def _real(x: object) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool)
 
 
 def _finite(x: Real) -> bool:
@@ -66,21 +64,18 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
         (1.0, 0.55, 0.1, 0.1)
     """
     for name, x in (("start", start), ("end", end)):
-        if not _real(x):
-            raise TypeError(f"linear_decay: {name} must be a number, got {type(x).__name__}: {x!r}")
+        if not is_real(x):
+            raise TypeError(f"linear_decay: {name} must be a number, got {show(x)}")
         if not (x >= 0 and _finite(x)):
             raise ValueError(f"linear_decay: {name} must be a finite number >= 0, got {reprlib.repr(x)}")
-    if not isinstance(steps, Integral) or isinstance(steps, bool):
-        raise TypeError(f"linear_decay: steps must be an int, got {type(steps).__name__}: {steps!r}")
+    steps = integer(steps, "linear_decay: steps")
     if steps <= 0:
         raise ValueError(f"linear_decay: steps must be positive, got {steps}")
-    start, end, steps = float(start), float(end), int(steps)
+    start, end = float(start), float(end)
 
     def schedule(k: int) -> float:
-        if not _real(k):
-            raise TypeError(
-                f"linear_decay schedule: the step k must be a number, got {type(k).__name__}: {k!r}"
-            )
+        if not is_real(k):
+            raise TypeError(f"linear_decay schedule: the step k must be a number, got {show(k)}")
         if not k >= 0:
             raise ValueError(f"linear_decay schedule: the step k must be >= 0, got {k!r}")
         if k >= steps:
@@ -97,8 +92,9 @@ class SGD:
     plain gradient descent, ``p.data -= lr * p.grad``.
 
     Args:
-        params: the parameters to train (e.g. ``model.parameters()``): objects with a numeric
-            ``.data`` and a ``.grad``, such as Values. A parameter listed twice is kept once,
+        params: the parameters to train, in order (e.g. ``model.parameters()``, a list, a tuple
+            or a generator; a set or a dict is refused, as torch refuses them): objects with a
+            numeric ``.data`` and a ``.grad``, such as Values. A parameter listed twice is kept once,
             at its first position, so that each step moves it once (torch rejects duplicates).
             The list may be changed later (e.g. ``opt.params.append(p)``): each step trains the
             parameters it holds then, and a new parameter starts with zero velocity.
@@ -124,18 +120,13 @@ class SGD:
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float | Schedule, momentum: float = 0.0) -> None:
-        if isinstance(params, str | bytes | Mapping) or not isinstance(params, Iterable):
-            raise TypeError(
-                f"SGD: params must be an iterable of parameters (e.g. model.parameters()), "
-                f"got {type(params).__name__}: {params!r}"
-            )
         self.params: list[Any] = []
         seen = set()
-        for i, p in enumerate(params):
-            if not (hasattr(p, "data") and hasattr(p, "grad")) or not _real(p.data):
+        for i, p in enumerate(sequence(params, "SGD: params")):
+            if not (hasattr(p, "data") and hasattr(p, "grad")) or not is_real(p.data):
                 raise TypeError(
                     f"SGD: params[{i}] must be a parameter with a numeric .data and a .grad "
-                    f"(such as a Value), got {type(p).__name__}: {p!r}"
+                    f"(such as a Value), got {show(p)}"
                 )
             if id(p) not in seen:
                 seen.add(id(p))
@@ -143,17 +134,15 @@ class SGD:
         if callable(lr):
             self.lr: float | Schedule = lr
         else:
-            if not _real(lr):
-                raise TypeError(
-                    f"SGD: lr must be a number or a schedule lr(step), got {type(lr).__name__}: {lr!r}"
-                )
+            if not is_real(lr):
+                raise TypeError(f"SGD: lr must be a number or a schedule lr(step), got {show(lr)}")
             if not (lr > 0 and _finite(lr)):
                 raise ValueError(
                     f"SGD: lr must be a positive finite number or a schedule, got {reprlib.repr(lr)}"
                 )
             self.lr = float(lr)
-        if not _real(momentum):
-            raise TypeError(f"SGD: momentum must be a number, got {type(momentum).__name__}: {momentum!r}")
+        if not is_real(momentum):
+            raise TypeError(f"SGD: momentum must be a number, got {show(momentum)}")
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {reprlib.repr(momentum)}")
         self.momentum = float(momentum)
@@ -169,10 +158,9 @@ class SGD:
         if not callable(self.lr):
             return self.lr
         lr = self.lr(self.steps)
-        if not _real(lr):
+        if not is_real(lr):
             raise TypeError(
-                f"SGD: the lr schedule returned {type(lr).__name__} {lr!r} at step {self.steps}; "
-                "it must return a number"
+                f"SGD: the lr schedule returned {show(lr)} at step {self.steps}; it must return a number"
             )
         if not (lr >= 0 and _finite(lr)):
             raise ValueError(
@@ -204,17 +192,9 @@ class SGD:
     def _number(p: Any, i: int, name: str) -> float:
         """``p.data`` or ``p.grad`` as a float, or the error that names parameter ``i``."""
         x = getattr(p, name, None)
-        if not _real(x):
-            raise TypeError(
-                f"SGD.step: parameter {i} ({p!r}) has .{name} {x!r}; it must be a number (a float), "
-                f"not {type(x).__name__}"
-            )
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(
-                f"SGD.step: parameter {i} ({p!r}) has .{name}, an int too large for a float"
-            ) from None
+        if not is_real(x):
+            raise TypeError(f"SGD.step: parameter {i} ({p!r}) has .{name} {show(x)}; it must be a number")
+        return real(x, f"SGD.step: parameter {i} ({p!r}) has .{name}")
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on every parameter."""

@@ -283,7 +283,7 @@ def test_bad_lr(lr):
         SGD([Value(1.0)], lr=lr)
 
 
-@pytest.mark.parametrize("lr", ["0.1", None, True])
+@pytest.mark.parametrize("lr", ["0.1", None, np.array([0.1])])
 def test_lr_that_is_not_a_number_is_a_type_error(lr):
     with pytest.raises(TypeError, match=f"lr must be a number or a schedule.*{type(lr).__name__}"):
         SGD([Value(1.0)], lr=lr)
@@ -295,7 +295,7 @@ def test_bad_momentum(momentum):
         SGD([Value(1.0)], lr=0.1, momentum=momentum)
 
 
-@pytest.mark.parametrize("momentum", ["0.9", None, True, [0.9]])
+@pytest.mark.parametrize("momentum", ["0.9", None, [0.9]])
 def test_momentum_that_is_not_a_number_is_a_type_error(momentum):
     with pytest.raises(TypeError, match=f"SGD: momentum must be a number, got {type(momentum).__name__}"):
         SGD([Value(1.0)], lr=0.1, momentum=momentum)
@@ -317,17 +317,29 @@ def test_params_must_have_numeric_data_and_grad(params, index, name):
         SGD(params, lr=0.1)
 
 
-@pytest.mark.parametrize("params", [Value(1.0), 3.0, "w"])
-def test_params_must_be_an_iterable(params):
-    with pytest.raises(TypeError, match="SGD: params must be an iterable of parameters"):
+@pytest.mark.parametrize("params", [Value(1.0), 3.0, "w", {Value(1.0): 1}, {Value(1.0)}])
+def test_params_must_be_a_sequence(params):
+    """A set used to be accepted; torch.optim.SGD refuses it too."""
+    with pytest.raises(TypeError, match=r"^SGD: params must be a sequence \(a list or a tuple\), got"):
         SGD(params, lr=0.1)
+
+
+def test_numpy_scalars_bools_and_0d_arrays_are_numbers():
+    """As grad.validate counts numbers: a 0-d array used to be refused as lr, momentum and gradient."""
+    a = Value(1.0)
+    opt = SGD([a], lr=np.array(0.5), momentum=np.float32(0.5))
+    a.grad = np.array(2.0)
+    opt.step()
+    a.grad = True
+    opt.step()
+    assert a.data == 1.0 - 0.5 * 2.0 - 0.5 * (0.5 * 2.0 + 1.0) and type(a.data) is float
 
 
 @pytest.mark.parametrize(
     "value, error, message",
     [
-        ("0.1", TypeError, r"returned str '0\.1' at step 2; it must return a number"),
-        (None, TypeError, r"returned NoneType None at step 2"),
+        ("0.1", TypeError, r"returned str: '0\.1' at step 2; it must return a number"),
+        (None, TypeError, r"returned NoneType: None at step 2"),
         (math.nan, ValueError, r"returned nan at step 2; it must return a finite number >= 0"),
         (-0.1, ValueError, r"returned -0\.1 at step 2"),
         (math.inf, ValueError, r"returned inf at step 2"),
@@ -349,7 +361,9 @@ def test_a_gradient_that_is_not_a_number_is_named_and_nothing_moves():
     a, b = Value(1.0), Value(2.0)
     a.grad, b.grad = 1.0, None
     opt = SGD([a, b], lr=0.1, momentum=0.9)
-    with pytest.raises(TypeError, match=r"SGD.step: parameter 1 .* has .grad None; it must be a number"):
+    with pytest.raises(
+        TypeError, match=r"SGD.step: parameter 1 .* has .grad NoneType: None; it must be a number"
+    ):
         opt.step()
     assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
 
@@ -366,7 +380,6 @@ def test_a_gradient_that_is_not_a_number_is_named_and_nothing_moves():
         (1 + 1j, "complex"),
         (np.array([1.0, 2.0]), "ndarray"),
         (torch.tensor(1.0), "Tensor"),
-        (True, "bool"),
         ("1", "str"),
         ([1.0], "list"),
     ],
@@ -377,7 +390,7 @@ def test_a_gradient_that_is_not_a_real_number_is_a_type_error_before_anything_mo
     a.grad, b.grad = 1.0, grad
     opt = SGD([a, b], lr=0.1, momentum=momentum)
     with pytest.raises(
-        TypeError, match=rf"SGD.step: parameter 1 .* has .grad .*; it must be a number .*not {kind}"
+        TypeError, match=rf"SGD.step: parameter 1 .* has .grad {kind}: .*; it must be a number"
     ):
         opt.step()
     assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
@@ -388,7 +401,7 @@ def test_data_that_stopped_being_a_number_is_named():
     a = Value(1.0)
     opt = SGD([a], lr=0.1)
     a.data, a.grad = np.array([1.0, 2.0]), 1.0
-    with pytest.raises(TypeError, match=r"SGD.step: parameter 0 .* has .data array.*not ndarray"):
+    with pytest.raises(TypeError, match=r"SGD.step: parameter 0 .* has .data ndarray: array"):
         opt.step()
 
 
@@ -402,7 +415,9 @@ def test_numpy_gradients_leave_float_data():
 def test_an_int_gradient_too_large_for_a_float_is_named():
     a = Value(1.0)
     a.grad = 10**400
-    with pytest.raises(OverflowError, match=r"SGD.step: parameter 0 .* has .grad, an int too large"):
+    with pytest.raises(
+        OverflowError, match=r"SGD.step: parameter 0 .* has .grad: an int of about 401 digits"
+    ):
         SGD([a], lr=0.1).step()
     assert a.data == 1.0
 
@@ -463,8 +478,3 @@ def test_a_removed_parameter_forgets_its_velocity():
     opt.params.append(a)
     opt.step()  # starts again from zero velocity: 0.1 * 1.0
     assert close(a.data, 1.0 - 0.1 - 0.1, 1e-15)
-
-
-def test_params_must_not_be_a_dict():
-    with pytest.raises(TypeError, match="SGD: params must be an iterable of parameters .* got dict"):
-        SGD({Value(1.0): 1}, lr=0.1)
