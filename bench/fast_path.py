@@ -1,6 +1,6 @@
 """What three of grad's speed tricks are worth: switch one off, time the moons step again.
 
-(The fourth, unchecked float leaves, is timed in the comment at the end of grad/engine.py.)
+(Tricks 4-6 are timed per op by bench/ops.py; see the fast-path section of grad/engine.py.)
 
 ``python bench/fast_path.py`` in either venv (it needs grad only; ``--quick`` for a smoke run). The
 work is bench.py's moons step without the update, forward + backward (build the loss, zero the
@@ -10,10 +10,10 @@ Each variant patches ``grad.engine`` in this process only (see the fast-path sec
 grad/engine.py):
 
 1. *tuples*: every node keeps its edges as a ``(children, local)`` tuple pair in ``_many``, never in
-   the slots ``_a/_da/_b/_db``; ``_order`` and ``_propagate`` then take their n-ary branch.
+   the slots ``_a/_da/_b/_db``; ``_order`` and ``Value.backward`` then take their n-ary branch.
 2. *build_topo*: ``_order`` is the lecture's recursive build_topo (a visited set, recursion over
    ``_prev``, the recursion limit raised to 100,000 while it runs), reversed.
-3. *reference loop*: ``_propagate`` is the three-line loop over ``_prev`` and ``_local``.
+3. *reference loop*: ``Value.backward`` is the three-line loop over ``_prev`` and ``_local``.
 
 Each variant must give the engine's loss and gradients (to REL, relative or absolute below 1). The
 slow-down is the variant's CPU time over the engine's within a block, median over the blocks; in a
@@ -38,16 +38,18 @@ from grad.nn import MLP as GradMLP
 REL = 1e-12
 
 
-def tuples_init(out: Value, data: float, op: str, children: tuple, local: tuple) -> None:
-    """``grad.engine._init`` with every node's edges in a (children, local) tuple pair."""
+def tuples_make(data, op, a=None, da=0.0, b=None, db=0.0, out=None) -> Value:
+    """``grad.engine._make`` with a node's edges in a (children, local) tuple pair, never in slots."""
+    out = E._new(Value) if out is None else out
     out.data = data
     out.grad = 0.0
+    out.label = ""
     out._op = op
-    out._id = E._next_id()
-    out._visit = None
-    out._pending = 0.0
     out._a, out._da, out._b, out._db = None, 0.0, None, 0.0
-    out._many = (children, local) if children else None
+    out._many = None if a is None else ((a,), (da,)) if b is None else ((a, b), (da, db))
+    out._mark = None
+    out._id = E._next_id()
+    return out
 
 
 def build_topo(root: Value) -> list[Value]:
@@ -70,8 +72,8 @@ def build_topo(root: Value) -> list[Value]:
     return topo[::-1]
 
 
-def reference_loop(root: Value) -> None:
-    """The reference loop of Value.backward's docstring, on the engine's own order."""
+def reference_backward(root: Value) -> None:
+    """The three-line loop of Value.backward's docstring, on the engine's own order."""
     root.grad = 1.0
     for node in E._order(root):
         for child, local in zip(node._prev, node._local):
@@ -80,20 +82,28 @@ def reference_loop(root: Value) -> None:
 
 VARIANTS = {
     "engine": {},
-    "1. a (children, local) tuple pair on every node instead of slots": {"_init": tuples_init},
+    "1. a (children, local) tuple pair on every node instead of slots": {"_make": tuples_make},
     "2. the lecture's recursive build_topo instead of the creation-order sort": {"_order": build_topo},
-    "3. the three-line reference loop instead of the unrolled one": {"_propagate": reference_loop},
+    "3. the three-line reference loop instead of the unrolled one": {"Value.backward": reference_backward},
 }
+
+
+def owner(name: str) -> tuple[object, str]:
+    """Where ``name`` lives: grad.engine for a function, the class for ``"Value.backward"``."""
+    cls, _, attr = name.rpartition(".")
+    return (getattr(E, cls) if cls else E), attr
 
 
 @contextlib.contextmanager
 def patched(changes: dict):
-    saved = {name: getattr(E, name) for name in changes}
-    vars(E).update(changes)
+    saved = {name: getattr(*owner(name)) for name in changes}
     try:
+        for name, f in changes.items():
+            setattr(*owner(name), f)
         yield
     finally:
-        vars(E).update(saved)
+        for name, f in saved.items():
+            setattr(*owner(name), f)
 
 
 def workloads(points: int) -> dict:

@@ -220,9 +220,9 @@ def test_readme_table_is_well_formed_and_meets_the_goals(bench):
 
 
 def spy(name: str, f, calls: list):
-    def wrapper(*args):
+    def wrapper(*args, **kwargs):
         calls.append(name)
-        return f(*args)
+        return f(*args, **kwargs)
 
     return wrapper
 
@@ -235,7 +235,7 @@ def test_fast_path_variants_switch_off_their_trick_and_keep_the_gradients(bench)
         with fast_path.patched({k: spy(k, f, calls) for k, f in changes.items()}):
             (Value(2.0) * Value(3.0)).backward()
         assert set(calls) == set(changes), name
-    with fast_path.patched({"_init": fast_path.tuples_init}):
+    with fast_path.patched({"_make": fast_path.tuples_make}):
         product = Value(2.0) * Value(3.0)
     assert product._a is None and product._many[1] == (3.0, 2.0)
     for run in fast_path.workloads(5).values():
