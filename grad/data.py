@@ -12,9 +12,10 @@ Example:
 from __future__ import annotations
 
 import reprlib
-from numbers import Integral, Real
 
 import numpy as np
+
+from grad.validate import integer, is_real, show
 
 __all__ = ["make_moons", "toy_dataset", "MAX_POINTS", "MAX_NOISE"]
 
@@ -38,33 +39,30 @@ def toy_dataset() -> tuple[list[list[float]], list[float]]:
     return xs, ys
 
 
-def _is_int(x: object) -> bool:
-    return isinstance(x, Integral) and not isinstance(x, bool | np.bool_)
-
-
-def _check(n: object, noise: object, seed: object, signed: object) -> tuple[int, float]:
-    """Validate make_moons' arguments; returns n as an int and noise as a float."""
-    if not _is_int(n):
-        raise TypeError(f"make_moons: n must be an int, got {type(n).__name__}: {n!r}")
+def _check(n: object, noise: object, seed: object, signed: object) -> tuple[int, float, int | None]:
+    """Validate make_moons' arguments; returns n as an int, noise as a float and seed as an int or None."""
+    n = integer(n, "make_moons: n")
     if not 2 <= n <= MAX_POINTS:
         raise ValueError(
             f"make_moons: n must be at least 2 (one point per moon) and at most {MAX_POINTS:,}, "
-            f"got {reprlib.repr(int(n))}"
+            f"got {reprlib.repr(n)}"
         )
-    if not isinstance(noise, Real) or isinstance(noise, bool | np.bool_):
-        raise TypeError(f"make_moons: noise must be a number, got {type(noise).__name__}: {noise!r}")
+    if not is_real(noise):
+        raise TypeError(f"make_moons: noise must be a number, got {show(noise)}")
     if not 0 <= noise <= MAX_NOISE:  # also NaN; compared before float() so that a huge int is no error
         raise ValueError(
             f"make_moons: noise must be a finite number from 0 to {MAX_NOISE:g}, got {reprlib.repr(noise)}"
         )
     if seed is not None:
-        if not _is_int(seed):
-            raise TypeError(f"make_moons: seed must be None or an int, got {type(seed).__name__}: {seed!r}")
+        try:
+            seed = integer(seed, "")
+        except TypeError:
+            raise TypeError(f"make_moons: seed must be None or an int, got {show(seed)}") from None
         if seed < 0:
-            raise ValueError(f"make_moons: seed must be >= 0, got {int(seed)}")
+            raise ValueError(f"make_moons: seed must be >= 0, got {seed}")
     if not isinstance(signed, bool | np.bool_):
-        raise TypeError(f"make_moons: signed must be True or False, got {type(signed).__name__}: {signed!r}")
-    return int(n), float(noise)
+        raise TypeError(f"make_moons: signed must be True or False, got {show(signed)}")
+    return n, float(noise), seed
 
 
 def make_moons(
@@ -97,7 +95,7 @@ def make_moons(
         >>> X.round(3).tolist(), y.tolist()
         ([[0.0, 0.5], [1.0, 0.0], [-1.0, 0.0], [2.0, 0.5]], [1, 0, 0, 1])
     """
-    n, noise = _check(n, noise, seed, signed)
+    n, noise, seed = _check(n, noise, seed, signed)
     rng = np.random.default_rng(seed)
     n_lower = n // 2
     n_upper = n - n_lower
