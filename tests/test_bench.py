@@ -1,8 +1,8 @@
 """bench/: the benchmark's workload, its equality check, a --quick run, the README's table; nothing is timed.
 
-micrograd lives in ``.venv-bench`` only, so the benchmark runs here against :class:`MiniValue`, a
-stand-in written in micrograd's style: a ``_backward`` closure per node, children in a set, a
-recursive topological sort, gradients starting at int 0. grad's side of the workload is pinned to a
+micrograd lives in ``.venv-bench`` only, so the benchmark runs here against the lecture's micrograd,
+:class:`grad.lecture.Value`: a ``_backward`` closure per node, children in a set, a recursive
+topological sort. grad's side of the workload is pinned to a
 float64 torch model with the same weights, and bench/fast_path.py's variants must still switch
 off what they claim to and give the engine's gradients.
 """
@@ -20,6 +20,7 @@ from helpers import all_close
 
 from grad import Value
 from grad.engine import backward_order
+from grad.lecture import Value as LectureValue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,62 +43,22 @@ def bench():
         sys.path.remove(str(ROOT / "bench"))
 
 
-class MiniValue:
-    """A micrograd-style Value with the ops the benchmark uses: + * relu and their reflections."""
+class WrongRelu(LectureValue):
+    """Right values, wrong gradients: relu passes the gradient on where it is off."""
 
-    def __init__(self, data, children=()):
-        self.data, self.grad, self._prev = data, 0, set(children)
-        self._backward = lambda: None
-
-    def _out(self, data, *edges):  # edges: (child, d out / d child)
-        out = type(self)(data, [child for child, _ in edges])
+    def relu(self):
+        out = type(self)(max(self.data, 0.0), (self,), "ReLU")
 
         def _backward():
-            for child, local in edges:
-                child.grad += local * out.grad
+            self.grad += out.grad
 
         out._backward = _backward
         return out
 
-    def __add__(self, other):
-        other = other if isinstance(other, MiniValue) else MiniValue(other)
-        return self._out(self.data + other.data, (self, 1), (other, 1))
-
-    def __mul__(self, other):
-        other = other if isinstance(other, MiniValue) else MiniValue(other)
-        return self._out(self.data * other.data, (self, other.data), (other, self.data))
-
-    __radd__, __rmul__ = __add__, __mul__
-
-    def relu(self):
-        return self._out(max(self.data, 0), (self, int(self.data > 0)))
-
-    def backward(self):
-        topo, seen = [], set()
-
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._prev:
-                    build(child)
-                topo.append(v)
-
-        build(self)
-        self.grad = 1
-        for v in reversed(topo):
-            v._backward()
-
-
-class WrongRelu(MiniValue):
-    """Right values, wrong gradients: relu passes the gradient on where it is off."""
-
-    def relu(self):
-        return self._out(max(self.data, 0), (self, 1))
-
 
 def mini_mlp(bench):
     """A stand-in for micrograd.nn.MLP(nin, nouts): the bench's own copy of it (weights set later)."""
-    return lambda nin, nouts: bench.MLP(MiniValue, [0.0] * bench.N_PARAMS, [nin, *nouts])
+    return lambda nin, nouts: bench.MLP(LectureValue, [0.0] * bench.N_PARAMS, [nin, *nouts])
 
 
 def torch_step(bench, weights, X, y):
@@ -122,7 +83,7 @@ def test_both_grad_steps_match_torch_step_after_step(bench):
     first = loss, grads, updated = torch_step(bench, weights, X, y)
     second = torch_step(bench, updated, X, y)
     assert loss > 0.01 and sum(g != 0 for g in grads) > 100  # margins violated, units on and off
-    for figure, pair in bench.runs(MiniValue, mini_mlp(bench), weights).items():
+    for figure, pair in bench.runs(LectureValue, mini_mlp(bench), weights).items():
         model, step = pair["grad"]
         for loss, grads, updated in (first, second):  # the second fails if gradients were not zeroed
             assert all_close([step(X, y)], [loss], rel=1e-12), figure
@@ -132,7 +93,7 @@ def test_both_grad_steps_match_torch_step_after_step(bench):
 
 def test_check_passes_when_the_engines_agree_and_leaves_them_in_step(bench):
     X, y = bench.moons(12)
-    for figure, pair in bench.runs(MiniValue, mini_mlp(bench), bench.initial_weights()).items():
+    for figure, pair in bench.runs(LectureValue, mini_mlp(bench), bench.initial_weights()).items():
         assert bench.check(figure, pair, X, y) <= 1e-12
         (m, _), (g, _) = pair.values()
         assert len(m.parameters()) == bench.N_PARAMS
@@ -144,7 +105,7 @@ def test_check_fails_loudly_on_a_different_loss_or_gradient(bench):
     weights = bench.initial_weights()
     nudged = [*weights[:-1], weights[-1] + 1e-6]  # the output bias: moves the loss
     pairs = {
-        "loss": (bench.MLP(MiniValue, nudged), MiniValue),
+        "loss": (bench.MLP(LectureValue, nudged), LectureValue),
         "gradients": (bench.MLP(WrongRelu, weights), WrongRelu),
     }
     for what, (model, V) in pairs.items():
@@ -181,7 +142,7 @@ def parse(table: str) -> tuple[str, list[list[str]]]:
 
 
 def test_quick_run_against_the_stand_in(bench, monkeypatch, tmp_path):
-    monkeypatch.setattr(bench, "micrograd", lambda: (MiniValue, mini_mlp(bench), "stand-in"))
+    monkeypatch.setattr(bench, "micrograd", lambda: (LectureValue, mini_mlp(bench), "stand-in"))
     monkeypatch.setattr(bench, "QUICK", (6, *bench.QUICK[1:]))  # 6 points instead of 20
     out = tmp_path / "results.md"
     text = bench.main(["--quick", "--out", str(out)])
