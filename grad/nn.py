@@ -214,8 +214,7 @@ class MLP(Module):
         seed: Seed = None,
     ) -> None:
         nin = _size(nin, "nin", "MLP")
-        if not isinstance(nouts, Sequence) or isinstance(nouts, str):
-            raise TypeError(f"MLP: nouts must be a list of layer sizes like [4, 4, 1], got {nouts!r}")
+        nouts = sequence(nouts, "MLP: nouts, the layer sizes like [4, 4, 1],")
         if len(nouts) == 0:
             raise ValueError("MLP: nouts must hold at least one layer size, like [4, 4, 1]; got []")
         nouts = [_size(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]

@@ -254,6 +254,9 @@ def test_an_input_that_is_not_a_number_is_named(module, x, index, shown):
     "make, error, message",
     [
         (lambda: Neuron("3"), TypeError, r"Neuron: nin must be an int, got str: '3'"),
+        (lambda: Neuron(2.0), TypeError, r"Neuron: nin must be an int, got float: 2.0"),
+        (lambda: Neuron(None), TypeError, r"Neuron: nin must be an int, got NoneType: None"),
+        (lambda: Layer(2, "4"), TypeError, r"Layer: nout must be an int, got str: '4'"),
         (lambda: Neuron(0), ValueError, r"Neuron: nin must be at least 1, got 0"),
         (lambda: Layer(2.0, 3), TypeError, r"Layer: nin must be an int, got float: 2.0"),
         (lambda: Layer(2, 0), ValueError, r"Layer: nout must be at least 1, got 0"),
@@ -370,18 +373,11 @@ def assert_all_close(ours, theirs, what):
     assert not bad, f"{what}: {len(bad)} mismatches, first {bad[0]}"
 
 
-def test_lecture_training_step_matches_torch():
-    xs, ys = toy_dataset()
-    net = MLP(3, [4, 4, 1], seed=11)
-    tnet = TorchMLP(net)
-    lr = 0.05
-
-    loss = sse([net(x) for x in xs], ys)
+def assert_step_matches_torch(net, loss, opt, tnet, tloss):
+    """backward() and one step of ``opt`` give the loss, gradients and parameters of torch's SGD."""
+    lr = opt.current_lr()
     loss.backward()
-    SGD(net.parameters(), lr=lr).step()
-
-    preds = tnet(torch.tensor(xs, dtype=torch.float64))
-    tloss = ((preds - torch.tensor(ys, dtype=torch.float64)) ** 2).sum()
+    opt.step()
     tloss.backward()
     assert close(loss.data, tloss.item())
     assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
@@ -389,27 +385,30 @@ def test_lecture_training_step_matches_torch():
     assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
 
 
+def assert_sse_step_matches_torch(net, xs, ys, lr):
+    """The lecture's step, sse over ``xs`` then SGD, against the same network in torch."""
+    tnet = TorchMLP(net)
+    preds = tnet(torch.tensor(xs, dtype=torch.float64))
+    tloss = ((preds - torch.tensor(ys, dtype=torch.float64)) ** 2).sum()
+    assert_step_matches_torch(net, sse([net(x) for x in xs], ys), SGD(net.parameters(), lr=lr), tnet, tloss)
+
+
+def test_lecture_training_step_matches_torch():
+    assert_sse_step_matches_torch(MLP(3, [4, 4, 1], seed=11), *toy_dataset(), lr=0.05)
+
+
 def test_moons_training_step_matches_torch():
     X, y = make_moons(100, noise=0.1, seed=2)
     net = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=2)
     tnet = TorchMLP(net)
-    lr = 1.0  # linear_decay(1.0, 0.1, 100) at step 0
-
-    loss, _ = moons_loss(net, X, y.tolist())
-    loss.backward()
     opt = SGD(net.parameters(), lr=linear_decay(1.0, 0.1, 100))
-    assert opt.current_lr() == lr
-    opt.step()
-
+    assert opt.current_lr() == 1.0
     scores = tnet(torch.tensor(X, dtype=torch.float64))
     labels = torch.tensor(y, dtype=torch.float64)
-    tparams = tnet.parameters()
-    tloss = torch.clamp(1 - labels * scores, min=0).mean() + 1e-4 * sum((p**2).sum() for p in tparams)
-    tloss.backward()
-    assert close(loss.data, tloss.item())
-    assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
-    torch.optim.SGD(tparams, lr=lr).step()
-    assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
+    tloss = torch.clamp(1 - labels * scores, min=0).mean() + 1e-4 * sum(
+        (p**2).sum() for p in tnet.parameters()
+    )
+    assert_step_matches_torch(net, moons_loss(net, X, y.tolist())[0], opt, tnet, tloss)
 
 
 # ---------------------------------------------------------------------------
@@ -431,18 +430,7 @@ def test_int_zero_weights_train_like_torch(make, lr):
     net = make()
     for p in net.parameters():
         p.data = 0  # an int, as a learner would type it
-    tnet = TorchMLP(net)
-    loss = sse([net(x) for x in xs], ys)
-    loss.backward()
-    SGD(net.parameters(), lr=lr).step()
-
-    preds = tnet(torch.tensor(xs, dtype=torch.float64))
-    tloss = ((preds - torch.tensor(ys, dtype=torch.float64)) ** 2).sum()
-    tloss.backward()
-    assert close(loss.data, tloss.item())
-    assert_all_close([p.grad for p in net.parameters()], tnet.flat("grad"), "grads")
-    torch.optim.SGD(tnet.parameters(), lr=lr).step()
-    assert_all_close(weights(net), tnet.flat("data"), "updated parameters")
+    assert_sse_step_matches_torch(net, xs, ys, lr)
     # what the experiment shows: with every weight 0, only the output bias moves at the first step
     moved = [i for i, p in enumerate(net.parameters()) if p.data != 0]
     assert moved == [len(net.parameters()) - 1]
@@ -453,21 +441,18 @@ def test_int_zero_weights_train_like_torch(make, lr):
     assert all(math.isfinite(p.grad) for p in net.parameters())
 
 
-@pytest.mark.parametrize("nin", ["3", 2.0, None])
-def test_neuron_size_that_is_not_an_int_is_a_type_error(nin):
-    with pytest.raises(TypeError, match="nin must be an int"):
-        Neuron(nin)
-
-
-def test_layer_size_that_is_not_an_int_is_a_type_error():
-    with pytest.raises(TypeError, match="nout must be an int"):
-        Layer(2, "4")
-
-
-@pytest.mark.parametrize("nouts", [4, "44", None])
-def test_mlp_layer_sizes_that_are_not_a_list_are_a_type_error(nouts):
-    with pytest.raises(TypeError, match=r"nouts must be a list of layer sizes like \[4, 4, 1\]"):
+@pytest.mark.parametrize("nouts", [4, "44", None, {4, 1}])
+def test_mlp_layer_sizes_that_are_not_a_sequence_are_a_type_error(nouts):
+    with pytest.raises(TypeError, match=r"^MLP: nouts, the layer sizes like \[4, 4, 1\], must be a sequence"):
         MLP(3, nouts)
+
+
+def test_mlp_layer_sizes_may_be_a_numpy_array_or_a_generator():
+    """A NumPy array of sizes used to be "not a list of layer sizes"."""
+    expected = weights(MLP(3, [4, 1], seed=0))
+    assert (
+        weights(MLP(3, np.array([4, 1]), seed=0)) == weights(MLP(3, (n for n in [4, 1]), seed=0)) == expected
+    )
 
 
 # ---------------------------------------------------------------------------
