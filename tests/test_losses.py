@@ -33,15 +33,20 @@ def same(a: float, b: float, rel: float = 1e-9) -> bool:
 
 
 def compare(ours_fn, torch_fn, xs, rel: float = 1e-9):
-    """ours_fn(list of Values) -> Value; torch_fn(1-D float64 leaf) -> scalar tensor."""
-    vals = [Value(x) for x in xs]
+    """ours_fn(Values shaped as xs) -> Value; torch_fn(float64 leaf of xs) -> scalar tensor.
+
+    ``xs`` is a list of numbers, or a list of rows (a batch of logits). Returns our output and Values.
+    """
+    rows = xs and isinstance(xs[0], list)
+    vals = [[Value(x) for x in row] for row in xs] if rows else [Value(x) for x in xs]
     out = ours_fn(vals)
     out.backward()
     t = t64(xs)
     ref = torch_fn(t)
     ref.backward()
     assert same(out.data, ref.item(), rel), (out.data, ref.item())
-    for i, (v, g) in enumerate(zip(vals, t.grad.tolist())):
+    flat = [v for row in vals for v in row] if rows else vals
+    for i, (v, g) in enumerate(zip(flat, t.grad.flatten().tolist(), strict=True)):
         assert same(v.grad, g, rel), f"d/dx{i}: ours {v.grad!r}, torch {g!r}"
     return out, vals
 
@@ -155,17 +160,8 @@ CLASSES = [2, 0, 1, 1]
 
 def compare_cross_entropy(rows, targets, rel: float = 1e-9):
     """Our cross_entropy on rows of Values against F.cross_entropy on a (batch, classes) leaf."""
-    vals = [[Value(x) for x in row] for row in rows]
-    out = cross_entropy(vals, targets)
-    out.backward()
-    t = t64(rows)
-    ref = F.cross_entropy(t, torch.tensor(targets), reduction="mean")
-    ref.backward()
-    assert same(out.data, ref.item(), rel), (out.data, ref.item())
-    for i, row in enumerate(vals):
-        for j, v in enumerate(row):
-            assert same(v.grad, t.grad[i, j].item(), rel), f"d/dz[{i}][{j}]: ours {v.grad!r}, torch"
-    return out, vals
+    labels = torch.tensor(targets)
+    return compare(lambda v: cross_entropy(v, targets), lambda t: F.cross_entropy(t, labels), rows, rel)
 
 
 def test_cross_entropy_is_the_mean_over_a_batch():
