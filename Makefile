@@ -6,6 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 
+# Every install is held to constraints.txt, the packages pip builds a wheel with too: pip's -c option does
+# not reach the isolated environment in which it builds one (`pip install -e .` would build grad with the
+# index's newest setuptools that day), the PIP_CONSTRAINT variable does.
+PINNED      := PIP_CONSTRAINT=$(CURDIR)/constraints.txt
+PIP_INSTALL  = $(PINNED) $(BIN)/python -m pip install -q --disable-pip-version-check
+
 .PHONY: help setup lab test lint unit nbval nbval-repeat nbval-portable notebooks notes serve-notes bench clean
 
 # nbval re-runs every notebook and compares its text outputs with the stored ones.
@@ -16,7 +22,8 @@ help: ## list the targets
 	@echo "Targets (the first one you run sets up .venv/ by itself):"
 	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# The venv, with grad installed editable and every extra, pinned by constraints.txt. The stamp is
+# The venv, with grad installed editable and every extra, pinned by constraints.txt, and uv, with which
+# tests/test_lock.py runs make lock-check against an index on disk. The stamp is
 # written only after everything installed and imports, so an interrupted install is redone next time.
 # A stamp in a venv that no longer works (its Python was removed or upgraded, the repository was moved,
 # or PYTHON names another version) is stale: it is dropped here, so the venv is checked and rebuilt.
@@ -28,8 +35,8 @@ endif
 $(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
 	@rm -f $(STAMP)
 	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[course,test,notes]'
-	@$(BIN)/python -c "import grad.viz, jupyterlab, nbval, torch, sphinx"
+	$(PIP_INSTALL) -e '.[course,test,notes]' uv
+	@$(BIN)/python -c "import grad.viz, jupyterlab, nbval, torch, sphinx, uv"
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv/ and install everything (make lab and make test do it for you)
@@ -94,35 +101,74 @@ serve-notes: notes ## build the site and serve it on http://localhost:8000
 $(BENCH_VENV)/.installed: pyproject.toml constraints.txt scripts/setup-venv.sh
 	@rm -f $@
 	@scripts/setup-venv.sh "$(PYTHON)" $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e . micrograd==0.1.0
+	$(PINNED) $(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -e . micrograd==0.1.0
 	@touch $@
 
 bench: $(BENCH_VENV)/.installed ## speed benchmark against micrograd 0.1.0 (own venv, about two minutes)
 	$(BENCH_VENV)/bin/python bench/bench.py
 
-.PHONY: lock diff-driver
+.PHONY: lock lock-check lock-tools diff-driver
 
 # constraints.txt is generated: `make lock` resolves pyproject.toml's dependencies and all its extras
-# with uv (pinned in constraints.txt itself), for CPython 3.11.0 and up on x86_64 Linux, as PyPI stood
-# at LOCK_DATE: later uploads are invisible, so the same pyproject.toml gives the same file, byte for
-# byte, on any machine and any day. Move LOCK_DATE forward to take newer releases. Each pin says where
-# it comes from (# via ...). uv's own config files are ignored (--no-config), and existing pins are not
-# preferred (--upgrade), so the file depends on pyproject.toml and LOCK_DATE alone.
+# with uv (pinned in constraints.txt itself), for CPython 3.11.0 and up on x86_64 Linux, as the index
+# (LOCK_INDEX, PyPI) stood at LOCK_DATE: later uploads are invisible, so the same pyproject.toml gives
+# the same file, byte for byte, on any machine and any day. Move LOCK_DATE forward to take newer
+# releases. Each pin says where it comes from (# via ...). uv's own config files are ignored
+# (--no-config), and existing pins are not preferred (--upgrade), so the file depends on pyproject.toml
+# and LOCK_DATE alone.
 # torch: the machines install the CPU wheel of torch 2.13.0, which needs no CUDA, but PyPI's Linux
 # torch 2.13.0 also requires CUDA packages. They are excluded from the resolution (LOCK_EXCLUDE; with
 # them go the nvidia-* packages they pull in), so constraints.txt lists only what make setup installs;
 # kept, they would be about twenty pins of packages nothing here installs. A new torch may require
 # others: make lock then shows them (tests/test_lock.py fails), and they belong in LOCK_EXCLUDE.
 LOCK_DATE    := 2026-11-26T00:00:00Z
+LOCK_INDEX   := https://pypi.org/simple
 LOCK_EXCLUDE := cuda-bindings cuda-toolkit nvidia-cudnn-cu13 nvidia-cusparselt-cu13 nvidia-nccl-cu13 \
                 nvidia-nvshmem-cu13 triton
-lock: ## regenerate constraints.txt from pyproject.toml with uv (PyPI as of LOCK_DATE)
+# The one resolution that both targets run; $(1) is the file it writes.
+LOCK_COMPILE = printf '%s\n' $(LOCK_EXCLUDE) | $(BIN)/uv pip compile --no-config --upgrade \
+  --index-url $(LOCK_INDEX) --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+  --exclude-newer $(LOCK_DATE) --all-extras --excludes /dev/stdin --custom-compile-command 'make lock' \
+  --output-file $(1) pyproject.toml
+
+lock-tools: ## install uv into .venv/ (make lock and make lock-check do it for you)
 	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt uv
-	printf '%s\n' $(LOCK_EXCLUDE) | $(BIN)/uv pip compile --quiet --no-config --upgrade \
-	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --exclude-newer $(LOCK_DATE) \
-	  --all-extras --excludes /dev/stdin --custom-compile-command 'make lock' \
-	  --output-file constraints.txt pyproject.toml
+	$(PIP_INSTALL) uv
+
+lock: lock-tools ## regenerate constraints.txt from pyproject.toml with uv (PyPI as of LOCK_DATE)
+	$(call LOCK_COMPILE,constraints.txt) --quiet
+
+# Not part of make test (it needs the index, and its answer changes with what the index serves): the
+# maintainers' check that constraints.txt is still what make lock makes. An index can only be held to
+# LOCK_DATE if it publishes upload times: PyPI does; a mirror's plain HTML pages and --find-links
+# directories (UV_FIND_LINKS) do not, and their newer releases get through. This says so, rather than
+# offering their versions as a lock to commit: uv's warning "missing an upload date", or a pin newer
+# than constraints.txt's, fails the check with that reason.
+lock-check: lock-tools ## re-resolve the lock (needs the index) and say how it differs from constraints.txt
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT; \
+	$(call LOCK_COMPILE,"$$tmp/constraints.txt") >/dev/null 2>"$$tmp/uv.log"; status=$$?; \
+	grep -v '^Resolved ' "$$tmp/uv.log" >&2; \
+	if grep -q 'missing an upload date' "$$tmp/uv.log"; then \
+	  echo "lock-check: the index cannot honour LOCK_DATE=$(LOCK_DATE): it serves files without an upload" \
+	    "date (LOCK_INDEX=$(LOCK_INDEX), or UV_INDEX or UV_FIND_LINKS in the environment), so uv cannot" \
+	    "tell which releases came after it. Run it where PyPI, which publishes upload times, is reachable." >&2; \
+	  exit 1; fi; \
+	if [ $$status -ne 0 ]; then echo "lock-check: uv could not resolve pyproject.toml (above)." >&2; exit 1; fi; \
+	pins() { sed -n 's/^\([a-z0-9][a-z0-9.-]*\)==\(.*\)/\1 \2/p' "$$1" | LC_ALL=C sort; }; \
+	pins constraints.txt > "$$tmp/kept"; pins "$$tmp/constraints.txt" > "$$tmp/made"; \
+	newer=$$(LC_ALL=C join "$$tmp/kept" "$$tmp/made" | while read -r name old new; do \
+	  [ "$$old" != "$$new" ] && [ "$$(printf '%s\n' "$$old" "$$new" | sort -V | tail -n 1)" = "$$new" ] \
+	    && echo "  $$name $$old -> $$new"; done); \
+	if [ -n "$$newer" ]; then \
+	  printf 'lock-check: releases newer than constraints.txt pins:\n%s\n' "$$newer" >&2; \
+	  echo "lock-check: the index cannot honour LOCK_DATE=$(LOCK_DATE) for them: it serves releases" \
+	    "without their upload dates (a --find-links directory, UV_FIND_LINKS), which uv cannot hide." \
+	    "Run it where PyPI is reachable; if pyproject.toml now needs them, move LOCK_DATE and run make lock." >&2; \
+	  exit 1; fi; \
+	if ! diff -u --label constraints.txt --label 'make lock' constraints.txt "$$tmp/constraints.txt" >&2; then \
+	  echo "lock-check: constraints.txt is not what make lock makes from pyproject.toml: run make lock." >&2; \
+	  exit 1; fi; \
+	echo "lock-check: constraints.txt is what make lock makes (LOCK_DATE=$(LOCK_DATE), $(LOCK_INDEX))."
 
 # nbdime shows a notebook's changes cell by cell (sources, outputs, metadata) instead of raw JSON. This
 # makes it git's diff driver for *.ipynb in this clone only (.git/config and .git/info/attributes:
@@ -132,7 +178,7 @@ lock: ## regenerate constraints.txt from pyproject.toml with uv (PyPI as of LOCK
 # left alone (no nbdime merge driver). nbdiff and nbdiff-web (in .venv/bin) compare notebooks by hand.
 diff-driver: ## git diff shows notebooks with nbdime (this clone only; installs the dev extra)
 	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	git config diff.jupyternotebook.command '$(CURDIR)/$(BIN)/git-nbdiffdriver diff'
 	@attrs=$$(git rev-parse --git-path info/attributes) && mkdir -p "$${attrs%/*}" && \
 	  { grep -qsxF '*.ipynb diff=jupyternotebook' "$$attrs" || echo '*.ipynb diff=jupyternotebook' >> "$$attrs"; }

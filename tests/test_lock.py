@@ -1,19 +1,30 @@
-"""constraints.txt is what `make lock` makes, and `make diff-driver` sets up nbdime for this clone only."""
+"""constraints.txt and pyproject.toml agree, `make lock-check` says when an index cannot honour LOCK_DATE,
+and `make diff-driver` sets up nbdime for this clone only.
+
+Nothing here reaches the network: re-resolving the lock against PyPI is `make lock-check`, a maintainer's
+target that `make test` does not run (what PyPI serves changes, a test's answer must not). Its messages
+are tested against an index and a --find-links directory on disk, holding wheels written here.
+"""
 
 from __future__ import annotations
 
-import difflib
+import base64
+import hashlib
 import re
 import shutil
 import subprocess
 import sys
-import urllib.request
+import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints.txt"
+INSTALL = ".venv/bin/python -m pip install -q --disable-pip-version-check"
 
 
 def _make_n(target: str) -> str:
@@ -53,69 +64,156 @@ def test_constraints_txt_is_uvs_output_with_a_pin_and_its_origin_per_package():
     assert not cuda, f"CUDA packages in constraints.txt: add them to LOCK_EXCLUDE in the Makefile: {cuda}"
 
 
-def test_make_lock_resolves_every_extra_for_python_3_11_as_pypi_stood_at_a_fixed_date():
+def _pins() -> dict[str, str]:
+    found = re.findall(r"^([a-z0-9][a-z0-9.-]*)==(\S+)$", CONSTRAINTS.read_text(), re.M)
+    return {canonicalize_name(name): version for name, version in found}
+
+
+def test_every_requirement_of_pyproject_toml_is_pinned_at_a_version_it_allows():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [
+        *project["dependencies"],
+        *(r for extra in project["optional-dependencies"].values() for r in extra),
+    ]
+    pins = _pins()
+    for requirement in map(Requirement, requirements):
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement} is not pinned in constraints.txt: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (requirement, pins[name])
+    assert pins["torch"] == "2.13.0" and pins["uv"]  # make setup installs uv from the lock too
+
+
+def test_make_lock_and_lock_check_resolve_alike_for_python_3_11_at_a_fixed_date():
     date = _lock_date()
     # a UTC timestamp, so that the cut-off does not move with the time zone of whoever runs it
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", date), date
-    recipe = _make_n("lock")
-    for option in (
-        "pip install -q --disable-pip-version-check -c constraints.txt uv",
-        "uv pip compile",
-        f"--exclude-newer {date}",
-        "--python-version 3.11",
-        "--python-platform x86_64-manylinux_2_28",
-        "--all-extras",
-        "--no-config",
-        "--upgrade",
-        "--excludes /dev/stdin",
-        "--custom-compile-command 'make lock'",
-        "--output-file constraints.txt pyproject.toml",
-    ):
-        assert option in recipe, option
+    lock, check = _make_n("lock"), _make_n("lock-check")
+    for recipe in (lock, check):
+        assert f"{INSTALL} uv" in recipe  # held to constraints.txt: see tests/test_setup.py
+        for option in (
+            "uv pip compile --no-config --upgrade --index-url https://pypi.org/simple",
+            f"--exclude-newer {date}",
+            "--python-version 3.11 --python-platform x86_64-manylinux_2_28",
+            "--all-extras --excludes /dev/stdin --custom-compile-command 'make lock'",
+        ):
+            assert option in recipe, option
+    assert "--output-file constraints.txt pyproject.toml" in lock
+    assert "--output-file constraints.txt" not in check  # it writes a file of its own and compares
 
 
 def test_make_diff_driver_configures_this_clone_only_with_the_venvs_nbdime():
     recipe = _make_n("diff-driver")
-    assert "pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'" in recipe
+    assert f"{INSTALL} -e '.[dev]'" in recipe
     config = [line for line in recipe.splitlines() if line.startswith("git config")]
     assert config == [f"git config diff.jupyternotebook.command '{ROOT}/.venv/bin/git-nbdiffdriver diff'"]
     assert "--global" not in recipe and "--system" not in recipe
     assert "info/attributes" in recipe and ".gitattributes" not in recipe
 
 
-def _pypi_reachable() -> bool:
-    try:
-        with urllib.request.urlopen("https://pypi.org/simple/uv/", timeout=15):
-            return True
-    except OSError:
-        return False
+def _wheel(directory: Path, name: str, version: str) -> None:
+    """A minimal pure-Python wheel of ``name`` ``version`` in ``directory``: no index knows when it came."""
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": b"",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = [f"{path},sha256={_digest(data)},{len(data)}" for path, data in files.items()]
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,", ""]).encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(directory / f"{name}-{version}-py3-none-any.whl", "w") as wheel:
+        for path, data in files.items():
+            wheel.writestr(path, data)
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)
-def test_make_lock_gives_back_constraints_txt_byte_for_byte(tmp_path: Path):
-    """`make lock` in a copy of the set-up files, with a venv of its own: the same file again.
+def _digest(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
-    It needs PyPI and takes 10 to 20 s: a new venv, uv installed into it, one resolution. It fails when
-    pyproject.toml changed without `make lock`, or when a release that constraints.txt pins was yanked
-    or deleted from PyPI since (then a new LOCK_DATE and `make lock` make a lock PyPI can serve again).
+
+@pytest.fixture
+def probe(tmp_path: Path):
+    """A project that needs ``lockprobe``, with the lock targets, locked while only lockprobe 1.0 exists.
+
+    Returns ``lock_check(index, find_links)``: ``make lock-check`` there against an index and a
+    --find-links directory on disk, with the venv's uv (``-o lock-tools``: nothing is installed).
     """
-    if not _pypi_reachable():
-        pytest.skip("PyPI is not reachable")
-    for name in ("Makefile", "pyproject.toml", "constraints.txt"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
-    result = subprocess.run(
-        ["make", "--no-print-directory", "lock", f"PYTHON={sys.executable}"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=840,
-        stdin=subprocess.DEVNULL,
+    uv = Path(sys.executable).parent / "uv"
+    assert uv.exists(), "uv is not in the venv: make setup installs it"
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "Makefile", project)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "probe"\nversion = "0"\ndependencies = ["lockprobe"]\n'
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    made, kept = (tmp_path / "constraints.txt").read_text(), CONSTRAINTS.read_text()
-    diff = "".join(
-        difflib.unified_diff(kept.splitlines(True), made.splitlines(True), "constraints.txt", "make lock")
+    (project / "constraints.txt").write_text("")
+    empty = tmp_path / "empty-index"
+    empty.mkdir()
+    _wheel(tmp_path / "then", "lockprobe", "1.0")
+
+    def make(target: str, index: Path, find_links: Path | None) -> subprocess.CompletedProcess:
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "UV_CACHE_DIR": str(tmp_path / "cache")}
+        if find_links is not None:
+            env["UV_FIND_LINKS"] = str(find_links)
+        return subprocess.run(
+            ["make", "--no-print-directory", "-o", "lock-tools", target, f"BIN={uv.parent}"]
+            + [f"LOCK_INDEX={index.as_uri()}"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+
+    made = make("lock", empty, tmp_path / "then")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "\nlockprobe==1.0\n    # via probe (pyproject.toml)\n" in (project / "constraints.txt").read_text()
+    return lambda index=empty, find_links=None: make("lock-check", index, find_links)
+
+
+def test_lock_check_passes_when_the_index_gives_back_the_lock(probe, tmp_path: Path):
+    result = probe(find_links=tmp_path / "then")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("lock-check: constraints.txt is what make lock makes (LOCK_DATE=")
+
+
+def test_lock_check_names_a_release_it_cannot_date_that_is_newer_than_the_lock(probe, tmp_path: Path):
+    now = tmp_path / "now"
+    shutil.copytree(tmp_path / "then", now)
+    _wheel(now, "lockprobe", "2.0")  # uploaded after LOCK_DATE, say: a find-links directory cannot tell
+    result = probe(find_links=now)
+    assert result.returncode != 0
+    assert "lock-check: releases newer than constraints.txt pins:\n  lockprobe 1.0 -> 2.0\n" in result.stderr
+    assert f"the index cannot honour LOCK_DATE={_lock_date()} for them" in result.stderr
+
+
+def test_lock_check_says_an_index_without_upload_dates_cannot_honour_the_date(probe, tmp_path: Path):
+    index = tmp_path / "index"  # a simple index of plain HTML pages: no upload times
+    _wheel(index / "lockprobe", "lockprobe", "1.0")
+    _wheel(index / "lockprobe", "lockprobe", "2.0")
+    links = "".join(f'<a href="{w.name}">{w.name}</a>\n' for w in sorted((index / "lockprobe").glob("*.whl")))
+    (index / "lockprobe" / "index.html").write_text(f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n")
+    (index / "index.html").write_text(
+        '<!DOCTYPE html>\n<html><body><a href="lockprobe/">lockprobe</a></body></html>\n'
     )
-    assert made == kept, "constraints.txt is not what make lock makes: run make lock\n" + diff[:4000]
+    result = probe(index=index)
+    assert result.returncode != 0
+    assert "is missing an upload date" in result.stderr  # uv's own warning, shown
+    assert f"lock-check: the index cannot honour LOCK_DATE={_lock_date()}: it serves files without" in (
+        result.stderr
+    )
+
+
+def test_lock_check_shows_a_lock_that_pyproject_toml_no_longer_gives(probe, tmp_path: Path):
+    project = tmp_path / "project"
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('["lockprobe"]', '["lockprobe", "lockextra"]'))
+    _wheel(tmp_path / "then", "lockextra", "0.5")
+    result = probe(find_links=tmp_path / "then")
+    assert result.returncode != 0
+    assert "+lockextra==0.5\n" in result.stderr
+    assert "--- constraints.txt\n+++ make lock\n" in result.stderr
+    assert "lock-check: constraints.txt is not what make lock makes from pyproject.toml: run make lock." in (
+        result.stderr
+    )
+    assert (project / "constraints.txt").read_text().count("==") == 1  # only make lock writes it

@@ -172,6 +172,16 @@ def test_the_venv_stamp_is_written_last_and_removed_first() -> None:
     assert recipe and all(line.startswith("\t") and not line.lstrip("\t@").startswith("-") for line in recipe)
 
 
+def test_every_install_is_held_to_the_lock_the_build_environments_too() -> None:
+    # pip's -c does not reach the isolated environment where it builds grad (it would take the index's
+    # newest setuptools); PIP_CONSTRAINT does
+    for target in (".venv/.installed", ".venv-bench/.installed", "lock-tools", "diff-driver"):
+        result = _run(["make", "--no-print-directory", "-n", "-B", target])
+        installs = [line for line in result.stdout.splitlines() if "pip install" in line]
+        assert installs, target
+        assert all(line.startswith(f"PIP_CONSTRAINT={ROOT}/constraints.txt ") for line in installs), installs
+
+
 def test_a_stale_stamp_is_dropped_so_the_venv_is_rebuilt(tmp_path: Path) -> None:
     for name in ("Makefile", "pyproject.toml", "constraints.txt"):
         shutil.copy(ROOT / name, tmp_path / name)
