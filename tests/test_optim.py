@@ -13,6 +13,16 @@ from grad import Value
 from grad.optim import SGD, linear_decay
 
 
+def trained(lr, steps: int, start: float = 0.0):
+    """A Value stepped ``steps`` times by SGD(lr) with a gradient of 1.0 each time; and the SGD."""
+    p = Value(start)
+    opt = SGD([p], lr=lr)
+    for _ in range(steps):
+        p.grad = 1.0
+        opt.step()
+    return p, opt
+
+
 def test_plain_step_by_hand():
     a, b = Value(1.5), Value(-2.0)
     a.grad, b.grad = 0.4, -3.0
@@ -118,11 +128,7 @@ def test_schedule_gets_the_step_count():
         calls.append(k)
         return 0.1 * (k + 1)
 
-    p = Value(0.0)
-    opt = SGD([p], lr=schedule)
-    for _ in range(4):
-        p.grad = 1.0
-        opt.step()
+    p, opt = trained(schedule, 4)
     assert calls == [0, 1, 2, 3]
     assert close(p.data, -(0.1 + 0.2 + 0.3 + 0.4), 1e-12)
     assert close(opt.current_lr(), 0.5, 1e-12)
@@ -147,19 +153,9 @@ def test_linear_decay_values():
 
 
 def test_linear_decay_in_sgd():
-    p = Value(0.0)
-    opt = SGD([p], lr=linear_decay(1.0, 0.1, 100))
-    for _ in range(120):
-        p.grad = 1.0
-        opt.step()
+    p, _ = trained(linear_decay(1.0, 0.1, 100), 120)
     expected = -sum(1.0 - 0.9 * min(k, 100) / 100 for k in range(120))
     assert close(p.data, expected, 1e-12)
-
-
-@pytest.mark.parametrize("steps", [0, -5])
-def test_linear_decay_needs_positive_steps(steps):
-    with pytest.raises(ValueError, match="steps"):
-        linear_decay(1.0, 0.1, steps)
 
 
 # ---------------------------------------------------------------------------
@@ -168,11 +164,7 @@ def test_linear_decay_needs_positive_steps(steps):
 
 
 def test_linear_decay_may_end_at_zero():
-    p = Value(1.0)
-    opt = SGD([p], lr=linear_decay(0.5, 0.0, 2))
-    for _ in range(4):
-        p.grad = 1.0
-        opt.step()
+    p, opt = trained(linear_decay(0.5, 0.0, 2), 4, start=1.0)
     assert p.data == 1.0 - 0.5 - 0.25 and opt.current_lr() == 0.0
 
 
@@ -185,6 +177,8 @@ def test_linear_decay_may_end_at_zero():
         ((1.0, math.inf, 10), ValueError, "end must be a finite number >= 0, got inf"),
         ((1.0, 0.1, 10.0), TypeError, "steps must be an int, got float"),
         ((1.0, 0.1, True), TypeError, "steps must be an int, got bool"),
+        ((1.0, 0.1, 0), ValueError, "steps must be positive, got 0"),
+        ((1.0, 0.1, -5), ValueError, "steps must be positive, got -5"),
     ],
 )
 def test_linear_decay_bad_arguments(args, error, message):
@@ -346,11 +340,7 @@ def test_numpy_scalars_bools_and_0d_arrays_are_numbers():
     ],
 )
 def test_a_schedule_returning_a_bad_value_is_named_at_that_step(value, error, message):
-    p = Value(1.0)
-    opt = SGD([p], lr=lambda k: 0.1 if k < 2 else value)
-    for _ in range(2):
-        p.grad = 1.0
-        opt.step()
+    p, opt = trained(lambda k: 0.1 if k < 2 else value, 2)
     before = p.data
     with pytest.raises(error, match="SGD: the lr schedule " + message):
         opt.step()
