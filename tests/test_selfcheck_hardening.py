@@ -95,8 +95,26 @@ def test_an_error_whose_message_itself_breaks_is_still_reported(capsys):
 
 
 def test_one_line():
-    assert one_line("a\n  b\r\nc") == "a b c"
+    assert one_line("a\n  b\r\n\n c\u2028d") == "a b c d"  # any line break, however many
     assert one_line("z" * 20, limit=10) == "zzzzzzz..."
+    assert one_line("a  \t b") == "a  \t b"  # white space without a break stays as it is
+
+
+@pytest.mark.timeout(30)  # the old regex took 12.6 s at 40,000 spaces, and 625 times that here
+def test_one_line_takes_linear_time_at_a_million_characters(capsys):
+    n = 10**6
+    assert one_line(" " * n) == ""
+    assert one_line("a" + " " * n + "b") == "a" + " " * 296 + "..."
+    assert one_line("a" + " \n" * n + "b") == "a b"
+    words = ("word " * 200).strip()
+    assert one_line(f" {words} \n" * 1000, limit=n) == " ".join([words] * 1000)
+
+    def shouts(f, x, h=0.0001):
+        raise ValueError(" " * n + "\n" + "x" * n)
+
+    assert not derivatives.slope(shouts)
+    out = one_verdict_line(capsys)
+    assert out.startswith("slope(f, x): WRONG: your code raised ValueError: xxx") and len(out) < 600
 
 
 # ---- the learner's names ------------------------------------------------------------------------------
