@@ -1,0 +1,409 @@
+"""What every check shares: one result, one way to run the learner's code, one placeholder.
+
+A check calls :func:`run` with two functions of its own: ``attempt()`` runs the learner's code
+and returns the answer (it finds the learner's names with :func:`mine`), ``judge(answer)``
+returns :func:`ok`, :func:`wrong` or :func:`not_yet`. ``run`` prints one line and returns the
+:class:`Result`. It never raises for the learner's code: an exception there is WRONG, with a hint
+read from the exception's own attributes. Only ``KeyboardInterrupt`` (Jupyter's interrupt
+button) goes through, so code that loops forever can always be stopped.
+
+The one placeholder is ``...``: an answer that is ``...``, or code that still holds ``...`` and
+is not right, is "not yet". Where a task asks for code, numbers typed in for ``.grad`` or
+``.data`` are refused (:func:`typed_in`).
+
+Example:
+    >>> r = run("square", lambda: 3 * 3, lambda got: ok() if got == 9 else wrong(f"got {got}", "multiply"))
+    square: OK
+    >>> bool(r), r.status
+    (True, 'OK')
+    >>> _ = run("square", lambda: ..., lambda got: ok())
+    square: not yet (replace the ... with your code)
+    >>> _ = run("square", lambda: 1 / 0, lambda got: ok())  # doctest: +ELLIPSIS
+    square: WRONG: your code raised ZeroDivisionError: division by zero. Hint: a number you divide by is 0...
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import inspect
+import json
+import linecache
+import math
+import sys
+import textwrap
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from grad.validate import show
+
+__all__ = [
+    "LONGEST",
+    "NotDefined",
+    "Result",
+    "cell_source",
+    "has_placeholder",
+    "hint_for",
+    "mine",
+    "not_yet",
+    "ok",
+    "one_line",
+    "run",
+    "solution_text",
+    "source_of",
+    "typed_in",
+    "wrong",
+]
+
+LONGEST = 300  # characters in a verdict line, whatever the learner's code printed or raised
+STATUSES = ("OK", "WRONG", "not yet")
+SOLUTIONS = Path(__file__).with_name("solutions.json")  # {"module.task": {"notebook": ..., "code": ...}}
+SEEDS: Mapping[str, float] = {"L.grad": 1.0, "o.grad": 1.0, "self.grad": 1.0}  # dL/dL = 1 is not typed in
+
+
+def one_line(text: str, limit: int = LONGEST) -> str:
+    """``text`` with every run of white space made one space, cut at ``limit`` characters (in linear time).
+
+    Example:
+        >>> one_line("shape:" + chr(10) + "  got [3]"), one_line("x" * 10, 6)
+        ('shape: got [3]', 'xxx...')
+    """
+    text = " ".join(text[: 4 * limit + 4].split())
+    return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
+
+
+@dataclass(frozen=True)
+class Result:
+    """A check's verdict: ``status`` is "OK", "WRONG" or "not yet"; true when OK; shows as one line.
+
+    ``text`` says what is wrong (or why not yet), ``hint`` what to try, ``note`` what the check did
+    with the piece (saved it, or put the course's in its place).
+    """
+
+    task: str = ""
+    status: str = "OK"
+    text: str = ""
+    hint: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"Result: status must be one of {STATUSES}, got {show(self.status)}")
+
+    def __bool__(self) -> bool:
+        return self.status == "OK"
+
+    def __str__(self) -> str:
+        """The verdict line, at most :data:`LONGEST` characters: the learner's text is cut first."""
+        task, hint, note = one_line(self.task, 60), one_line(self.hint, 110), one_line(self.note, 110)
+        ends = (f". Hint: {hint}" if hint else "") + (f"; {note}" if note else "")
+        room = LONGEST - len(task) - len(self.status) - len(ends) - 5
+        text = one_line(self.text, room)
+        if self.status == "not yet":
+            return one_line(f"{task}: not yet" + (f" ({text})" if text else "") + ends)
+        return one_line(f"{task}: {self.status}" + (f": {text}" if text else "") + ends)
+
+    def _ipython_display_(self) -> None:
+        pass  # the check has printed the line already
+
+
+def ok(text: str = "") -> Result:
+    """A judge's verdict: right."""
+    return Result(status="OK", text=text)
+
+
+def wrong(text: str, hint: str = "") -> Result:
+    """A judge's verdict: wrong, saying what is off (never the expected number of a number task)."""
+    return Result(status="WRONG", text=text, hint=hint)
+
+
+def not_yet(text: str = "replace the ... with your code") -> Result:
+    """A judge's verdict: nothing to judge yet."""
+    return Result(status="not yet", text=text)
+
+
+class NotDefined(NameError):
+    """A name the check needs is not in the notebook (its cell has not run): the verdict is "not yet"."""
+
+    def __init__(self, name: str, close: str | None = None) -> None:
+        super().__init__(f"`{name}` is not defined")
+        self.name, self.close = name, close
+
+
+def mine(name: str) -> Any:
+    """The learner's ``name``: the notebook's variable (IPython runs cells in ``__main__``).
+
+    Raises:
+        NotDefined: no such variable; ``close`` names a variable spelt nearly the same, if any.
+    """
+    namespace = vars(sys.modules["__main__"]) if "__main__" in sys.modules else {}
+    if name in namespace:
+        return namespace[name]
+    names = [n for n in namespace if not n.startswith("_")]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    raise NotDefined(name, close[0] if close else None)
+
+
+# ---- the learner's source ------------------------------------------------------------------------------
+
+
+def cell_source() -> str | None:
+    """The cell running now, in IPython (``_ih[-1]``; a check is its task cell's last line), else None."""
+    history = getattr(sys.modules.get("__main__"), "_ih", None)
+    return history[-1] if isinstance(history, list) and history and isinstance(history[-1], str) else None
+
+
+def source_of(obj: object) -> str | None:
+    """The source of a function, or of a class defined in a file or a notebook cell; None if unknown.
+
+    A class's source is cut from the file of one of its methods by ``ast`` (``inspect`` cannot
+    find a notebook cell's class).
+    """
+    if isinstance(obj, staticmethod | classmethod):
+        obj = obj.__func__
+    try:
+        if isinstance(obj, types.FunctionType):
+            return textwrap.dedent(inspect.getsource(obj))
+        if isinstance(obj, type):
+            for member in vars(obj).values():
+                code = getattr(getattr(member, "__func__", member), "__code__", None)
+                if code is not None:
+                    text = "".join(linecache.getlines(code.co_filename))
+                    for node in ast.walk(ast.parse(text)):
+                        if isinstance(node, ast.ClassDef) and node.name == obj.__name__:
+                            if node.lineno <= code.co_firstlineno <= (node.end_lineno or 0):
+                                return ast.get_source_segment(text, node)
+    except (OSError, TypeError, SyntaxError, ValueError):
+        pass
+    return None
+
+
+def _tree(source: str | None) -> ast.AST | None:
+    try:
+        return ast.parse(source) if source else None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def has_placeholder(source: str | None) -> bool:
+    """True when ``source`` holds the placeholder ``...`` as code (not in a comment or a string).
+
+    Example:
+        >>> has_placeholder("x = ...  # your code"), has_placeholder("x = '...'  # ...")
+        (True, False)
+    """
+    tree = _tree(source)
+    return tree is not None and any(isinstance(n, ast.Constant) and n.value is ... for n in ast.walk(tree))
+
+
+def _number(node: ast.AST) -> float | None:
+    """The value of an expression made of numbers alone (``-6.0``, ``2 * 3``), else None."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _number(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and _number(node.left) is not None and _number(node.right) is not None:
+        return math.nan  # arithmetic of typed numbers: typed in, whatever it comes to
+    return None
+
+
+def typed_in(source: str | None, allowed: Mapping[str, float] = SEEDS) -> list[str]:
+    """The statements of ``source`` that set a ``.grad`` or ``.data`` to a number typed in.
+
+    Setting a grad to 0 is allowed (it is where every grad starts), and so is each ``allowed``
+    target set to its value (``L.grad = 1.0``: the output's own gradient).
+
+    Example:
+        >>> typed_in("L.grad = 1.0" + chr(10) + "a.grad = -6" + chr(10) + "b.grad = a.data * 2")
+        ['a.grad = -6']
+    """
+    found = []
+    for node in ast.walk(_tree(source) or ast.Module(body=[], type_ignores=[])):
+        if isinstance(node, ast.Assign | ast.AugAssign):
+            value = _number(node.value)
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if (
+                    value is None
+                    or not isinstance(target, ast.Attribute)
+                    or target.attr not in ("grad", "data")
+                ):
+                    continue
+                name = ast.unparse(target)
+                if not (target.attr == "grad" and value == 0 or allowed.get(name) == value):
+                    found.append(one_line(ast.unparse(node), 80))
+    return found
+
+
+# ---- the one error path ----------------------------------------------------------------------------------
+
+HAS_ELSEWHERE = {  # methods micrograd's and torch's classes have, that a learner's may not (yet)
+    "zero_grad": "micrograd's Module has zero_grad, your {owner} does not: set p.grad = 0.0 for each p",
+    "parameters": "micrograd's classes have parameters(), your {owner} does not: write it, or use the list",
+    "item": "torch tensors have .item(), your {owner} does not: use .data",
+}
+
+
+def _suggest(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, [n for n in names if n != name and not n.startswith("__")], n=1)
+    return f": did you mean `{close[0]}`?" if close else "?"
+
+
+def _innermost(err: BaseException) -> types.TracebackType | None:
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb
+
+
+def _called_none(err: BaseException) -> str | None:
+    """The expression that the failing line called, when it is None: read from the frame, not the message."""
+    tb = _innermost(err)
+    if tb is None or tb.tb_lasti < 0:
+        return None
+    code, frame = tb.tb_frame.f_code, tb.tb_frame
+    line, end, col, end_col = list(code.co_positions())[tb.tb_lasti // 2]
+    if line is None or line != end or col is None:
+        return None
+    text = linecache.getline(code.co_filename, line).encode()[col:end_col].decode(errors="replace")
+    call = _tree(text)
+    func = getattr(getattr(call.body[0], "value", None), "func", None) if call and call.body else None
+    chain, node = [], func
+    while isinstance(node, ast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    scope = {**vars(builtins), **frame.f_globals, **frame.f_locals}
+    if not isinstance(node, ast.Name) or node.id not in scope:
+        return None
+    obj = scope[node.id]
+    for attr in reversed(chain):
+        obj = inspect.getattr_static(obj, attr, 0)  # static: the learner's properties are not run
+    return ast.unparse(func) if obj is None else None
+
+
+def hint_for(err: BaseException) -> str:
+    """A hint for an exception of the learner's code, from the exception's attributes ("" if none fits).
+
+    Example:
+        >>> import math
+        >>> try:
+        ...     math.lg(2.0)
+        ... except AttributeError as err:
+        ...     hint_for(err)
+        '`math.lg` does not exist: did you mean `math.log`?'
+    """
+    if isinstance(err, SystemExit):
+        return "exit() and sys.exit() stop the program: return the answer instead"
+    if isinstance(err, RecursionError):
+        return "your code calls itself without end: does each call work on a smaller part?"
+    if isinstance(err, ZeroDivisionError):
+        return "a number you divide by is 0 here"
+    if isinstance(err, NameError) and isinstance(getattr(err, "name", None), str):
+        tb = _innermost(err)
+        names = [] if tb is None else [*tb.tb_frame.f_code.co_varnames, *tb.tb_frame.f_globals]
+        return f"`{err.name}` is not defined: a typo{_suggest(err.name, names)}"
+    if (
+        isinstance(err, AttributeError)
+        and isinstance(getattr(err, "name", None), str)
+        and hasattr(err, "obj")
+    ):
+        obj, name = err.obj, err.name
+        if isinstance(obj, types.ModuleType):
+            close = _suggest(name, dir(obj)).replace("`", f"`{obj.__name__}.", 1)
+            return f"`{obj.__name__}.{name}` does not exist{close}"
+        if obj is None:
+            return f"a None has no `{name}`: something gave None (a function without return?)"
+        if isinstance(obj, int | float):
+            return f"a number has no `{name}`: a number where a Value was meant? Wrap it: Value(x)"
+        owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+        if name in HAS_ELSEWHERE:
+            return HAS_ELSEWHERE[name].format(owner=owner)
+        return f"your {owner} has no `{name}`: a typo{_suggest(name, dir(obj))}"
+    if isinstance(err, TypeError) and (called := _called_none(err)):
+        return f"`{called}` is None: assign a function, don't call it: `out._backward = _backward`"
+    return ""
+
+
+def _raised(err: BaseException) -> Result:
+    try:
+        message = one_line(str(err), LONGEST)
+    except Exception:  # the learner's exception class cannot even say what it is
+        message = ""
+    text = f"your code raised {type(err).__name__}" + (f": {message}" if message else "")
+    return wrong(text, hint_for(err))
+
+
+def _guarded(step: Callable[[], str | None], what: str) -> str:
+    try:
+        return step() or ""
+    except Exception as err:
+        return f"{what} failed ({type(err).__name__})"
+
+
+def solution_text(key: str) -> str:
+    """The book's code for the task ``key`` ("module.task"), headed by its notebook; a line if none."""
+    try:
+        entry = json.loads(SOLUTIONS.read_text(encoding="utf-8"))[key]
+        return f"the book's solution (notebooks/solutions/{entry['notebook']}):\n{entry['code'].rstrip()}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"no solution stored for {key}"
+
+
+def run(
+    task: str,
+    attempt: Callable[[], Any],
+    judge: Callable[[Any], Result],
+    *,
+    source: str | None = None,
+    allowed: Mapping[str, float] | None = SEEDS,
+    install: Callable[[bool], str | None] | None = None,
+    save: Callable[[], str | None] | None = None,
+    solution: bool = False,
+    book: str = "",
+) -> Result:
+    """Run the learner's ``attempt()``, ``judge`` its answer, print one line, return the :class:`Result`.
+
+    Args:
+        task: the check's name, first on the line.
+        attempt: runs the learner's code; returns the answer.
+        judge: the answer's verdict (:func:`ok`, :func:`wrong`, :func:`not_yet`).
+        source: the learner's code; None: the answer's, if it is a function or a class, else the
+            running cell's.
+        allowed: targets whose number is not a typed-in answer (:func:`typed_in`); None: numbers
+            are not refused (a task that asks for numbers).
+        install: called with True when OK, else False: puts the piece to use (the learner's or the
+            course's) and returns a note for the line.
+        save: called when OK: saves the piece (:mod:`grad.selfcheck.my_engine`), returns a note.
+        solution: print the book's code for the task after the verdict.
+        book: the check module's name: the solution's key is ``book.task``.
+    """
+    answer = None
+    try:
+        answer = attempt()
+        result = not_yet() if answer is ... else judge(answer)  # a judge runs the learner's functions
+    except NotDefined as err:
+        typo = f"; you have `{err.close}`: spelt that way on purpose?" if err.close else ""
+        result = not_yet(f"`{err.name}` is not defined: run its cell{typo}")
+    except KeyboardInterrupt:
+        raise
+    except (Exception, SystemExit) as err:
+        result = _raised(err)
+    if source is None:
+        source = source_of(answer) if callable(answer) else cell_source()
+    if result.status == "WRONG" and has_placeholder(source):
+        result = not_yet()
+    if result and allowed is not None and (numbers := typed_in(source, allowed)):
+        result = wrong(f"typed-in numbers: {'; '.join(numbers)}", "write it with the nodes' .data and .grad")
+    notes = [_guarded(lambda: install(bool(result)), "putting the piece to use")] if install else []
+    if result and save:
+        notes.append(_guarded(save, "saving"))
+    result = replace(result, task=task, note="; ".join(n for n in notes if n))
+    print(result)
+    if solution:
+        print(solution_text(f"{book}.{task}" if book else task))
+    return result

@@ -1,0 +1,276 @@
+"""Tests of grad/selfcheck/core.py: the one result, the one error path, the placeholder, typed-in numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import pytest
+
+from grad.selfcheck import core
+from grad.selfcheck.core import Result, not_yet, ok, run, wrong
+
+
+def _raise(err: BaseException):
+    def attempt():
+        raise err
+
+    return attempt
+
+
+def _check(attempt, judge=lambda got: ok(), **kw) -> Result:
+    return run("task", attempt, judge, **kw)
+
+
+# ---- Result and the line -------------------------------------------------------------------------------
+
+
+def test_result_status_is_one_of_three_and_true_only_when_ok():
+    assert [bool(r) for r in (ok(), wrong("x"), not_yet())] == [True, False, False]
+    with pytest.raises(ValueError, match="Result: status must be one of"):
+        Result("t", "FAIL")
+
+
+def test_line_forms():
+    assert str(Result("t", "OK")) == "t: OK"
+    assert str(Result("t", "WRONG", "off by 1", "add", "saved")) == "t: WRONG: off by 1. Hint: add; saved"
+    assert str(Result("t", "not yet", "run its cell")) == "t: not yet (run its cell)"
+
+
+def test_a_million_characters_make_one_line_of_at_most_300_that_keeps_hint_and_note():
+    line = str(Result("t", "WRONG", "x\n" * 500_000, "the hint", "the note"))
+    assert len(line) <= core.LONGEST and "\n" not in line
+    assert line.endswith("... Hint: the hint; the note")
+    assert len(core.one_line("a b\n" * 250_000)) == core.LONGEST
+
+
+# ---- run: answers and judges ---------------------------------------------------------------------------
+
+
+def test_run_prints_the_line_and_returns_the_result(capsys):
+    result = _check(lambda: 9, lambda got: ok() if got == 9 else wrong(f"got {got}"))
+    assert (bool(result), capsys.readouterr().out) == (True, "task: OK\n")
+    result = _check(lambda: 8, lambda got: ok() if got == 9 else wrong(f"got {got}", "multiply"))
+    assert capsys.readouterr().out == "task: WRONG: got 8. Hint: multiply\n" and not result
+
+
+@pytest.mark.parametrize("answer", [None, "9", math.nan, 1j, object(), [1, 2]])
+def test_a_judge_fed_any_kind_of_answer_gives_a_verdict_and_never_raises(answer):
+    def judge(got):  # a judge that trusts the answer to be a number
+        return ok() if abs(got - 9) < 1e-9 else wrong(f"{got} is not 9")
+
+    assert _check(lambda: answer, judge).status == "WRONG"
+
+
+def test_the_placeholder_is_ellipsis_in_the_answer_or_in_wrong_code():
+    assert _check(lambda: ...).status == "not yet"
+    assert _check(lambda: 1, lambda got: wrong("no"), source="x = ...").status == "not yet"
+    assert _check(lambda: 1, source="x = ...  # left there, harmless").status == "OK"
+    assert _check(lambda: 1, lambda got: wrong("no"), source="x = '...'  # ...").status == "WRONG"
+
+
+def _unfinished(x):
+    return ...
+
+
+def test_the_placeholder_in_a_function_answer_is_read_from_its_source():
+    result = _check(lambda: _unfinished, lambda f: ok() if f(2) == 4 else wrong("not 4"))
+    assert result.status == "not yet"
+
+
+# ---- run: the one error path ---------------------------------------------------------------------------
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.data = 1.0
+        self._backward = None
+
+
+def _calls_none():
+    node = _Node()
+    node._backward()
+
+
+def _typo():
+    total = 1
+    return total + totl  # noqa: F821
+
+
+def _recurse(n):
+    return _recurse(n + 1)
+
+
+def _module_typo():
+    return math.lg(2.0)
+
+
+class _Net:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("attempt", "text", "hint"),
+    [
+        (_typo, "NameError", "`totl` is not defined: a typo: did you mean `total`?"),
+        (_module_typo, "AttributeError", "`math.lg` does not exist: did you mean `math.log`?"),
+        (lambda: _Node().dta, "AttributeError", "your _Node has no `dta`: a typo: did you mean `data`?"),
+        (
+            lambda: _Net().zero_grad(),
+            "AttributeError",
+            "micrograd's Module has zero_grad, your _Net does not",
+        ),
+        (lambda: (2.0).data, "AttributeError", "a number has no `data`: a number where a Value was meant"),
+        (lambda: None.grad, "AttributeError", "a None has no `grad`: something gave None"),
+        (_calls_none, "TypeError", "`node._backward` is None: assign a function, don't call it"),
+        (lambda: 1 / 0, "ZeroDivisionError: division by zero", "a number you divide by is 0"),
+        (lambda: _recurse(0), "RecursionError", "your code calls itself without end"),
+        (_raise(SystemExit(3)), "SystemExit: 3", "exit() and sys.exit() stop the program"),
+        (lambda: len(3), "TypeError", ""),
+    ],
+)
+def test_every_exception_of_the_learners_code_is_wrong_with_a_hint_from_its_attributes(attempt, text, hint):
+    result = _check(attempt)
+    assert result.status == "WRONG" and result.text.startswith(f"your code raised {text}")
+    assert result.hint.startswith(hint) and (hint or result.hint == "")
+
+
+def test_the_hint_does_not_read_the_message_text():
+    err = TypeError("'NoneType' object is not callable")  # the message alone, raised by no call of None
+    assert core.hint_for(err) == ""
+
+
+def test_keyboard_interrupt_goes_through():
+    with pytest.raises(KeyboardInterrupt):
+        _check(_raise(KeyboardInterrupt()))
+
+
+def test_an_exception_with_a_huge_or_broken_message_still_gives_one_short_line(capsys):
+    class Broken(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    assert _check(_raise(Broken())).text == "your code raised Broken"
+    result = _check(_raise(ValueError("v" * 1_000_000 + "\n")))
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert (
+        len(line) <= core.LONGEST and line == str(result) and line.startswith("task: WRONG: your code raised")
+    )
+
+
+def test_a_judge_that_runs_the_learners_function_reports_its_error_as_the_learners():
+    def slope(f, a):
+        return (f(a + h) - f(a)) / h  # noqa: F821
+
+    result = _check(lambda: slope, lambda fn: ok() if fn(abs, 1.0) == 1 else wrong("no"))
+    assert result.text.startswith("your code raised NameError") and "`h` is not defined" in result.hint
+
+
+# ---- the learner's names and source --------------------------------------------------------------------
+
+
+def test_mine_reads_the_notebook_and_a_missing_name_is_not_yet_naming_a_close_one(monkeypatch):
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "slope_fn", 3, raising=False)
+    assert core.mine("slope_fn") == 3
+    result = _check(lambda: core.mine("slope_fm"))
+    assert result.status == "not yet"
+    assert (
+        result.text
+        == "`slope_fm` is not defined: run its cell; you have `slope_fn`: spelt that way on purpose?"
+    )
+    assert (
+        _check(lambda: core.mine("zzz_nothing_like_it")).text
+        == "`zzz_nothing_like_it` is not defined: run its cell"
+    )
+
+
+class _Cls:
+    def method(self):
+        return ...
+
+
+def test_source_of_functions_and_classes():
+    assert core.source_of(_unfinished).startswith("def _unfinished(x):")
+    assert core.source_of(_Cls).startswith("class _Cls:") and core.source_of(_Cls).rstrip().endswith(
+        "return ..."
+    )
+    assert core.source_of(len) is None and core.source_of(3) is None
+    assert core.has_placeholder(core.source_of(_Cls)) and not core.has_placeholder("def f(: ...")
+
+
+def test_the_running_cell_is_the_source_of_a_statement_task(monkeypatch):
+    monkeypatch.setattr(sys.modules["__main__"], "_ih", ["", "a.grad = -6.0\ncheck.x()"], raising=False)
+    assert core.cell_source() == "a.grad = -6.0\ncheck.x()"
+    assert _check(lambda: 1).status == "WRONG"  # the cell's typed-in number
+    monkeypatch.setattr(sys.modules["__main__"], "_ih", "not a list")
+    assert core.cell_source() is None
+
+
+# ---- typed-in numbers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("a.grad = -6.0", ["a.grad = -6.0"]),
+        ("a.grad += 6", ["a.grad += 6"]),
+        ("a.data = 2 * 3.5", ["a.data = 2 * 3.5"]),
+        ("w1.grad = 1.0", ["w1.grad = 1.0"]),
+        ("L.grad = 1.0\no.grad = 1\np.grad = 0.0\nself.grad = 1.0", []),
+        ("a.grad = e.grad * b.data\nx = 3.0\na.data += 0.01 * a.grad", []),
+        ("L.grad = 2.0", ["L.grad = 2.0"]),
+        ("def f(: broken", []),
+    ],
+)
+def test_typed_in_numbers(source, found):
+    assert core.typed_in(source) == found
+
+
+def test_run_refuses_typed_in_numbers_unless_the_task_asks_for_numbers():
+    result = _check(lambda: 6.0, source="a.grad = 6.0\nb.grad = -4")
+    assert (result.text, result.hint) == (
+        "typed-in numbers: a.grad = 6.0; b.grad = -4",
+        "write it with the nodes' .data and .grad",
+    )
+    assert _check(lambda: 6.0, source="a.grad = 6.0", allowed=None).status == "OK"
+    assert _check(lambda: 6.0, source="a.grad = 6.0", allowed={"a.grad": 6.0}).status == "OK"
+
+
+# ---- install, save, solution ---------------------------------------------------------------------------
+
+
+def test_install_is_told_the_verdict_and_save_runs_only_when_ok():
+    calls = []
+
+    def install(is_ok):
+        calls.append(("install", is_ok))
+        return "Value uses yours" if is_ok else "until yours passes, Value uses the course's tanh"
+
+    def save():
+        calls.append("save")
+        return "saved to my_micrograd/engine.py"
+
+    good = _check(lambda: 1, install=install, save=save)
+    bad = _check(lambda: 1, lambda got: wrong("no"), install=install, save=save)
+    assert calls == [("install", True), "save", ("install", False)]
+    assert good.note == "Value uses yours; saved to my_micrograd/engine.py"
+    assert str(bad) == "task: WRONG: no; until yours passes, Value uses the course's tanh"
+    assert _check(lambda: 1, save=_raise(OSError())).note == "saving failed (OSError)"
+
+
+def test_solution_prints_the_books_code_or_says_there_is_none(tmp_path, monkeypatch, capsys):
+    book = {"backward.tanh": {"notebook": "04_backward.ipynb", "code": "def tanh(self):\n    ...\n"}}
+    monkeypatch.setattr(core, "SOLUTIONS", tmp_path / "solutions.json")
+    _check(lambda: 1, solution=True, book="backward")
+    assert capsys.readouterr().out == "task: OK\nno solution stored for backward.task\n"
+    core.SOLUTIONS.write_text(json.dumps(book))
+    run("tanh", lambda: ..., lambda got: ok(), solution=True, book="backward")
+    assert capsys.readouterr().out == (
+        "tanh: not yet (replace the ... with your code)\n"
+        "the book's solution (notebooks/solutions/04_backward.ipynb):\ndef tanh(self):\n    ...\n"
+    )
+    for text in ("{not json", '{"backward.tanh": 3}', "[]"):
+        core.SOLUTIONS.write_text(text)
+        assert core.solution_text("backward.tanh") == "no solution stored for backward.tanh"
