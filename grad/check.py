@@ -365,6 +365,8 @@ def compare_grads(
         all 2 gradients agree with grad.Value and torch (float64) to 1e-12: True
     """
     leaves, tol = sequence(leaves, "compare_grads: leaves"), _tolerance(tol, "compare_grads: tol")
+    if not leaves:
+        raise ValueError("compare_grads: needs at least one leaf")
     for i, leaf in enumerate(leaves):
         if not (_is_value_like(leaf) and is_real(leaf.data) and is_real(leaf.grad)):
             raise TypeError(

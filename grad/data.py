@@ -11,11 +11,9 @@ Example:
 
 from __future__ import annotations
 
-import reprlib
-
 import numpy as np
 
-from grad.validate import integer, is_real, show
+from grad.validate import brief, integer, is_real, show
 
 __all__ = ["make_moons", "toy_dataset", "MAX_POINTS", "MAX_NOISE"]
 
@@ -45,13 +43,13 @@ def _check(n: object, noise: object, seed: object, signed: object) -> tuple[int,
     if not 2 <= n <= MAX_POINTS:
         raise ValueError(
             f"make_moons: n must be at least 2 (one point per moon) and at most {MAX_POINTS:,}, "
-            f"got {reprlib.repr(n)}"
+            f"got {brief(n)}"
         )
     if not is_real(noise):
         raise TypeError(f"make_moons: noise must be a number, got {show(noise)}")
     if not 0 <= noise <= MAX_NOISE:  # also NaN; compared before float() so that a huge int is no error
         raise ValueError(
-            f"make_moons: noise must be a finite number from 0 to {MAX_NOISE:g}, got {reprlib.repr(noise)}"
+            f"make_moons: noise must be a finite number from 0 to {MAX_NOISE:g}, got {brief(noise)}"
         )
     if seed is not None:
         try:
@@ -59,7 +57,7 @@ def _check(n: object, noise: object, seed: object, signed: object) -> tuple[int,
         except TypeError:
             raise TypeError(f"make_moons: seed must be None or an int, got {show(seed)}") from None
         if seed < 0:
-            raise ValueError(f"make_moons: seed must be >= 0, got {seed}")
+            raise ValueError(f"make_moons: seed must be >= 0, got {brief(seed)}")
     if not isinstance(signed, bool | np.bool_):
         raise TypeError(f"make_moons: signed must be True or False, got {show(signed)}")
     return n, float(noise), seed

@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from grad.engine import Value, node, vsum
-from grad.validate import fsum, integer, is_real, real, sequence, show
+from grad.validate import brief, fsum, integer, is_real, real, sequence, show
 
 __all__ = ["sse", "mse", "hinge", "l2", "bce_with_logits", "logsumexp", "softmax", "cross_entropy"]
 
@@ -132,7 +132,7 @@ def hinge(preds: Sequence[Operand], targets: Sequence[float]) -> Value:
     preds, data, values, targets, given = _batch("hinge", preds, targets)
     for i, y in enumerate(targets):
         if y not in (-1.0, 1.0):
-            raise ValueError(f"hinge: targets must be -1 or +1, got {given[i]!r} at index {i}")
+            raise ValueError(f"hinge: targets must be -1 or +1, got {brief(given[i])} at index {i}")
     terms, local = [], []
     for s, y in zip(data, targets):
         margin = 1.0 - y * s
@@ -170,7 +170,9 @@ def bce_with_logits(preds: Sequence[Operand], targets: Sequence[float]) -> Value
     preds, data, values, targets, given = _batch("bce_with_logits", preds, targets)
     for i, y in enumerate(targets):
         if not 0.0 <= y <= 1.0 and not math.isnan(y):  # NaN propagates, as in mse and torch
-            raise ValueError(f"bce_with_logits: targets must lie in [0, 1], got {given[i]!r} at index {i}")
+            raise ValueError(
+                f"bce_with_logits: targets must lie in [0, 1], got {brief(given[i])} at index {i}"
+            )
     terms = [(1.0 - y) * z + max(-z, 0.0) + math.log1p(math.exp(-abs(z))) for z, y in zip(data, targets)]
     local = [_sigmoid(z) - y for z, y in zip(data, targets)]
     return _mean("bce_with_logits", preds, values, terms, local)
@@ -248,7 +250,7 @@ def _class_index(t: object, what: str, classes: int) -> int:
     except TypeError:  # a float: a number, but not an index
         k = -1
     if not 0 <= k < classes:
-        raise ValueError(f"{what} must be a class index (an int in [0, {classes})), got {t!r}")
+        raise ValueError(f"{what} must be a class index (an int in [0, {classes})), got {brief(t)}")
     return k
 
 

@@ -13,11 +13,10 @@ Example:
 from __future__ import annotations
 
 import random
-import reprlib
 from collections.abc import Sequence
 
 from grad.engine import Value, dot
-from grad.validate import integer, is_real, real, sequence, show
+from grad.validate import brief, integer, is_real, real, sequence, show
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "MAX_PARAMETERS"]
 
@@ -44,7 +43,7 @@ def _rng(seed: Seed, owner: str = "") -> random.Random | object:
 
 def _check_activation(name: str, owner: str, what: str = "activation") -> str:
     if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"{owner}: unknown {what} {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        raise ValueError(f"{owner}: unknown {what} {brief(name)}; choose one of {', '.join(ACTIVATIONS)}")
     return name
 
 
@@ -52,7 +51,7 @@ def _size(n: object, what: str, owner: str) -> int:
     """A layer size: an int >= 1 (a NumPy integer works too)."""
     n = integer(n, f"{owner}: {what}")
     if n < 1:
-        raise ValueError(f"{owner}: {what} must be at least 1, got {n!r}")
+        raise ValueError(f"{owner}: {what} must be at least 1, got {brief(n)}")
     return n
 
 
@@ -116,7 +115,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "tanh", seed: Seed = None) -> None:
         nin = _size(nin, "nin", "Neuron")
-        _check_count(nin + 1, "Neuron", f"nin={reprlib.repr(nin)} inputs and a bias")
+        _check_count(nin + 1, "Neuron", f"nin={brief(nin)} inputs and a bias")
         rng = _rng(seed, "Neuron")
         self.activation = _check_activation(activation, "Neuron")
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
@@ -157,7 +156,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str = "tanh", seed: Seed = None) -> None:
         nin = _size(nin, "nin", "Layer")
         nout = _size(nout, "nout", "Layer")
-        _check_count((nin + 1) * nout, "Layer", f"nin={reprlib.repr(nin)} and nout={reprlib.repr(nout)}")
+        _check_count((nin + 1) * nout, "Layer", f"nin={brief(nin)} and nout={brief(nout)}")
         _check_activation(activation, "Layer")
         rng = _rng(seed, "Layer")
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
@@ -219,7 +218,7 @@ class MLP(Module):
             raise ValueError("MLP: nouts must hold at least one layer size, like [4, 4, 1]; got []")
         nouts = [_size(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]
         count = sum((a + 1) * b for a, b in zip([nin, *nouts], nouts))
-        _check_count(count, "MLP", f"nin={reprlib.repr(nin)} and nouts={reprlib.repr(nouts)}")
+        _check_count(count, "MLP", f"nin={brief(nin)} and nouts={brief(nouts)}")
         _check_activation(activation, "MLP")
         if output_activation is not None:
             _check_activation(output_activation, "MLP", "output_activation")

@@ -17,12 +17,11 @@ Example:
 from __future__ import annotations
 
 import math
-import reprlib
 from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any, Protocol
 
-from grad.validate import integer, is_real, real, sequence, show
+from grad.validate import brief, integer, is_real, real, sequence, show
 
 __all__ = ["SGD", "linear_decay", "Parameter", "Schedule"]
 
@@ -67,17 +66,17 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
         if not is_real(x):
             raise TypeError(f"linear_decay: {name} must be a number, got {show(x)}")
         if not (x >= 0 and _finite(x)):
-            raise ValueError(f"linear_decay: {name} must be a finite number >= 0, got {reprlib.repr(x)}")
+            raise ValueError(f"linear_decay: {name} must be a finite number >= 0, got {brief(x)}")
     steps = integer(steps, "linear_decay: steps")
     if steps <= 0:
-        raise ValueError(f"linear_decay: steps must be positive, got {steps}")
+        raise ValueError(f"linear_decay: steps must be positive, got {brief(steps)}")
     start, end = float(start), float(end)
 
     def schedule(k: int) -> float:
         if not is_real(k):
             raise TypeError(f"linear_decay schedule: the step k must be a number, got {show(k)}")
         if not k >= 0:
-            raise ValueError(f"linear_decay schedule: the step k must be >= 0, got {k!r}")
+            raise ValueError(f"linear_decay schedule: the step k must be >= 0, got {brief(k)}")
         if k >= steps:
             return end
         return start + (end - start) * (k / steps)  # both >= 0, so end - start cannot overflow
@@ -137,14 +136,12 @@ class SGD:
             if not is_real(lr):
                 raise TypeError(f"SGD: lr must be a number or a schedule lr(step), got {show(lr)}")
             if not (lr > 0 and _finite(lr)):
-                raise ValueError(
-                    f"SGD: lr must be a positive finite number or a schedule, got {reprlib.repr(lr)}"
-                )
+                raise ValueError(f"SGD: lr must be a positive finite number or a schedule, got {brief(lr)}")
             self.lr = float(lr)
         if not is_real(momentum):
             raise TypeError(f"SGD: momentum must be a number, got {show(momentum)}")
         if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"SGD: momentum must lie in [0, 1), got {reprlib.repr(momentum)}")
+            raise ValueError(f"SGD: momentum must lie in [0, 1), got {brief(momentum)}")
         self.momentum = float(momentum)
         self.steps = 0
         self._velocity: dict[int, tuple[Any, float]] = {}  # id(p) -> (p, its velocity); p keeps the id taken
@@ -164,7 +161,7 @@ class SGD:
             )
         if not (lr >= 0 and _finite(lr)):
             raise ValueError(
-                f"SGD: the lr schedule returned {lr!r} at step {self.steps}; "
+                f"SGD: the lr schedule returned {brief(lr)} at step {self.steps}; "
                 "it must return a finite number >= 0"
             )
         return float(lr)

@@ -27,7 +27,7 @@ import reprlib
 from collections.abc import Iterable, Mapping, MappingView, Set
 from numbers import Real
 
-__all__ = ["fmt", "fsum", "integer", "is_real", "real", "sequence", "show"]
+__all__ = ["brief", "fmt", "fsum", "integer", "is_real", "real", "sequence", "show"]
 
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 60
@@ -36,7 +36,20 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = _SHORT.
 
 def show(x: object) -> str:
     """``type: repr`` of ``x`` for an error message, at most about 80 characters whatever ``x`` is."""
-    return f"{type(x).__name__}: {_SHORT.repr(x)}"
+    return f"{type(x).__name__}: {brief(x)}"
+
+
+def brief(x: object) -> str:
+    """``repr`` of ``x`` for an error message, at most about 80 characters whatever ``x`` is.
+
+    Example:
+        >>> brief(-1.5), brief(10**5000)    # repr() refuses an int of over 4,300 digits
+        ('-1.5', '<an int of about 5001 digits>')
+    """
+    try:
+        return _SHORT.repr(x)
+    except ValueError:  # str() refuses ints of over 4,300 digits, alone or inside a container
+        return f"<an int of about {_digits(x)} digits>" if isinstance(x, int) else f"<a {type(x).__name__}>"
 
 
 def is_real(x: object) -> bool:
@@ -98,7 +111,8 @@ def sequence(xs: object, what: str) -> tuple:
             f"{what} must be a sequence (a list or a tuple), got {show(xs)} "
             f"(a {type(xs).__name__} has no order of its own)"
         )
-    if isinstance(xs, str | bytes) or not isinstance(xs, Iterable):
+    # is_real: a 0-d array is Iterable to isinstance, but is one number
+    if isinstance(xs, str | bytes) or not isinstance(xs, Iterable) or is_real(xs):
         raise TypeError(f"{what} must be a sequence (a list or a tuple), got {show(xs)}")
     return tuple(xs)
 

@@ -464,6 +464,8 @@ def test_compare_grads_names_a_bad_argument():
         compare_grads(lambda a, b: a * b, [Value(1.0), 2.0])
     with pytest.raises(TypeError, match=r"compare_grads: leaves must be a sequence .*set"):
         compare_grads(lambda a: a, {Value(1.0)})
+    with pytest.raises(ValueError, match=r"^compare_grads: needs at least one leaf$"):  # build() raised
+        compare_grads(lambda a: a, [])
     with pytest.raises(ValueError, match=r"compare_grads: 1 names for 2 leaves"):  # was an IndexError in repr
         compare_grads(lambda a, b: a * b, [Value(1.0), Value(2.0)], names=["a"])
     for tol, error in ((-1.0, ValueError), (math.nan, ValueError), ("1e-9", TypeError)):

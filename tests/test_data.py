@@ -138,9 +138,14 @@ def test_an_argument_of_the_wrong_type_is_named(kwargs, message):
     assert str(info.value) == f"make_moons: {message}, got {show(x)}"
 
 
-@pytest.mark.parametrize("seed", [-1, np.int64(-5)])
-def test_negative_seed(seed):
-    with pytest.raises(ValueError, match=f"make_moons: seed must be >= 0, got {int(seed)}$"):
+@pytest.mark.parametrize(
+    "seed, shown",
+    [(-1, "-1"), (np.int64(-5), "-5"), (-(10**5000), "<an int of about 5001 digits>")],
+    ids=["-1", "np.int64", "huge"],
+)
+def test_negative_seed(seed, shown):
+    """an int of over 4,300 digits, which str() refuses, used to crash the message."""
+    with pytest.raises(ValueError, match=f"make_moons: seed must be >= 0, got {shown}$"):
         make_moons(10, seed=seed)
 
 

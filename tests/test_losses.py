@@ -370,6 +370,12 @@ BATCH_LOSSES = [sse, mse, hinge, bce_with_logits]
         ([0.5], [None], TypeError, "targets[0] must be a real number (int or float), got NoneType: None"),
         ([0.5], [Value(1.0)], TypeError, "targets[0] must be a real number (int or float), got Value: "),
         (Value(0.5), [1], TypeError, "preds must be a sequence (a list or a tuple), got Value: Value("),
+        (
+            np.array(0.5),
+            [1],
+            TypeError,
+            "preds must be a sequence (a list or a tuple), got ndarray: array(0.5)",
+        ),
         ([10**400], [1], OverflowError, "preds[0]: an int of about 401 digits is too large for a float"),
         ([1.0], [-(10**400)], OverflowError, "targets[0]: an int of about 401 digits is too large"),
     ],

@@ -262,6 +262,11 @@ def test_an_input_that_is_not_a_number_is_named(module, x, index, shown):
         (lambda: Layer(2, 0), ValueError, r"Layer: nout must be at least 1, got 0"),
         (lambda: MLP(True, [2]), TypeError, r"MLP: nin must be an int, got bool: True"),
         (lambda: MLP(0, [2], seed=0), ValueError, r"MLP: nin must be at least 1, got 0"),
+        (
+            lambda: MLP(-(10**5000), [2]),
+            ValueError,
+            r"MLP: nin must be at least 1, got <an int of about 5001 digits>",
+        ),
         (lambda: Neuron(np.True_), TypeError, r"Neuron: nin must be an int, got bool: np.True_"),
         (
             lambda: Layer(2, np.array(2.0)),

@@ -179,6 +179,11 @@ def test_linear_decay_may_end_at_zero():
         ((1.0, 0.1, True), TypeError, "steps must be an int, got bool"),
         ((1.0, 0.1, 0), ValueError, "steps must be positive, got 0"),
         ((1.0, 0.1, -5), ValueError, "steps must be positive, got -5"),
+        (
+            (1.0, 0.1, -(10**5000)),
+            ValueError,
+            "steps must be positive, got <an int of about 5001 digits>",
+        ),  # not a crash
     ],
 )
 def test_linear_decay_bad_arguments(args, error, message):
