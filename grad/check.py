@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grad.engine import Value
-from grad.validate import is_real, real, sequence, show
+from grad.validate import brief, is_real, real, sequence, show
 
 __all__ = [
     "numerical_grad",
@@ -53,7 +53,7 @@ def _is_value_like(x: object) -> bool:
 
 def _describe(x: Input) -> str:
     """How the user passed input ``x``: the number itself, or the Value-like object's number."""
-    return f"{type(x).__name__} with data {x.data!r}" if _is_value_like(x) else repr(x)
+    return f"{type(x).__name__} with data {brief(x.data)}" if _is_value_like(x) else brief(x)
 
 
 def _as_list(f: object, xs: Sequence[Input], who: str) -> list[Input]:
@@ -129,10 +129,11 @@ def numerical_grad(
     The step is torch's absolute ``h`` (1e-6) for inputs up to 1e6 in size, and grows with the
     input beyond: ``s_i = h * max(1, |x_i| / 1e6)``. An absolute step works for ``f(x - c)``
     whatever ``c`` is (a step relative to a large x would cross the whole curve of tanh(x - 1e6)),
-    and the growth keeps it thousands of float spacings wide, where ``1e8 + 1e-6`` would be
-    ``1e8``. The division is by the step actually taken, ``taken_i = (x_i + s_i) - (x_i - s_i)``,
-    which is not always exactly ``2 s_i``. The error is O(s**2) from truncation plus
-    O(eps |f| / s) from rounding, so ``h`` around 1e-6 suits float64, and smaller is not better.
+    and the growth keeps it over 4,000 float spacings wide (at 1e8, a step of 1e-6 is 67 of them,
+    and rounding costs it 1%). The division is by the step actually taken,
+    ``taken_i = (x_i + s_i) - (x_i - s_i)``, which is not always exactly ``2 s_i``. The error is
+    O(s**2) from truncation plus O(eps |f| / s) from rounding, so ``h`` around 1e-6 suits
+    float64, and smaller is not better.
 
     Args:
         f: a function of a list of Values that returns a Value (or any Value-like object).
