@@ -1,7 +1,7 @@
 """Nanoseconds per op of grad/engine.py at git revisions and in the working tree, in one process.
 
-``python bench/ops.py [REV ...]`` (default: 9365a49 and the working tree, written ``.``) loads each
-engine as its own module, times ``a*b``, ``a+b``, ``(a*b).tanh()`` and backward per node on each
+``python bench/ops.py [REV ...]`` (default: 9365a49 and the working tree, written ``.``; a path to a
+file is an engine.py to try with the working tree's package) loads each engine as its own module, times ``a*b``, ``a+b``, ``(a*b).tanh()`` and backward per node on each
 in turn (engines alternate inside every round, so a busy machine slows them alike) and prints the
 minimum over the rounds, in ns. A revision's engine is imported with the whole ``grad/`` package of
 that revision, extracted from git into a temporary directory, so whatever it imports is of its time.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -42,6 +43,10 @@ def load(rev: str, tmp: Path) -> ModuleType:
     """grad.engine of ``rev`` ('.' is the working tree), as a module of its own."""
     if rev == ".":
         where = ROOT
+    elif Path(rev).is_file():
+        where = tmp / Path(rev).stem
+        shutil.copytree(ROOT / "grad", where / "grad")
+        shutil.copy(rev, where / "grad" / "engine.py")
     else:
         where = tmp / rev
         archive = subprocess.run(

@@ -4,12 +4,9 @@ Read it top-down, as in the lecture. Every operation computes its result *and* i
 derivatives at forward time, and makes a node that remembers both::
 
     out = a * b   ->   _make(a.data * b.data, "*", a, b.data, b, a.data)
-                         value             op   child, d out/d child (twice)
+                         value             op   child, d out/d child, twice
 
-so that :meth:`Value.backward` is the chain rule, one line per edge::
-
-    child.grad += local * node.grad
-
+so that :meth:`Value.backward` is the chain rule, ``child.grad += local * node.grad`` per edge.
 The lecture's micrograd (:mod:`grad.lecture`) keeps a ``_backward`` closure per node instead; the
 arithmetic is the same. After ``class Value`` come the public helpers, the checks, pow's derivative,
 and last, under its own heading, the fast path: how nodes are stored and ordered, and each speed trick.
@@ -17,6 +14,7 @@ and last, under its own heading, the fast path: how nodes are stored and ordered
 
 from __future__ import annotations
 
+import copyreg
 import itertools
 import math
 import threading
@@ -30,21 +28,17 @@ from grad.validate import fmt, fsum, is_real, real, sequence, show
 __all__ = ["Value", "as_value", "backward_order", "dot", "node", "vsum"]
 
 Number = int | float
-_NO_CHILDREN: tuple = ()  # Value()'s default children: a leaf
 Operand = Union["Value", int, float]  # noqa: UP007 (a forward reference)
+_NO_CHILDREN: tuple = ()  # Value()'s default children: a leaf
 
 
 class Value:
     """One scalar in a computation graph, with its gradient.
 
-    Args:
-        data: the number this node holds (a real number; a new Value stores it as float).
-        label: an optional name, shown by :func:`grad.viz.draw_dot`.
-
     Attributes:
-        data: the forward value.
+        data: the forward value (a real number, given to ``Value(data)``; stored as float).
         grad: d(root)/d(this node) after ``root.backward()`` (starts at 0.0).
-        label: the name given at construction, or ``''``.
+        label: an optional name (``Value(data, label=...)``), shown by :func:`grad.viz.draw_dot`.
         _prev: the children (operands), in order; a child used twice appears twice.
         _local: d(this node)/d(child) for each child in ``_prev``, recorded at forward time.
         _op: the operation that made this node (``''`` for a leaf).
@@ -60,14 +54,10 @@ class Value:
     __slots__ = ("data", "grad", "label", "_op")  # as in micrograd
     __slots__ += ("_a", "_da", "_b", "_db", "_many", "_id", "_mark")  # the fast path's (below)
 
-    def __init__(
-        self,
-        data: Number,
-        _children: Iterable[Value] = _NO_CHILDREN,
-        _op: str = "",
-        label: str = "",
-        _local: Iterable[Number] | None = None,
-    ) -> None:
+    # fmt: off
+    def __init__(self, data: Number, _children: Iterable[Value] = _NO_CHILDREN, _op: str = "",
+                 label: str = "", _local: Iterable[Number] | None = None) -> None:
+        # fmt: on
         if type(data) is float and _children is _NO_CHILDREN and _local is None and type(label) is str:
             _make(data, _op, out=self)  # a leaf from a float: nothing to check (fast path, 4.)
         else:
@@ -113,10 +103,7 @@ class Value:
         return _make(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __truediv__(self, other: Operand) -> Value:
-        """a / b.   d/da = 1/b,   d/db = -a/b**2, computed as -(a/b)/b so that a tiny b cannot underflow.
-
-        Raises ZeroDivisionError when b == 0.
-        """
+        """a / b.   d/da = 1/b,   d/db = -a/b**2 = -(a/b)/b (no underflow).   b == 0: ZeroDivisionError."""
         if type(other) is not Value and (other := _operand(other)) is NotImplemented:
             return NotImplemented
         b = other.data
@@ -126,17 +113,13 @@ class Value:
         return _make(out, "/", self, 1.0 / b, other, -out / b)
 
     def __pow__(self, other: Operand) -> Value:
-        """a ** n for a number n:   d/da = n * a**(n-1).
+        """a ** b.   d/da = b * a**(b-1),   d/db = a**b * ln(a) for a Value b, whose base must be positive.
 
-        a ** b for a Value b:   d/da = b * a**(b-1),   d/db = a**b * ln(a), so the base must be
-        positive. ``0 ** n`` with ``n < 0`` raises ZeroDivisionError; a negative base to a
-        fractional power, or ``0 ** n`` with ``0 < n < 1`` (infinite slope), a ValueError.
-        Infinities and NaN give torch's values and gradients (``inf ** 0.5``: d/da = 0.0).
+        Refused: ``0 ** n`` for ``n < 0`` (ZeroDivisionError); a negative base to a fractional power,
+        and ``0 ** n`` for ``0 < n < 1`` (ValueError). Infinities and NaN give torch's values.
         """
-        if isinstance(other, Value):
-            return _pow_value(self, other)
-        if is_real(other):
-            return _pow_number(self, real(other, "pow: the exponent"))
+        if isinstance(other, Value) or is_real(other):
+            return _pow(self, other if isinstance(other, Value) else real(other, "pow: the exponent"))
         return NotImplemented
 
     def __neg__(self) -> Value:
@@ -163,7 +146,7 @@ class Value:
 
     def __rpow__(self, other: Operand) -> Value:  # other ** self, for a number other > 0
         other = _operand(other)
-        return other if other is NotImplemented else _pow_value(other, self)
+        return other if other is NotImplemented else _pow(other, self)
 
     # ---- functions ---------------------------------------------------------------------------
 
@@ -209,20 +192,18 @@ class Value:
     def backward(self) -> None:
         """Add d(self)/d(node) to the ``.grad`` of this node and of every node it depends on.
 
-        First the order: every node of the graph, root first and each before its children (a
-        reverse topological order, :func:`backward_order`), so that a node's gradient is complete
-        when it is visited. Then the chain rule along every edge, as the lecture writes it::
+        First the order: root first, every node before its children (:func:`backward_order`), so
+        that a node's gradient is complete when it is visited. Then the chain rule on every edge::
 
             self.grad = 1.0
             for node in backward_order(self):
                 for child, local in zip(node._prev, node._local):
                     child.grad += local * node.grad
 
-        The loop below is that one, on the edges where the fast path keeps them, and it pushes
-        this call's gradients (``_mark``), not what ``.grad`` held before. So gradients *accumulate*,
-        as in PyTorch: a second call adds the same gradients again (they double, the root's too);
-        training loops zero them first. Any depth works (no recursion); threads take turns, so
-        their sums are exact. A ``.grad`` that is not a number raises a TypeError before any changes.
+        The loop below is that one, on the slots where the fast path keeps edges, pushing this
+        call's gradients (``_mark``), not what ``.grad`` held. So gradients *accumulate*, as in
+        PyTorch: a second call doubles them (the root's too). Any depth works; threads take turns.
+        A ``.grad`` that is not a number raises a TypeError before any gradient changes.
         """
         with _exclusive("backward"):
             order = _order(self)  # 1. the order: root first, every node before its children
@@ -237,8 +218,9 @@ class Value:
                 a = n._a
                 if a is not None:  # one or two children, in slots
                     a._mark += n._da * g
-                    if n._b is not None:
-                        n._b._mark += n._db * g
+                    b = n._b
+                    if b is not None:
+                        b._mark += n._db * g
                 elif n._many is not None:  # more children
                     for child, local in zip(*n._many):
                         child._mark += local * g
@@ -251,39 +233,32 @@ class Value:
     # ---- copying and pickling: the graph is kept, at any depth; the scratch slot is not --------
 
     def __reduce_ex__(self, protocol: int) -> tuple:
-        leaf = self._a is None and self._many is None
-        below = None if leaf or _handing_out(self) else _Below(self)  # _Below: see the end of the file
-        return _blank, (type(self), below), self.__getstate__()
-
-    def __getstate__(self) -> dict:
+        """(new, class, state): the state starts with the nodes below, if any (_Below, at the end)."""
         state = {n: getattr(self, n) for c in type(self).__mro__ for n in _kept(c) if hasattr(self, n)}
-        return {**state, **getattr(self, "__dict__", {})}  # a subclass's own attributes travel too
+        state.update(getattr(self, "__dict__", {}))  # a subclass's own attributes travel too
+        leaf = self._a is None and self._many is None
+        below = None if leaf or id(self) in getattr(_copying, "ids", ()) else _Below(self)
+        return copyreg.__newobj__, (type(self),), (below, state)
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: tuple) -> None:
         _make(0.0, "", out=self)  # every slot filled, and a new _id (the children were made first)
-        for name, value in state.items():
+        for name, value in state[1].items():
             setattr(self, name, value)
 
 
-def _kept(cls: type) -> tuple[str, ...]:
-    """The slots of ``cls`` that copies keep: Value's, less _id and _mark; a subclass's own."""
+def _kept(cls: type) -> list[str]:
+    """The slots of ``cls`` that copies keep: Value's less _id and _mark, or a subclass's own."""
     if cls is Value:
-        return ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many")
+        return ["data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many"]
     slots = cls.__dict__.get("__slots__", ())
-    return (
-        (slots,)
-        if isinstance(slots, str)
-        else tuple(n for n in slots if n not in ("__dict__", "__weakref__"))
-    )
+    return [slots] if isinstance(slots, str) else [n for n in slots if n not in ("__dict__", "__weakref__")]
 
 
 # ---- public helpers -----------------------------------------------------------------------------
 
 
 def as_value(x: Operand, name: str = "value") -> Value:
-    """``x`` itself if it is a Value, else a new leaf holding the number ``x``.
-
-    Raises a TypeError that names ``name`` when ``x`` is neither.
+    """``x`` itself if it is a Value, else a new leaf holding the number ``x``; errors name ``name``.
 
     Example:
         >>> as_value(2).data, as_value(Value(3.0)).data
@@ -292,19 +267,12 @@ def as_value(x: Operand, name: str = "value") -> Value:
         Traceback (most recent call last):
         TypeError: target must be a number or a Value, got str: '2'
     """
-    if isinstance(x, Value):
-        return x
-    if is_real(x):
-        return _make(real(x, name), "")
-    raise TypeError(f"{name} must be a number or a Value, got {show(x)}")
+    return x if isinstance(x, Value) else _make(_number(x, name), "")
 
 
 def node(data: Number, op: str, children: Iterable[Value], local: Iterable[Number], label: str = "") -> Value:
-    """A new Value made by ``op`` from ``children``: the way every op above is built.
-
-    ``local`` holds d(data)/d(child) for each child, in the same order. Use it to add an
-    operation without touching the engine; ``backward()`` and :mod:`grad.viz` handle it
-    like any other.
+    """A new Value made by ``op`` from ``children``, with ``local`` = d(data)/d(child) for each child:
+    a new operation without touching the engine, which ``backward()`` and :mod:`grad.viz` handle.
 
     Example:
         >>> x = Value(3.0)
@@ -370,9 +338,7 @@ def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Operand | None = None)
 def backward_order(root: Value) -> list[Value]:
     """The nodes of ``root``'s graph in the order :meth:`Value.backward` visits them.
 
-    A reverse topological order: ``root`` first, and every node after all of the nodes that
-    use it, so that a node's gradient is complete when it is visited. (The fast path gets it
-    by sorting on creation order, see :func:`_order`.)
+    A reverse topological order: ``root`` first, every node after all of the nodes that use it.
 
     Example:
         >>> a = Value(1.0, label="a"); b = a * a; c = b + a
@@ -385,7 +351,7 @@ def backward_order(root: Value) -> list[Value]:
         return _order(root)
 
 
-# ---- checking what comes from outside -----------------------------------------------------------
+# ---- checking what comes from outside (the rules are grad.validate's) ---------------------------
 
 
 def _operand(x: object) -> Value:
@@ -394,9 +360,7 @@ def _operand(x: object) -> Value:
         return x
     if type(x) is float:  # the common case, without is_real's isinstance(x, Real)
         return _make(x, "")
-    if is_real(x):
-        return _make(real(x, "a number operand"), "")
-    return NotImplemented
+    return _make(real(x, "a number operand"), "") if is_real(x) else NotImplemented
 
 
 def _number(x: object, what: str) -> float:
@@ -405,35 +369,32 @@ def _number(x: object, what: str) -> float:
     return real(x, what)
 
 
-def _checked(
-    out: Value, who: str, data: object, children: object, op: str, label: object, local: object
-) -> None:
-    """Fill ``out`` as Value() and node() do, after checking every argument; errors name ``who``."""
+def _checked(out: Value, who: str, data: object, kids: object, op: str, label: object, local: object) -> None:
+    """Fill ``out`` as Value() and node() do, once every argument is checked; errors name ``who``."""
     data = real(data, f"{who}: data")
-    children = sequence(children, f"{who}: children")
+    kids = sequence(kids, f"{who}: children")
     local = sequence(() if local is None else local, f"{who}: local derivatives")
-    for child in children:
+    for child in kids:
         if not isinstance(child, Value):
             raise TypeError(f"{who}: children must be Values, got {show(child)}")
     local = tuple(real(d, f"{who}: each local derivative") for d in local)
-    if len(local) != len(children):
-        raise ValueError(
-            f"{who} got {len(children)} children but {len(local)} local derivatives; "
-            "pass one local derivative (d out/d child) per child"
-        )
+    if len(local) != len(kids):
+        raise ValueError(f"{who} got {len(kids)} children but {len(local)} local derivatives; give one each")
     if not isinstance(label, str):
         raise TypeError(f"{who}: label must be a str, got {show(label)}")
-    if len(children) > 2:
-        _make(data, op, out=out)._many = (children, local)
-    else:
-        _make(data, op, *(x for edge in zip(children, local) for x in edge), out=out)
+    _node(data, op, kids, local, out)
 
 
 # ---- pow: derivatives without underflow, torch's values at infinity and NaN ---------------------
 
 
-def _pow_number(base: Value, n: float) -> Value:
-    x = base.data
+def _pow(base: Value, exponent: Value | float) -> Value:
+    """base ** exponent for a Value exponent or a number (a float): the checks, the value, the node."""
+    x, n = base.data, exponent.data if isinstance(exponent, Value) else exponent
+    if isinstance(exponent, Value) and not x > 0:
+        raise ValueError(
+            f"pow: with a Value exponent the base must be positive (d/db = a**b * ln(a)); got base {fmt(x)}"
+        )
     if x == 0 and n < 0:
         raise ZeroDivisionError(f"pow: 0.0 ** {fmt(n)} divides by zero")
     if x < 0 and not n.is_integer():
@@ -444,28 +405,15 @@ def _pow_number(base: Value, n: float) -> Value:
         out = x**n
     except OverflowError:
         raise OverflowError(f"pow: {fmt(x)} ** {fmt(n)} overflows a float") from None
+    if isinstance(exponent, Value):
+        return _make(out, "**", base, _dpow(x, n), exponent, out * math.log(x))
     return _make(out, f"**{int(n)}" if n.is_integer() else f"**{fmt(n)}", base, _dpow(x, n))
 
 
-def _pow_value(base: Value, exponent: Value) -> Value:
-    a, b = base.data, exponent.data
-    if not a > 0:
-        raise ValueError(
-            "pow: with a Value exponent the base must be positive, since d/db a**b = a**b * ln(a); "
-            f"got base {fmt(a)}"
-        )
-    try:
-        out = a**b
-    except OverflowError:
-        raise OverflowError(f"pow: {fmt(a)} ** {fmt(b)} overflows a float") from None
-    return _make(out, "**", base, _dpow(a, b), exponent, out * math.log(a))
-
-
 def _dpow(x: float, n: float) -> float:
-    """d/dx x**n = n * x**(n-1) as torch computes it (0 when n == 0), never from x**n, which can underflow.
+    """d/dx x**n = n * x**(n-1) as torch has it (0 if n == 0), not from x**n, which can underflow.
 
-    When x**(n-1) alone is beyond a float (x tiny, n below 1), it is taken in two halves, so that
-    only a derivative that is itself beyond a float becomes inf.
+    An x**(n-1) beyond a float (x tiny, n < 1) is taken in halves: only a derivative beyond a float is inf.
     """
     if n == 0:
         return 0.0
@@ -484,29 +432,25 @@ def _dpow(x: float, n: float) -> float:
 # The fast path: how nodes are stored and ordered, and what each speed trick is worth
 # =================================================================================================
 #
-# bench/fast_path.py measures tricks 1-3 by switching each off, on forward + backward of micrograd's
-# moons demo step (100 points): (a) the Value-API model code, 65,818 nodes; (b) grad.nn + grad.losses,
-# 6,842 fused nodes; median slow-down over 25 interleaved blocks (quartiles), CPython 3.11, 2-core
-# AMD EPYC, 2026-12-02. bench/ops.py times 4-6 in ns per op against git revisions of this file.
+# bench/fast_path.py times tricks 1-3 switched off, as forward + backward of micrograd's moons demo
+# step (100 points): (a) the Value-API model code, 65,818 nodes; (b) grad.nn + grad.losses, 6,842
+# fused nodes (median slow-down of 25 interleaved blocks, quartiles; CPython 3.11, 2-core EPYC).
+# bench/ops.py times 4-6, in ns per op (the minimum of 60 rounds, engines alternating).
 #
-# 1. Edges in slots. A node with one or two children keeps them in _a and _b, their local
-#    derivatives in _da and _db; only nodes with more (vsum, dot, losses) keep a pair of tuples in
-#    _many. Tuples on every node would double the objects the cycle collector scans.
-#    Switched off (a tuple pair on every node): 2.10x (2.03-2.28) slower on (a), 1.11x on (b).
-# 2. Creation order as the topological order. An op runs only once its operands exist, so every
-#    node is newer than its children: the reachable nodes sorted newest-first (on _id, a global
-#    counter) are a reverse topological order, found without recursion, so any depth works.
+# 1. Edges in slots: one or two children in _a and _b, their local derivatives in _da and _db; a
+#    pair of tuples (_many) only for more (vsum, dot). Tuples on every node would double the
+#    objects the cycle collector scans. Switched off: 2.10x (2.03-2.28) slower on (a), 1.11x on (b).
+# 2. Creation order as the topological order: an op runs only once its operands exist, so the
+#    reachable nodes sorted newest-first (on _id, a counter) need no recursion, at any depth.
 #    Switched off (the lecture's recursive build_topo): 1.17x (1.10-1.27) on (a), 1.07x on (b).
-# 3. The unrolled loop. backward() reads the slots instead of zipping _prev with _local, which
-#    would build two tuples per node. Switched off (the three-line loop of backward's docstring):
-#    1.12x (0.94-1.25) on (a), 1.12x on (b): a gain, within the noise of a shared machine.
-# 4. Unchecked float leaves. Value(x) for a float x with at most a str label skips __init__'s
-#    checks: 0.51 us instead of 3.2 us a leaf (micrograd's: 0.49 us); a float operand skips is_real.
-# 5. One call per op. An op hands its children and local derivatives straight to _make, and tests
-#    for a Value operand inline: no tuples built to be taken apart, no second call.
-#    MEASURE5
-# 6. One scratch slot. _mark is a visit mark while _order collects the graph, then the gradient of
-#    the current backward(): one slot fewer to fill per node. MEASURE6
+# 3. The unrolled loop: backward() reads the slots instead of zipping _prev with _local (two
+#    tuples a node). Switched off: 1.12x (0.94-1.25) on (a), 1.12x on (b), within the noise.
+# 4. Unchecked float leaves: Value(x) for a float x skips __init__'s checks, 3.2 us to 0.51 us a
+#    leaf (micrograd's: 0.49 us); a float operand skips is_real.
+# 5. One call per op: an op hands its edges straight to _make and tests for a Value operand
+#    inline. a*b: 295 ns (tuples to _node to _init) to 195 ns; the inline test alone, 220 to 195.
+# 6. One scratch slot: _mark is the visit mark of _order, then the gradient of backward().
+#    a*b: 204 ns with a slot for each, 195 with one.
 #
 # _order marks with a fresh object per call, so an interrupted call leaves nothing to clean up.
 # Every call that reaches a node shares its _mark, so calls take turns through _lock.
@@ -539,13 +483,13 @@ def _make(data: Number, op: str, a: Value | None = None, da: float = 0.0, b: Val
 # fmt: on
 
 
-def _node(data: Number, op: str, children: tuple, local: tuple) -> Value:
+def _node(data: Number, op: str, children: tuple, local: tuple, out: Value | None = None) -> Value:
     """A node with any number of children (trusted: checked by the caller): 1 or 2 in slots, more in _many."""
-    if len(children) > 2:
-        out = _make(data, op)
-        out._many = (children, local)
-        return out
-    return _make(data, op, *(x for edge in zip(children, local) for x in edge))
+    if len(children) <= 2:
+        return _make(data, op, *(x for edge in zip(children, local) for x in edge), out=out)
+    out = _make(data, op, out=out)
+    out._many = (children, local)
+    return out
 
 
 @contextmanager
@@ -594,31 +538,22 @@ def _order(root: Value) -> list[Value]:
 
 # ---- pickle and deepcopy at any depth -----------------------------------------------------------
 # Both save a node's state, children included, by recursion: 10,000 deep overflowed the stack. So
-# a node with children is saved after a _Below of it, which pickle and copy take item by item: the
-# nodes below it, oldest first. Each arrives after its children, so none of them recurses.
+# a node's state starts with a _Below of it, which pickle and copy take item by item: the nodes
+# below it, oldest first. Each arrives after its children, and is saved without a _Below.
 
 _copying = threading.local()  # .ids: the nodes that _Belows are handing out in this thread
 
 
-def _handing_out(n: Value) -> bool:
-    return id(n) in getattr(_copying, "ids", ())
-
-
-def _blank(cls: type, below: _Below | None) -> Value:
-    """A node of class ``cls`` for __setstate__ to fill (``below`` has made its children by now)."""
-    return _new(cls)
-
-
 class _Below:
-    """The nodes below a Value being pickled or deep-copied, given out one by one, oldest first."""
+    """The nodes below a Value being pickled or deep-copied, handed out one by one, oldest first."""
 
     __slots__ = ("root",)
 
     def __init__(self, root: Value | None = None) -> None:
         self.root = root
 
-    def append(self, item: Value) -> None:
-        """Unpickling hands the items back: made already, and kept by their parents."""
+    def append(self, item: Value) -> None:  # unpickling hands the items back; their parents keep them
+        pass
 
     def __reduce_ex__(self, protocol: int) -> tuple:
         return _Below, (), None, self._items()
