@@ -135,6 +135,9 @@ def numerical_grad(
     O(s**2) from truncation plus O(eps |f| / s) from rounding, so ``h`` around 1e-6 suits
     float64, and smaller is not better.
 
+    It calls ``f`` twice per input, so a function of n inputs that costs O(n) takes O(n**2):
+    check a few thousand inputs at a time, not a whole large network.
+
     Args:
         f: a function of a list of Values that returns a Value (or any Value-like object).
         xs: the point: numbers or Value-like objects (only their ``.data`` is read).
@@ -365,6 +368,8 @@ def compare_grads(
         b        2.000000    2.000000    2.000000
         all 2 gradients agree with grad.Value and torch (float64) to 1e-12: True
     """
+    if not callable(build):
+        raise TypeError(f"compare_grads: build must be a function of the leaves, got {show(build)}")
     leaves, tol = sequence(leaves, "compare_grads: leaves"), _tolerance(tol, "compare_grads: tol")
     if not leaves:
         raise ValueError("compare_grads: needs at least one leaf")
@@ -380,16 +385,24 @@ def compare_grads(
         raise ValueError(f"compare_grads: {len(names)} names for {len(leaves)} leaves")
     data = [real(leaf.data, f"compare_grads: leaves[{i}].data") for i, leaf in enumerate(leaves)]
     reference = [Value(x) for x in data]
-    build(*reference).backward()
+    _build_backward(build, reference, "grad.Value leaves")
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is installed with the course
         theirs = None
     else:
         ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in data]
-        build(*ts).backward()
+        _build_backward(build, ts, "float64 torch tensors (build may use only ops that tensors have too)")
         theirs = tuple(0.0 if t.grad is None else t.grad.item() for t in ts)
     yours = tuple(real(leaf.grad, f"compare_grads: leaves[{i}].grad") for i, leaf in enumerate(leaves))
     refs = [tuple(v.grad for v in reference), *([theirs] if theirs is not None else [])]
     ok = all(abs(y - r[i]) <= tol * max(1.0, abs(r[i])) for r in refs for i, y in enumerate(yours))
     return GradComparison(names, yours, refs[0], theirs, tol, ok)
+
+
+def _build_backward(build: Callable[..., Any], leaves: list[Any], on: str) -> None:
+    """``build(*leaves).backward()``; an error says that compare_grads' build raised it, and on what."""
+    try:
+        build(*leaves).backward()
+    except Exception as err:
+        _reraise(err, f"compare_grads: build(...).backward() raised {type(err).__name__} on {on}: {err}")

@@ -466,6 +466,19 @@ def test_compare_grads_names_a_bad_argument():
         compare_grads(lambda a: a, {Value(1.0)})
     with pytest.raises(ValueError, match=r"^compare_grads: needs at least one leaf$"):  # build() raised
         compare_grads(lambda a: a, [])
+    with pytest.raises(
+        TypeError, match=r"^compare_grads: build must be a function of the leaves, got int: 3"
+    ):
+        compare_grads(3, [Value(1.0)])
+    # errors inside build are the learner's: named, with the kind of leaves it failed on
+    with pytest.raises(
+        AttributeError, match=r"^compare_grads: build\(\.\.\.\)\.backward\(\) raised .* on grad\.Value"
+    ):
+        compare_grads(lambda a: 2.0, [Value(1.0)])  # a float has no backward()
+    with pytest.raises(
+        AttributeError, match=r"^compare_grads: .* on float64 torch tensors \(build may use only ops"
+    ):
+        compare_grads(lambda a: a.relu() if isinstance(a, Value) else a.no_such_op(), [Value(1.0)])
     with pytest.raises(ValueError, match=r"compare_grads: 1 names for 2 leaves"):  # was an IndexError in repr
         compare_grads(lambda a, b: a * b, [Value(1.0), Value(2.0)], names=["a"])
     for tol, error in ((-1.0, ValueError), (math.nan, ValueError), ("1e-9", TypeError)):
