@@ -1,4 +1,4 @@
-"""Shared test configuration: the Hypothesis profiles.
+"""Shared test configuration: the Hypothesis profiles, and a fresh notebook for grad.selfcheck.
 
 The default profile, ``ci``, is derandomised (the same examples on every run, in
 every process) and writes no example database, so ``make test`` is reproducible
@@ -9,7 +9,10 @@ while developing, run ``HYPOTHESIS_PROFILE=explore pytest tests/test_properties.
 from __future__ import annotations
 
 import os
+import sys
+import types
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -30,3 +33,11 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def notebook(monkeypatch):
+    """A fresh notebook: the module ``__main__``, where grad.selfcheck looks up the learner's names."""
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    return main

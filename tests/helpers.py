@@ -8,10 +8,14 @@ work on any micrograd-style object, not only on ``grad.Value``.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
+from pathlib import Path
 
 from grad import lecture
 from grad.engine import Value
+
+STEPS = Path(__file__).resolve().parent.parent / "notebooks" / "steps"
 
 
 def close(a: float, b: float, rel: float = 1e-9, floor: float | None = None) -> bool:
@@ -55,6 +59,35 @@ def is_reverse_topological(order: list) -> bool:
     """True when every node comes after all of the nodes in ``order`` that use it."""
     position = {id(n): i for i, n in enumerate(order)}
     return all(position[id(child)] > position[id(n)] for n in order for child in n._prev)
+
+
+def judge_nine(got) -> str | None:
+    """A judge for grad.selfcheck.verdict: None (right) for 9, else what is off."""
+    return None if got == 9 else f"expected 9, got {got}"
+
+
+def printed_line(capsys) -> str:
+    """The one line printed since capsys was last read (a check prints exactly one), without its newline."""
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.endswith("\n"), out
+    return out[:-1]
+
+
+def wrong_line(capsys, task: str, said: str, hint: str) -> str:
+    """The one line printed: ``task``'s WRONG verdict, saying ``said``, with ``hint`` after "Hint: "."""
+    line = printed_line(capsys)
+    assert line.startswith(f"{task}: WRONG: "), line
+    assert said in line and hint in line.partition("Hint: ")[2], line
+    return line
+
+
+def steps_value(notebook: str) -> type:
+    """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it, from notebooks/steps."""
+    name = f"engine_{notebook}"
+    spec = importlib.util.spec_from_file_location(f"steps_{name}", STEPS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Value
 
 
 class LectureValue(lecture.Value):

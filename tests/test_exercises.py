@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import printed_line
 
 from grad import lecture
 from grad.selfcheck import exercises as check
@@ -39,9 +40,7 @@ def fresh_score(monkeypatch):
 def verdict_of(run, capsys) -> tuple[bool, str]:
     """Run a check; return what it returned and the one line it printed."""
     ok = run()
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) >= 1, "a check prints its verdict"
-    return ok, lines[0]
+    return ok, printed_line(capsys)
 
 
 def assert_wrong(run, capsys, *fragments: str) -> str:
@@ -532,9 +531,7 @@ GARBAGE = {
 @pytest.mark.parametrize("name", CHECKS)
 @pytest.mark.parametrize("garbage", GARBAGE)
 def test_a_check_never_raises_and_says_wrong(name, garbage, capsys):
-    assert not CHECKS[name](GARBAGE[garbage])
-    out = capsys.readouterr().out
-    assert ": WRONG: " in out.splitlines()[0], out
+    assert_wrong(lambda: CHECKS[name](GARBAGE[garbage]), capsys)
 
 
 def test_the_score_lists_every_task_in_order(capsys):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import judge_nine
 
 from grad.selfcheck import differs, number, verdict
-
-
-def judge_nine(got):
-    return None if got == 9 else f"expected 9, got {got}"
 
 
 @pytest.mark.parametrize(
@@ -76,17 +73,6 @@ def test_a_verdict_shows_nothing_in_a_notebook_but_is_a_truth_value():
 
 
 # ---- the learner's names, looked up in the notebook ------------------------------------------------------
-
-
-@pytest.fixture
-def notebook(monkeypatch):
-    """A fresh notebook: the module ``__main__``, where a check looks up the learner's names."""
-    import sys
-    import types
-
-    main = types.ModuleType("__main__")
-    monkeypatch.setitem(sys.modules, "__main__", main)
-    return main
 
 
 def run(source: str, namespace) -> None:

@@ -10,24 +10,18 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import LectureValue
+from helpers import LectureValue, lecture_L, printed_line, wrong_line
 
 import grad
 from grad.selfcheck import backprop as check
-
-
-def one_line(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out.rstrip("\n")
-
 
 # ---- grads_of_a_and_b ---------------------------------------------------------------------------------
 
 
 def lecture_leaves(V=LectureValue):
-    """a, b, c, f with e.grad = dL/de = -2 known, as in the notebook before the task."""
-    return V(2.0, label="a"), V(-3.0, label="b"), V(10.0, label="c"), V(-2.0, label="f")
+    """a, b, c, f of the lecture's L, with e.grad = dL/de = -2 known, as in the notebook before the task."""
+    nodes = lecture_L(V)
+    return nodes["a"], nodes["b"], nodes["c"], nodes["f"]
 
 
 @pytest.mark.parametrize("V", [LectureValue, grad.Value], ids=lambda v: v.__name__)
@@ -36,7 +30,7 @@ def test_grads_of_a_and_b_ok(V, capsys):
     e_grad = f.data  # dL/de = dL/dd * 1 = f
     a.grad, b.grad = e_grad * b.data, e_grad * a.data
     assert check.grads_of_a_and_b(a, b, c, f)
-    assert one_line(capsys) == "a.grad and b.grad: OK"
+    assert printed_line(capsys) == "a.grad and b.grad: OK"
 
 
 def test_grads_of_a_and_b_follow_the_leaves_data(capsys):
@@ -61,16 +55,14 @@ def test_grads_of_a_and_b_wrong_says_what_is_off_and_hints(grads, said, hint, ca
     a, b, c, f = lecture_leaves()
     a.grad, b.grad = grads
     assert not check.grads_of_a_and_b(a, b, c, f)
-    line = one_line(capsys)
-    assert line.startswith("a.grad and b.grad: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "a.grad and b.grad", said, hint)
 
 
 def test_grads_of_a_and_b_wrong_for_a_non_number(capsys):
     a, b, c, f = lecture_leaves()
     a.grad, b.grad = "6", -4.0
     assert not check.grads_of_a_and_b(a, b, c, f)
-    assert one_line(capsys) == "a.grad and b.grad: WRONG: a.grad should be a number, got str: '6'"
+    assert printed_line(capsys) == "a.grad and b.grad: WRONG: a.grad should be a number, got str: '6'"
 
 
 @pytest.mark.parametrize("grads", [(..., ...), (6.0, ...), (..., -4.0)])
@@ -78,7 +70,7 @@ def test_grads_of_a_and_b_not_yet(grads, capsys):
     a, b, c, f = lecture_leaves()
     a.grad, b.grad = grads
     assert not check.grads_of_a_and_b(a, b, c, f)
-    assert one_line(capsys).startswith("a.grad and b.grad: not yet (")
+    assert printed_line(capsys).startswith("a.grad and b.grad: not yet (")
 
 
 def test_grads_of_a_and_b_a_crash_in_the_learners_value_is_reported(capsys):
@@ -91,7 +83,7 @@ def test_grads_of_a_and_b_a_crash_in_the_learners_value_is_reported(capsys):
 
     a, b, c, f = lecture_leaves()
     assert not check.grads_of_a_and_b(NoGrad(), b, c, f)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "a.grad and b.grad: WRONG: your code raised AttributeError: 'NoGrad' object has no attribute 'grad'. "
         "Hint: your NoGrad has no `grad`: run the cells below the class again"
     )
@@ -120,7 +112,7 @@ def make_tanh(local=lambda t: 1 - t**2, upstream=True, op="tanh", accumulate=Fal
 @pytest.mark.parametrize("accumulate", [False, True], ids=["=", "+="])
 def test_tanh_backward_ok_with_either_assignment(accumulate, capsys):
     assert check.tanh_backward(make_tanh(accumulate=accumulate), LectureValue)
-    assert one_line(capsys) == "tanh's _backward: OK"
+    assert printed_line(capsys) == "tanh's _backward: OK"
 
 
 def test_tanh_backward_ok_with_the_lectures_exp_formula(capsys):
@@ -171,9 +163,7 @@ def tanh_without_return(self):
 )
 def test_tanh_backward_wrong_says_what_is_off_and_hints(tanh, said, hint, capsys):
     assert not check.tanh_backward(tanh, LectureValue)
-    line = one_line(capsys)
-    assert line.startswith("tanh's _backward: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "tanh's _backward", said, hint)
 
 
 def test_tanh_backward_wrong_value_and_wrong_kind_of_result(capsys):
@@ -181,9 +171,11 @@ def test_tanh_backward_wrong_value_and_wrong_kind_of_result(capsys):
         return make_tanh()(LectureValue(self.data * 2))
 
     assert not check.tanh_backward(tanh, LectureValue)
-    assert "tanh(x).data is 0.885352, expected 0.604368" in one_line(capsys)
+    assert "tanh(x).data is 0.885352, expected 0.604368" in printed_line(capsys)
     assert not check.tanh_backward(lambda self: math.tanh(self.data), LectureValue)
-    assert one_line(capsys).startswith("tanh's _backward: WRONG: tanh(x) returned float, which has no data")
+    assert printed_line(capsys).startswith(
+        "tanh's _backward: WRONG: tanh(x) returned float, which has no data"
+    )
 
 
 def test_tanh_backward_not_yet(capsys):
@@ -191,9 +183,9 @@ def test_tanh_backward_not_yet(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.tanh_backward(tanh, LectureValue)
-    assert one_line(capsys).startswith("tanh's _backward: not yet (")
+    assert printed_line(capsys).startswith("tanh's _backward: not yet (")
     assert not check.tanh_backward(lambda self: ..., LectureValue)
-    assert one_line(capsys).startswith("tanh's _backward: not yet (")
+    assert printed_line(capsys).startswith("tanh's _backward: not yet (")
 
 
 def test_tanh_backward_a_crash_in_the_closure_is_reported(capsys):
@@ -207,7 +199,7 @@ def test_tanh_backward_a_crash_in_the_closure_is_reported(capsys):
         return out
 
     assert not check.tanh_backward(tanh, LectureValue)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "tanh's _backward: WRONG: your code raised NameError: name 't' is not defined. "
         "Hint: `t` is not defined: a typo? Use names your code defines, or the ones it is given"
     )
@@ -227,7 +219,7 @@ def test_two_paths_ok(capsys):
     a, b = -2.0, 3.0
     d, e = a * b, a + b
     assert check.two_paths(e * b + d, e * a + d)
-    assert one_line(capsys) == "df/da and df/db: OK"
+    assert printed_line(capsys) == "df/da and df/db: OK"
 
 
 @pytest.mark.parametrize(
@@ -242,20 +234,20 @@ def test_two_paths_ok(capsys):
 )
 def test_two_paths_wrong_says_what_is_off_and_hints(answers, said, hint, capsys):
     assert not check.two_paths(*answers)
-    line = one_line(capsys)
-    assert line.startswith("df/da and df/db: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "df/da and df/db", said, hint)
 
 
 def test_two_paths_wrong_for_a_non_number(capsys):
     assert not check.two_paths(LectureValue(-3.0), -8.0)
-    assert one_line(capsys).startswith("df/da and df/db: WRONG: dfda should be a number, got LectureValue")
+    assert printed_line(capsys).startswith(
+        "df/da and df/db: WRONG: dfda should be a number, got LectureValue"
+    )
 
 
 @pytest.mark.parametrize("answers", [(..., ...), (-3.0, ...), (..., -8.0)])
 def test_two_paths_not_yet(answers, capsys):
     assert not check.two_paths(*answers)
-    assert one_line(capsys).startswith("df/da and df/db: not yet (")
+    assert printed_line(capsys).startswith("df/da and df/db: not yet (")
 
 
 def test_two_paths_a_crash_in_the_learners_number_is_reported(capsys):
@@ -264,7 +256,7 @@ def test_two_paths_a_crash_in_the_learners_number_is_reported(capsys):
             raise ZeroDivisionError("division by zero")
 
     assert not check.two_paths(Bad(), -8.0)
-    assert one_line(capsys) == "df/da and df/db: WRONG: division by zero"
+    assert printed_line(capsys) == "df/da and df/db: WRONG: division by zero"
 
 
 # ---- slips the review found ----------------------------------------------------------------------------
@@ -273,7 +265,7 @@ def test_two_paths_a_crash_in_the_learners_number_is_reported(capsys):
 def test_grads_of_a_and_b_still_zero_are_not_yet(capsys):
     # the cell was not run, or stopped at an error: every Value starts with grad 0
     assert not check.grads_of_a_and_b(*lecture_leaves())
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "a.grad and b.grad: not yet (a.grad and b.grad are still 0: set them in the cell above, "
         "and fix it if it shows an error)"
     )
@@ -291,7 +283,7 @@ def test_tanh_backward_that_calls_the_closure_instead_of_assigning_it(capsys):
         return out
 
     assert not check.tanh_backward(tanh, LectureValue)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "tanh's _backward: WRONG: your code raised TypeError: 'NoneType' object is not callable. Hint: you "
         "called a None: assign the function, don't call it: `out._backward = _backward`, no ()"
     )
@@ -301,6 +293,6 @@ def test_two_paths_with_values_is_told_to_use_data(capsys):
     a, b = LectureValue(-2.0), LectureValue(3.0)
     d, e = a * b, a + b
     assert not check.two_paths(e * b + d, e * a + d)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "df/da and df/db: WRONG: dfda should be a number, got LectureValue with data -3: use its .data"
     )

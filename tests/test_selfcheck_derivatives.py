@@ -7,15 +7,9 @@ Every check is driven to each of its verdicts: OK, WRONG with a hint (one case p
 from __future__ import annotations
 
 import pytest
+from helpers import printed_line, wrong_line
 
 from grad.selfcheck import derivatives as check
-
-
-def one_line(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out.rstrip("\n")
-
 
 # ---- slope(f, x, h) ------------------------------------------------------------------------------------
 
@@ -36,7 +30,7 @@ def forward(f, x, h=0.0001):
 )
 def test_slope_ok(slope, capsys):
     assert check.slope(slope)
-    assert one_line(capsys) == "slope(f, x): OK"
+    assert printed_line(capsys) == "slope(f, x): OK"
 
 
 @pytest.mark.parametrize(
@@ -56,24 +50,23 @@ def test_slope_ok(slope, capsys):
 )
 def test_slope_wrong_says_what_is_off_and_hints(slope, said, hint, capsys):
     assert not check.slope(slope)
-    line = one_line(capsys)
+    line = wrong_line(capsys, "slope(f, x)", said, hint)
     assert line.startswith("slope(f, x): WRONG: the slope of 3x**2 - 4x + 5 at x = -3 ")
-    assert said in line and "Hint: " in line and hint in line.split("Hint: ")[1]
 
 
 def test_slope_wrong_when_the_answer_ignores_f_or_x(capsys):
     assert not check.slope(lambda f, x, h=0.0001: -22.0)
-    line = one_line(capsys)
+    line = printed_line(capsys)
     assert "the slope of x**3 - 2x at x = 2 came out -22, expected about 10" in line and "Hint: " in line
 
 
 def test_slope_wrong_without_a_return_or_with_a_non_number(capsys):
     assert not check.slope(lambda f, x, h=0.0001: None)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "slope(f, x): WRONG: slope(f, x) returned None. Hint: end your function with return (the slope)"
     )
     assert not check.slope(lambda f, x, h=0.0001: "14")
-    assert one_line(capsys).startswith("slope(f, x): WRONG: slope(f, x) should be a number, got str")
+    assert printed_line(capsys).startswith("slope(f, x): WRONG: slope(f, x) should be a number, got str")
 
 
 def test_slope_not_yet(capsys):
@@ -81,7 +74,7 @@ def test_slope_not_yet(capsys):
         return ...  # as shipped
 
     assert not check.slope(slope)
-    assert one_line(capsys).startswith("slope(f, x): not yet (")
+    assert printed_line(capsys).startswith("slope(f, x): not yet (")
 
 
 def test_slope_not_implemented_is_not_yet(capsys):
@@ -89,7 +82,7 @@ def test_slope_not_implemented_is_not_yet(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.slope(slope)
-    assert one_line(capsys).startswith("slope(f, x): not yet (")
+    assert printed_line(capsys).startswith("slope(f, x): not yet (")
 
 
 def test_slope_crash_in_the_learners_code_is_reported_not_raised(capsys):
@@ -97,7 +90,7 @@ def test_slope_crash_in_the_learners_code_is_reported_not_raised(capsys):
         return (f(x + h) - f(x)) / hh  # noqa: F821 - the learner's typo
 
     assert not check.slope(slope)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "slope(f, x): WRONG: your code raised NameError: name 'hh' is not defined. "
         "Hint: `hh` is not defined: a typo; did you mean `h`?"
     )
@@ -105,7 +98,7 @@ def test_slope_crash_in_the_learners_code_is_reported_not_raised(capsys):
 
 def test_slope_without_a_default_h_is_a_crash_that_names_it(capsys):
     assert not check.slope(lambda f, x, h: (f(x + h) - f(x)) / h)
-    assert "WRONG: your code raised TypeError" in one_line(capsys)
+    assert "WRONG: your code raised TypeError" in printed_line(capsys)
 
 
 # ---- nudging b and c -------------------------------------------------------------------------------
@@ -148,7 +141,7 @@ RIGHT_C = lambda a, b, c, h: (d(a, b, c + h) - d(a, b, c)) / h  # noqa: E731
 )
 def test_nudge_ok(fn, capsys):
     assert check.nudge_b_and_c(fn)
-    assert one_line(capsys) == "nudging b and c: OK"
+    assert printed_line(capsys) == "nudging b and c: OK"
 
 
 @pytest.mark.parametrize(
@@ -206,14 +199,12 @@ def test_nudge_ok(fn, capsys):
 )
 def test_nudge_wrong_says_what_is_off_and_hints(fn, said, hint, capsys):
     assert not check.nudge_b_and_c(fn)
-    line = one_line(capsys)
-    assert line.startswith("nudging b and c: WRONG: ") and said in line, line
-    assert hint in line.split("Hint: ")[1], line
+    wrong_line(capsys, "nudging b and c", said, hint)
 
 
 def test_nudge_wrong_when_a_slope_is_not_a_number(capsys):
     assert not check.nudge_b_and_c(lambda: (2.0, None))
-    assert one_line(capsys) == "nudging b and c: WRONG: slope_c should be a number, got NoneType: None"
+    assert printed_line(capsys) == "nudging b and c: WRONG: slope_c should be a number, got NoneType: None"
 
 
 @pytest.mark.parametrize(
@@ -221,7 +212,7 @@ def test_nudge_wrong_when_a_slope_is_not_a_number(capsys):
 )
 def test_nudge_not_yet(fn, capsys):
     assert not check.nudge_b_and_c(fn)
-    assert one_line(capsys).startswith("nudging b and c: not yet (")
+    assert printed_line(capsys).startswith("nudging b and c: not yet (")
 
 
 def test_nudge_crash_in_the_learners_code_is_reported_not_raised(capsys):
@@ -230,7 +221,7 @@ def test_nudge_crash_in_the_learners_code_is_reported_not_raised(capsys):
         return (a * (b + h) + c - d1) / h, 1.0  # noqa: F821 - d1 was never computed
 
     assert not check.nudge_b_and_c(nudges)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "nudging b and c: WRONG: your code raised NameError: name 'd1' is not defined. "
         "Hint: `d1` is not defined: a typo? Use names your code defines, or the ones it is given"
     )
@@ -251,7 +242,7 @@ def test_slope_that_ignores_its_f_is_told_to_use_the_f_it_is_given(capsys):
         return (g(x + h) - g(x)) / h
 
     assert not check.slope(slope)
-    line = one_line(capsys)
+    line = printed_line(capsys)
     assert "the slope of x**3 - 2x at x = 2 came out 8.0003, expected about 10" in line
     assert line.endswith(
         "Hint: that is the slope of another function: use the f you are given, f(x + h) and f(x)"
@@ -260,7 +251,7 @@ def test_slope_that_ignores_its_f_is_told_to_use_the_f_it_is_given(capsys):
 
 def test_slope_that_crashes_on_something_else_gets_the_rise_over_run_hint(capsys):
     assert not check.slope(lambda f, x, h=0.0001: (f(x + h) - f) / h)
-    assert one_line(capsys).endswith("Hint: rise over run, (f(x + h) - f(x)) / h, with numbers")
+    assert printed_line(capsys).endswith("Hint: rise over run, (f(x + h) - f(x)) / h, with numbers")
 
 
 def test_nudges_that_read_a_variable_of_the_notebook_are_told_so(capsys):
@@ -275,7 +266,7 @@ def test_nudges_that_read_a_variable_of_the_notebook_are_told_so(capsys):
     )
     exec(source, notebook)
     assert not check.nudge_b_and_c(notebook["nudge_b_and_c"])
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "nudging b and c: WRONG: slope_b is 5, expected 2. Hint: your function reads `d2` from outside it "
         "(a variable of the notebook, from another cell): compute everything from what the function is given"
     )

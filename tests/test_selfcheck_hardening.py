@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import sys
 import threading
-import types
 
 import pytest
+from helpers import judge_nine, printed_line, steps_value
 
 import grad
 from grad.selfcheck import (
@@ -28,17 +28,6 @@ from grad.selfcheck import (
     verdict,
 )
 
-
-def judge_nine(got):
-    return None if got == 9 else f"expected 9, got {got}"
-
-
-def one_verdict_line(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out
-
-
 # ---- errors the learner's code raises ------------------------------------------------------------------
 
 
@@ -47,12 +36,12 @@ def test_system_exit_in_the_learners_code_is_wrong_not_raised(capsys):
         sys.exit(3)
 
     assert not derivatives.slope(quits)
-    assert one_verdict_line(capsys) == (
+    assert printed_line(capsys) == (
         "slope(f, x): WRONG: your code raised SystemExit: 3. "
-        "Hint: exit() and sys.exit() stop a program: return the answer instead\n"
+        "Hint: exit() and sys.exit() stop a program: return the answer instead"
     )
     assert not exercises.gradient_by_hand(lambda a, b, c: sys.exit())
-    assert "raised SystemExit. Hint: exit() and sys.exit()" in one_verdict_line(capsys)
+    assert "raised SystemExit. Hint: exit() and sys.exit()" in printed_line(capsys)
 
 
 def test_keyboard_interrupt_still_stops_every_kind_of_check():
@@ -69,13 +58,13 @@ def test_a_long_error_message_on_several_lines_gives_one_short_line(capsys):
         raise ValueError("shape mismatch:\n  got [3]\n" + "x" * 5000)
 
     assert not derivatives.slope(shouts)
-    out = one_verdict_line(capsys)
+    out = printed_line(capsys)
     assert "shape mismatch: got [3] xxx" in out and len(out) < 600
 
 
 def test_a_huge_answer_is_shown_short(capsys):
     assert not derivatives.nudge_b_and_c(lambda h=0.0001: ("y" * 5000, 1.0))
-    out = one_verdict_line(capsys)
+    out = printed_line(capsys)
     assert "slope_b should be a number, got str: 'yyy" in out and len(out) < 300
     with pytest.raises(TypeError) as err:
         number(list(range(10_000)), "x")
@@ -91,7 +80,7 @@ def test_an_error_whose_message_itself_breaks_is_still_reported(capsys):
         raise Broken
 
     assert not verdict("t", breaks, judge_nine)
-    assert one_verdict_line(capsys) == "t: WRONG: your code raised Broken\n"
+    assert printed_line(capsys) == "t: WRONG: your code raised Broken"
 
 
 def test_one_line():
@@ -113,30 +102,23 @@ def test_one_line_takes_linear_time_at_a_million_characters(capsys):
         raise ValueError(" " * n + "\n" + "x" * n)
 
     assert not derivatives.slope(shouts)
-    out = one_verdict_line(capsys)
+    out = printed_line(capsys)
     assert out.startswith("slope(f, x): WRONG: your code raised ValueError: xxx") and len(out) < 600
 
 
 # ---- the learner's names ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def notebook(monkeypatch):
-    main = types.ModuleType("__main__")
-    monkeypatch.setitem(sys.modules, "__main__", main)
-    return main
-
-
 def test_a_name_that_holds_no_function_says_so_not_you_called_a_none(notebook, capsys):
     notebook.slope = None  # say, the cell was changed to `slope = slope(f, 3.0)` and it returned None
     assert not derivatives.slope()
-    assert one_verdict_line(capsys) == (
+    assert printed_line(capsys) == (
         "slope(f, x): WRONG: `slope` should be a function or a class, got NoneType: None. "
-        "Hint: run the cell that defines `slope`, and give nothing else that name\n"
+        "Hint: run the cell that defines `slope`, and give nothing else that name"
     )
     notebook.value_gradients = [0.1, 0.2]
     assert not exercises.softmax_nll()
-    assert "`value_gradients` should be a function or a class, got list" in one_verdict_line(capsys)
+    assert "`value_gradients` should be a function or a class, got list" in printed_line(capsys)
     with pytest.raises(NotAFunction):
         mine_function("x", given=3)
     assert mine_function("x", given=...) is ...  # still the placeholder: not yet, not WRONG
@@ -144,11 +126,11 @@ def test_a_name_that_holds_no_function_says_so_not_you_called_a_none(notebook, c
 
 def test_an_h_without_a_default_gets_a_hint(capsys):
     assert not derivatives.slope(lambda f, x, h: (f(x + h) - f(x)) / h)
-    assert one_verdict_line(capsys).endswith(
-        "Hint: the check leaves h out: give it a default, as the cell does (h=0.0001)\n"
+    assert printed_line(capsys).endswith(
+        "Hint: the check leaves h out: give it a default, as the cell does (h=0.0001)"
     )
     assert not derivatives.nudge_b_and_c(lambda h: (2.0, 1.0))
-    assert "give it a default" in one_verdict_line(capsys)
+    assert "give it a default" in printed_line(capsys)
 
 
 def test_a_check_run_inside_a_check_leaves_the_outer_ones_placeholder_scan_alone(notebook, capsys):
@@ -185,17 +167,7 @@ def test_checks_in_two_threads_do_not_mix_their_state(capsys):
 # ---- wrong answers that were said to be OK -------------------------------------------------------------
 
 
-class Value02:
-    """Notebook 02's class: children in a set."""
-
-    def __init__(self, data, _children=(), _op="", label=""):
-        self.data, self._prev, self._op, self.label = data, set(_children), _op, label
-
-    def __add__(self, other):
-        return Value02(self.data + other.data, (self, other), "+")
-
-    def __mul__(self, other):
-        return Value02(self.data * other.data, (self, other), "*")
+Value02 = steps_value("02")  # children in a set
 
 
 def test_a_trace_that_empties_the_graph_is_wrong_not_ok(capsys):
@@ -204,7 +176,7 @@ def test_a_trace_that_empties_the_graph_is_wrong_not_ok(capsys):
         return {root}, set()
 
     assert not value.trace(clears, Value02)
-    assert one_verdict_line(capsys).startswith(
+    assert printed_line(capsys).startswith(
         "trace(root): WRONG: trace(L) changed the graph: L._prev is not what it was."
     )
 
@@ -221,23 +193,23 @@ def test_a_trace_that_empties_the_graph_is_wrong_not_ok(capsys):
         return nodes, edges
 
     assert not value.trace(pops, Value02)
-    assert "changed the graph" in one_verdict_line(capsys)  # was: "has 6 node(s) not part of the graph"
+    assert "changed the graph" in printed_line(capsys)  # was: "has 6 node(s) not part of the graph"
 
 
 def test_a_trace_that_returns_none_gets_a_hint(capsys):
     assert not value.trace(lambda root: None, Value02)
-    assert one_verdict_line(capsys) == (
-        "trace(root): WRONG: trace(L) returned None. Hint: end with return nodes, edges\n"
+    assert printed_line(capsys) == (
+        "trace(root): WRONG: trace(L) returned None. Hint: end with return nodes, edges"
     )
 
 
 def test_the_gradient_by_hand_typed_in_to_every_digit_is_wrong(capsys):
     exact = exercises._exact_gradient()
     assert not exercises.gradient_by_hand(lambda a, b, c: list(exact))
-    assert one_verdict_line(capsys) == (
+    assert printed_line(capsys) == (
         "the gradient by hand: WRONG: right at (2, 3, 4), but at (1, 2, 5) df/da is -12.3536, "
         "expected -3.5. Hint: write the derivatives as formulas in a, b and c (numbers typed in fit "
-        "one point only)\n"
+        "one point only)"
     )
 
     def formulas(a, b, c):  # written otherwise than the reference: still OK
@@ -259,15 +231,15 @@ def test_torch_gradients_that_ignore_their_arguments_are_wrong(capsys):
         return z.grad
 
     assert not exercises.torch_check(fixed_class, lambda numbers, target: [0.0] * len(numbers))
-    out = one_verdict_line(capsys)
+    out = printed_line(capsys)
     assert "right for the exercise's case, but for logits [1, -1, 0.5] and class 0" in out
     assert out.endswith(
-        "Hint: compute from the numbers and the target your function is given, not from fixed ones\n"
+        "Hint: compute from the numbers and the target your function is given, not from fixed ones"
     )
 
     typed_in = exercises._nll_reference(exercises.LOGITS, exercises.TARGET)
     assert not exercises.torch_check(lambda numbers, target: typed_in, lambda numbers, target: typed_in)
-    assert "class 0: expected a list of 3 numbers" in one_verdict_line(capsys)
+    assert "class 0: expected a list of 3 numbers" in printed_line(capsys)
 
 
 # ---- hints that sent the learner the wrong way ---------------------------------------------------------
@@ -299,8 +271,8 @@ def test_division_through_a_pow_that_notebook_06_never_adds_says_add_it(capsys):
 
     Value.__truediv__ = through_pow
     assert not exercises.divide_negate_sum(Value)
-    assert one_verdict_line(capsys).endswith(
-        "Hint: your Value has no `__pow__`, which this notebook does not ask for: add it, or do without\n"
+    assert printed_line(capsys).endswith(
+        "Hint: your Value has no `__pow__`, which this notebook does not ask for: add it, or do without"
     )
 
 
@@ -316,7 +288,7 @@ def test_softmax_gradients_in_float32_or_as_values_get_the_right_hint(capsys):
         return torch.tensor([z.grad for z in logits])  # float32, the default
 
     assert not exercises.softmax_nll(float32)
-    assert "Hint: close, but only to about 7 digits: float32 somewhere?" in one_verdict_line(capsys)
+    assert "Hint: close, but only to about 7 digits: float32 somewhere?" in printed_line(capsys)
 
     def the_logits(numbers, target):
         logits = [Value(x) for x in numbers]
@@ -324,9 +296,9 @@ def test_softmax_gradients_in_float32_or_as_values_get_the_right_hint(capsys):
         return logits  # was told "use its .data", which gives the logits, not the gradients
 
     assert not exercises.softmax_nll(the_logits)
-    assert one_verdict_line(capsys) == (
+    assert printed_line(capsys) == (
         "softmax and the loss: WRONG: value_gradients returned Values (Value), not numbers. "
-        "Hint: return the gradients, [z.grad for z in logits]\n"
+        "Hint: return the gradients, [z.grad for z in logits]"
     )
 
 
@@ -355,7 +327,7 @@ def test_a_training_step_that_returns_a_float32_loss_is_told_so(capsys):
         return torch.tensor(loss.data)  # float32: the losses print the same as the expected ones
 
     assert not training.train_step(step, MLP)
-    assert "Hint: close, but only to about 7 digits" in one_verdict_line(capsys)
+    assert "Hint: close, but only to about 7 digits" in printed_line(capsys)
 
 
 def test_grads_typed_in_by_hand_pass_as_the_task_allows(capsys):

@@ -10,17 +10,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from helpers import LectureValue
+from helpers import LectureValue, printed_line, wrong_line
 
 from grad.nn import Neuron as GradNeuron
 from grad.selfcheck import neurons as check
-
-
-def one_line(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out.rstrip("\n")
-
 
 # ---- pow_backward(__pow__, Value) -------------------------------------------------------------------
 
@@ -46,7 +39,7 @@ def right(self, other, out):
 
 def test_pow_backward_ok(capsys):
     assert check.pow_backward(make_pow(right), LectureValue)
-    assert one_line(capsys) == "x**k and its _backward: OK"
+    assert printed_line(capsys) == "x**k and its _backward: OK"
 
 
 def overwrite(self, other, out):
@@ -79,9 +72,7 @@ def no_minus_one(self, other, out):
 )
 def test_pow_backward_wrong_says_what_is_off_and_hints(pow_, said, hint, capsys):
     assert not check.pow_backward(pow_, LectureValue)
-    line = one_line(capsys)
-    assert line.startswith("x**k and its _backward: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "x**k and its _backward", said, hint)
 
 
 def test_pow_backward_names_the_first_case_that_fails(capsys):
@@ -89,7 +80,7 @@ def test_pow_backward_names_the_first_case_that_fails(capsys):
         self.grad += (other * self.data ** (other - 1) if other > 0 else 0.0) * out.grad
 
     assert not check.pow_backward(make_pow(only_integer_powers), LectureValue)
-    assert "for x = 2, k = -1," in one_line(capsys)
+    assert "for x = 2, k = -1," in printed_line(capsys)
 
 
 def test_pow_backward_not_yet(capsys):
@@ -97,9 +88,9 @@ def test_pow_backward_not_yet(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.pow_backward(make_pow(shipped), LectureValue)
-    assert one_line(capsys).startswith("x**k and its _backward: not yet (")
+    assert printed_line(capsys).startswith("x**k and its _backward: not yet (")
     assert not check.pow_backward(lambda self, other: ..., LectureValue)
-    assert one_line(capsys).startswith("x**k and its _backward: not yet (")
+    assert printed_line(capsys).startswith("x**k and its _backward: not yet (")
 
 
 def test_pow_backward_reports_a_crash_in_the_closure(capsys):
@@ -107,7 +98,7 @@ def test_pow_backward_reports_a_crash_in_the_closure(capsys):
         self.grad += other / 0
 
     assert not check.pow_backward(make_pow(crash), LectureValue)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "x**k and its _backward: WRONG: your code raised ZeroDivisionError: division by zero. "
         "Hint: the local derivative is a number: other * self.data ** (other - 1), times out.grad"
     )
@@ -137,7 +128,7 @@ def right_call(self, x):
 @pytest.mark.parametrize("Neuron", [neuron_class(right_call), GradNeuron], ids=["lecture", "grad"])
 def test_neuron_call_ok(Neuron, capsys):
     assert check.neuron_call(Neuron)
-    assert one_line(capsys) == "Neuron.__call__: OK"
+    assert printed_line(capsys) == "Neuron.__call__: OK"
 
 
 def test_neuron_call_leaves_the_random_generator_as_it_was(capsys):
@@ -186,9 +177,7 @@ def test_neuron_call_leaves_the_random_generator_as_it_was(capsys):
 )
 def test_neuron_call_wrong_says_what_is_off_and_hints(call, said, hint, capsys):
     assert not check.neuron_call(neuron_class(call))
-    line = one_line(capsys)
-    assert line.startswith("Neuron.__call__: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "Neuron.__call__", said, hint)
 
 
 def test_neuron_call_not_yet(capsys):
@@ -196,7 +185,7 @@ def test_neuron_call_not_yet(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.neuron_call(neuron_class(shipped))
-    assert one_line(capsys).startswith("Neuron.__call__: not yet (")
+    assert printed_line(capsys).startswith("Neuron.__call__: not yet (")
 
 
 def test_neuron_call_reports_a_crash(capsys):
@@ -204,7 +193,7 @@ def test_neuron_call_reports_a_crash(capsys):
         return self.weights[0]
 
     assert not check.neuron_call(neuron_class(crash))
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "Neuron.__call__: WRONG: your code raised AttributeError: 'Neuron' object has no attribute "
         "'weights'. Hint: your Neuron has no `weights`: a typo?"
     )
@@ -215,7 +204,7 @@ def test_pow_backward_that_subtracts_is_told_the_sign(capsys):
         self.grad -= other * self.data ** (other - 1) * out.grad
 
     assert not check.pow_backward(make_pow(minus), LectureValue)
-    assert one_line(capsys).endswith(
+    assert printed_line(capsys).endswith(
         "made x.grad -19.25, expected 1 + 3 * 6.75 = 21.25. Hint: the sign is "
         "off: add to self.grad with +=, not -="
     )

@@ -10,8 +10,6 @@ tests/test_selfcheck_<topic>.py and tests/test_exercises.py.
 from __future__ import annotations
 
 import math
-import sys
-import types
 
 import pytest
 from helpers import LectureValue, lecture_L
@@ -22,13 +20,11 @@ from grad.selfcheck import backprop, derivatives, exercises, neurons, training, 
 
 
 @pytest.fixture
-def notebook(monkeypatch):
-    """A fresh notebook: the module ``__main__``, where a check looks up the learner's names."""
-    main = types.ModuleType("__main__")
-    monkeypatch.setitem(sys.modules, "__main__", main)
+def notebook(notebook, monkeypatch):
+    """conftest's fresh notebook, and notebook 06's checks with no score and no plots."""
     monkeypatch.setattr(exercises, "_results", {})
     monkeypatch.setattr(exercises, "_plot_errors", lambda errors: None)
-    return main
+    return notebook
 
 
 # ---- right answers, as a learner would write them in the notebook ----------------------------------------

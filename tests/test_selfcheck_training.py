@@ -11,18 +11,11 @@ import random
 
 import pytest
 import torch
-from helpers import LectureValue
+from helpers import LectureValue, printed_line, steps_value, wrong_line
 
 import grad
 from grad.nn import MLP as GradMLP
 from grad.selfcheck import training as check
-
-
-def one_line(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out.rstrip("\n")
-
 
 # ---- sse_loss(loss, ypred, ys) ------------------------------------------------------------------------
 
@@ -48,7 +41,7 @@ def lecture_loss(ypred, ys):  # the square as a product: a Value without ** work
 )
 def test_sse_loss_ok(loss, cls, capsys):
     assert check.sse_loss(loss, preds(cls), YS)
-    assert one_line(capsys) == "the loss: OK"
+    assert printed_line(capsys) == "the loss: OK"
 
 
 def test_sse_loss_leaves_the_notebooks_predictions_alone(capsys):
@@ -96,9 +89,7 @@ def test_sse_loss_leaves_the_notebooks_predictions_alone(capsys):
 )
 def test_sse_loss_wrong_says_what_is_off_and_hints(loss, said, hint, capsys):
     assert not check.sse_loss(loss, preds(), YS)
-    line = one_line(capsys)
-    assert line.startswith("the loss: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "the loss", said, hint)
 
 
 def test_sse_loss_not_yet_and_crash(capsys):
@@ -106,11 +97,11 @@ def test_sse_loss_not_yet_and_crash(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.sse_loss(shipped, preds(), YS)
-    assert one_line(capsys).startswith("the loss: not yet (")
+    assert printed_line(capsys).startswith("the loss: not yet (")
     assert not check.sse_loss(lambda ypred, ys: ..., preds(), YS)
-    assert one_line(capsys).startswith("the loss: not yet (")
+    assert printed_line(capsys).startswith("the loss: not yet (")
     assert not check.sse_loss(lambda ypred, ys: ypred[0] ** ypred[1], preds(), YS)  # numbers-only **
-    assert one_line(capsys).startswith(
+    assert printed_line(capsys).startswith(
         "the loss: WRONG: your code raised TypeError: Value.__pow__: the exponent"
     )
 
@@ -174,7 +165,7 @@ def make_step(zero=True, sign=-1.0, scale=1.0, mean=False, returns=lambda loss: 
 )
 def test_train_step_ok(step, MLP, capsys):
     assert check.train_step(step, MLP)
-    assert one_line(capsys) == "one training step: OK"
+    assert printed_line(capsys) == "one training step: OK"
 
 
 def test_train_step_leaves_the_random_generator_as_it_was(capsys):
@@ -201,14 +192,13 @@ def test_train_step_leaves_the_random_generator_as_it_was(capsys):
 )
 def test_train_step_wrong_says_what_is_off_and_hints(step, said, hint, capsys):
     assert not check.train_step(step, LectureMLP)
-    line = one_line(capsys)
+    line = wrong_line(capsys, "one training step", said, hint)
     assert line.startswith("one training step: WRONG: 4 steps with lr = 0.1 gave the losses ")
-    assert said in line and hint in line.split("Hint: ")[1]
 
 
 def test_train_step_wrong_network_size(capsys):
     assert not check.train_step(make_step(), lambda nin, nouts: LectureMLP(nin, [4, 1]))
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "one training step: WRONG: MLP(3, [4, 4, 1]).parameters() has 21 parameters, expected 41"
     )
 
@@ -220,14 +210,14 @@ def test_train_step_not_yet_and_crash(capsys):
         return loss
 
     assert not check.train_step(shipped, LectureMLP)
-    assert one_line(capsys).startswith("one training step: not yet (")
+    assert printed_line(capsys).startswith("one training step: not yet (")
 
     def crash(n, xs, ys, lr):
         for p in n.params():
             p.grad = 0.0
 
     assert not check.train_step(crash, LectureMLP)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "one training step: WRONG: your code raised AttributeError: 'LectureMLP' object has no attribute "
         "'params'. Hint: your LectureMLP has no `params`: a typo; did you mean `parameters`?"
     )
@@ -235,7 +225,7 @@ def test_train_step_not_yet_and_crash(capsys):
 
 def test_train_step_wrong_when_the_step_returns_nothing(capsys):
     assert not check.train_step(make_step(returns=lambda loss: None), LectureMLP)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "one training step: WRONG: your step returned None. Hint: end it with return loss, "
         "the loss of the forward pass"
     )
@@ -262,7 +252,7 @@ def make_tanh(backward, forward=torch.tanh, save="y"):
 
 def test_tanh_function_ok(capsys):
     assert check.tanh_function(make_tanh(lambda y, g: g * (1 - y**2)))
-    assert one_line(capsys) == "Tanh (gradcheck in float64): OK"
+    assert printed_line(capsys) == "Tanh (gradcheck in float64): OK"
 
 
 @pytest.mark.parametrize(
@@ -283,9 +273,7 @@ def test_tanh_function_ok(capsys):
 )
 def test_tanh_function_wrong_says_what_is_off_and_hints(Tanh, said, hint, capsys):
     assert not check.tanh_function(Tanh)
-    line = one_line(capsys)
-    assert line.startswith("Tanh (gradcheck in float64): WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "Tanh (gradcheck in float64)", said, hint)
 
 
 def test_tanh_function_not_yet_and_crash(capsys):
@@ -293,13 +281,13 @@ def test_tanh_function_not_yet_and_crash(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.tanh_function(make_tanh(shipped))
-    assert one_line(capsys).startswith("Tanh (gradcheck in float64): not yet (")
+    assert printed_line(capsys).startswith("Tanh (gradcheck in float64): not yet (")
 
     def crash(y, g):
         raise ValueError("boom")
 
     assert not check.tanh_function(make_tanh(crash))
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "Tanh (gradcheck in float64): WRONG: your code raised ValueError: boom. "
         "Hint: backward returns a tensor, the gradient with respect to x: grad_output * (1 - y**2)"
     )
@@ -316,7 +304,7 @@ def test_sse_loss_that_reads_the_notebooks_lists_is_told_so(capsys):
         notebook,
     )
     assert not check.sse_loss(notebook["loss_fn"], notebook["ypred"], YS)
-    line = one_line(capsys)
+    line = printed_line(capsys)
     assert line.startswith("the loss: WRONG: after loss.backward(), ypred[0].grad is 0")
     assert line.endswith(
         "Hint: your loss_fn reads `ys`, `ypred` from the notebook instead of its arguments: "
@@ -324,22 +312,15 @@ def test_sse_loss_that_reads_the_notebooks_lists_is_told_so(capsys):
     )
 
 
-class NoRsubValue(LectureValue):
-    """Notebook 03's Value has no __rsub__ (notebook 04's has): ``2.0 - v`` is unsupported."""
-
-    def __rsub__(self, other):
-        return NotImplemented
-
-
 def test_sse_loss_with_a_number_on_the_left_of_a_minus_gets_a_hint(capsys):
     assert not check.sse_loss(
         lambda ypred, ys: sum((ygt - yout) * (ygt - yout) for ygt, yout in zip(ys, ypred)),
-        preds(NoRsubValue),
+        preds(steps_value("03")),  # notebook 03's Value has no __rsub__ (04's has)
         YS,
     )
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "the loss: WRONG: your code raised TypeError: unsupported operand type(s) for -: 'float' and "
-        "'NoRsubValue'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 04's "
+        "'Value'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 04's "
         "Value has: run the first cell again, or write (yout - ygt)**2, the Value on the left"
     )
 
@@ -355,7 +336,7 @@ def test_train_step_that_zeros_after_backward_is_told_to_zero_before(capsys):
         return loss
 
     assert not check.train_step(step, LectureMLP)
-    assert one_line(capsys).endswith(
+    assert printed_line(capsys).endswith(
         "Hint: the loss never changes, so the parameters never moved: zero the gradients before "
         "loss.backward(), not after it (zeroed after, the update sees only zeros)"
     )
@@ -376,6 +357,6 @@ def test_train_step_that_uses_the_notebooks_network_is_told_so(capsys):
         notebook,
     )
     assert not check.train_step(notebook["my_train_step"], LectureMLP)
-    assert one_line(capsys).endswith(
+    assert printed_line(capsys).endswith(
         "Hint: your step reads `n` from the notebook instead of its arguments: use the ones it is given"
     )

@@ -8,29 +8,12 @@ reported, never raised. The learner's class is notebook 02's: children in a *set
 from __future__ import annotations
 
 import pytest
-from helpers import LectureValue
+from helpers import LectureValue, lecture_L, printed_line, steps_value, wrong_line
 
 import grad
 from grad.selfcheck import value as check
 
-
-class Value:
-    """Notebook 02's class (steps/engine_02.py): no grad yet, children in a set."""
-
-    def __init__(self, data, _children=(), _op="", label=""):
-        self.data = data
-        self._prev = set(_children)
-        self._op = _op
-        self.label = label
-
-    def __repr__(self):
-        return f"Value(data={self.data})"
-
-    def __add__(self, other):
-        return Value(self.data + other.data, (self, other), "+")
-
-    def __mul__(self, other):
-        return Value(self.data * other.data, (self, other), "*")
+Value = steps_value("02")  # no grad yet, children in a set
 
 
 class TupleValue(Value):
@@ -54,19 +37,13 @@ class Broken(Value):
         raise ZeroDivisionError("division by zero")
 
 
-def one_line(capsys) -> str:
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out.rstrip("\n")
-
-
 def labels(**changes):
     """The labels of a, b, c, f, e, d and L, some changed: labels(e="") leaves e unlabelled."""
     return tuple(changes.get(name, name) for name in "abcfedL")
 
 
 def build_L(V=Value, labels=tuple("abcfedL"), numbers=(2.0, -3.0, 10.0, -2.0), ops=("*", "+", "*")):
-    """The lecture's L, with a way to get each part of it wrong."""
+    """The lecture's L (helpers.lecture_L) built so that any part of it can be made wrong."""
     a, b, c, f = (V(x, label=name) for x, name in zip(numbers, labels[:4]))
     mul1 = (lambda x, y: x * y) if ops[0] == "*" else (lambda x, y: x + y)
     add = (lambda x, y: x + y) if ops[1] == "+" else (lambda x, y: x * y)
@@ -84,8 +61,8 @@ def build_L(V=Value, labels=tuple("abcfedL"), numbers=(2.0, -3.0, 10.0, -2.0), o
 
 @pytest.mark.parametrize("V", [Value, TupleValue, LectureValue, grad.Value], ids=lambda v: v.__name__)
 def test_lecture_L_ok_with_a_set_or_a_tuple_of_children(V, capsys):
-    assert check.lecture_L(build_L(V))
-    assert one_line(capsys) == "L = (a*b + c)*f: OK"
+    assert check.lecture_L(lecture_L(V)["L"])
+    assert printed_line(capsys) == "L = (a*b + c)*f: OK"
 
 
 @pytest.mark.parametrize(
@@ -106,9 +83,7 @@ def test_lecture_L_ok_with_a_set_or_a_tuple_of_children(V, capsys):
 )
 def test_lecture_L_wrong_says_what_is_off_and_hints(L, said, hint, capsys):
     assert not check.lecture_L(L)
-    line = one_line(capsys)
-    assert line.startswith("L = (a*b + c)*f: WRONG: ")
-    assert said in line and hint in line.split("Hint: ")[1]
+    wrong_line(capsys, "L = (a*b + c)*f", said, hint)
 
 
 def test_lecture_L_wrong_structure_with_the_right_number(capsys):
@@ -117,7 +92,7 @@ def test_lecture_L_wrong_structure_with_the_right_number(capsys):
     # leaves: e = a + b with a = -4, b = -2 gives e = -6, d = 4, L = -8 as well
     L = build_L(numbers=(-4.0, -2.0, 10.0, -2.0), ops=("+", "+", "*"))
     assert not check.lecture_L(L)
-    line = one_line(capsys)
+    line = printed_line(capsys)
     assert "e should be made by '*' from a and b, got '+' from a, b" in line and "Hint: " in line
 
 
@@ -125,17 +100,17 @@ def test_lecture_L_wrong_when_a_leaf_is_off_but_L_is_right(capsys):
     # swapping the numbers of a and b keeps every product, so only the leaves tell
     L = build_L(numbers=(-3.0, 2.0, 10.0, -2.0))
     assert not check.lecture_L(L)
-    assert one_line(capsys) == "L = (a*b + c)*f: WRONG: a.data is -3, expected 2"
+    assert printed_line(capsys) == "L = (a*b + c)*f: WRONG: a.data is -3, expected 2"
 
 
 def test_lecture_L_wrong_for_something_that_is_not_a_value(capsys):
     assert not check.lecture_L(-8.0)
-    assert one_line(capsys).startswith("L = (a*b + c)*f: WRONG: L has no data")
+    assert printed_line(capsys).startswith("L = (a*b + c)*f: WRONG: L has no data")
 
 
 def test_lecture_L_not_yet(capsys):
     assert not check.lecture_L(...)
-    assert one_line(capsys).startswith("L = (a*b + c)*f: not yet (")
+    assert printed_line(capsys).startswith("L = (a*b + c)*f: not yet (")
 
 
 def test_lecture_L_a_crash_inside_the_learners_value_is_reported(capsys):
@@ -147,7 +122,7 @@ def test_lecture_L_a_crash_inside_the_learners_value_is_reported(capsys):
             raise ValueError("no data today")
 
     assert not check.lecture_L(Exploding())
-    assert one_line(capsys) == "L = (a*b + c)*f: WRONG: no data today"
+    assert printed_line(capsys) == "L = (a*b + c)*f: WRONG: no data today"
 
 
 # ---- trace -----------------------------------------------------------------------------------------------
@@ -183,7 +158,7 @@ def trace_lists(root):
 @pytest.mark.parametrize("V", [Value, TupleValue, LectureValue], ids=lambda v: v.__name__)
 def test_trace_ok(fn, V, capsys):
     assert check.trace(fn, V)
-    assert one_line(capsys) == "trace(root): OK"
+    assert printed_line(capsys) == "trace(root): OK"
 
 
 def trace_no_visited_check(root):  # walks a shared node twice: lists it twice
@@ -230,7 +205,7 @@ def trace_duplicate_edges(root):
 )
 def test_trace_wrong_says_what_is_off_and_hints(fn, said, hint, capsys):
     assert not check.trace(fn, Value)
-    line = one_line(capsys)
+    line = printed_line(capsys)
     assert line.startswith("trace(root): WRONG: ")
     assert said in line and hint in line
 
@@ -238,12 +213,12 @@ def test_trace_wrong_says_what_is_off_and_hints(fn, said, hint, capsys):
 def test_trace_wrong_with_nodes_or_edges_from_elsewhere(capsys):
     stranger = Value(1.0, label="s")
     assert not check.trace(lambda root: (trace_sets(root)[0] | {stranger}, trace_sets(root)[1]), Value)
-    assert one_line(capsys) == "trace(root): WRONG: trace(L) has 1 node(s) that are not part of the graph"
+    assert printed_line(capsys) == "trace(root): WRONG: trace(L) has 1 node(s) that are not part of the graph"
     extra = lambda root: (trace_sets(root)[0], trace_sets(root)[1] | {(stranger, root)})  # noqa: E731
     assert not check.trace(extra, Value)
-    assert one_line(capsys) == "trace(root): WRONG: trace(L) has 1 edge(s) that are not in the graph"
+    assert printed_line(capsys) == "trace(root): WRONG: trace(L) has 1 edge(s) that are not in the graph"
     assert not check.trace(lambda root: (trace_sets(root)[0], [root]), Value)
-    assert one_line(capsys).startswith("trace(root): WRONG: trace(L): every edge should be a pair")
+    assert printed_line(capsys).startswith("trace(root): WRONG: trace(L): every edge should be a pair")
 
 
 def test_trace_not_yet(capsys):
@@ -251,19 +226,19 @@ def test_trace_not_yet(capsys):
         raise NotImplementedError  # your code here
 
     assert not check.trace(trace, Value)
-    assert one_line(capsys).startswith("trace(root): not yet (")
+    assert printed_line(capsys).startswith("trace(root): not yet (")
     assert not check.trace(lambda root: ..., Value)
-    assert one_line(capsys).startswith("trace(root): not yet (")
+    assert printed_line(capsys).startswith("trace(root): not yet (")
 
 
 def test_trace_a_crash_is_reported_not_raised(capsys):
     assert not check.trace(lambda root: root.children, Value)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "trace(root): WRONG: your code raised AttributeError: 'Value' object has no attribute 'children'. "
         "Hint: your Value has no `children`: it is called `_prev`"
     )
     assert not check.trace(trace_sets, Broken)
-    assert one_line(capsys) == "trace(root): WRONG: your code raised ZeroDivisionError: division by zero"
+    assert printed_line(capsys) == "trace(root): WRONG: your code raised ZeroDivisionError: division by zero"
 
 
 # ---- a_plus_a ----------------------------------------------------------------------------------------
@@ -271,7 +246,7 @@ def test_trace_a_crash_is_reported_not_raised(capsys):
 
 def test_a_plus_a_ok_for_the_class_at_hand(capsys):
     assert check.a_plus_a(1, Value)
-    assert one_line(capsys) == "(a + a)._prev: OK"
+    assert printed_line(capsys) == "(a + a)._prev: OK"
     assert check.a_plus_a(2, TupleValue)
     assert check.a_plus_a(2.0, grad.Value)
     capsys.readouterr()
@@ -279,23 +254,23 @@ def test_a_plus_a_ok_for_the_class_at_hand(capsys):
 
 def test_a_plus_a_wrong_explains_the_set_or_the_tuple(capsys):
     assert not check.a_plus_a(2, Value)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "(a + a)._prev: WRONG: (a + a)._prev holds 1 Value(s), not 2. Hint: _prev is set(_children), "
         "and a set holds each object once: set((a, a)) is {a}"
     )
     assert not check.a_plus_a(1, TupleValue)
-    line = one_line(capsys)
+    line = printed_line(capsys)
     assert "holds 2 Value(s), not 1" in line and "a tuple keeps a child that is passed twice twice" in line
 
 
 def test_a_plus_a_wrong_for_a_non_number(capsys):
     assert not check.a_plus_a("one", Value)
-    assert one_line(capsys) == "(a + a)._prev: WRONG: n_children should be a number, got str: 'one'"
+    assert printed_line(capsys) == "(a + a)._prev: WRONG: n_children should be a number, got str: 'one'"
 
 
 def test_a_plus_a_not_yet(capsys):
     assert not check.a_plus_a(..., Value)
-    assert one_line(capsys).startswith("(a + a)._prev: not yet (")
+    assert printed_line(capsys).startswith("(a + a)._prev: not yet (")
 
 
 def test_a_plus_a_a_crash_in_the_learners_class_is_reported(capsys):
@@ -304,12 +279,12 @@ def test_a_plus_a_a_crash_in_the_learners_class_is_reported(capsys):
             raise TypeError("cannot add")
 
     assert not check.a_plus_a(1, NoAdd)
-    assert one_line(capsys) == "(a + a)._prev: WRONG: your code raised TypeError: cannot add"
+    assert printed_line(capsys) == "(a + a)._prev: WRONG: your code raised TypeError: cannot add"
 
 
 def test_trace_that_returns_the_edges_first_is_told_so(capsys):
     assert not check.trace(lambda root: tuple(reversed(trace_sets(root))), Value)
-    assert one_line(capsys) == (
+    assert printed_line(capsys) == (
         "trace(root): WRONG: trace(L) returned the edges first and the nodes second. "
         "Hint: return nodes, edges, in that order"
     )
