@@ -1,0 +1,266 @@
+"""The learner's own engine: each piece that passes its check is saved, and the next notebook starts from it.
+
+When a folder ``my_micrograd/`` sits next to the notebook (``make lab`` makes one), a check that
+says OK writes that piece of your code into ``my_micrograd/engine.py`` (a method of ``class
+Value``) or ``my_micrograd/nn.py`` (``Neuron``, ``Layer``, ``MLP``), under a comment naming the
+check and its stage. Nothing else writes there, and without the folder nothing is written at all.
+
+Each notebook begins with ``Value = check.start()``, which calls :func:`start` with the stage the
+notebook begins at: your ``Value`` from ``engine.py``, with each method you have not yet got right
+*for that stage* taken from the course's (:class:`grad.lecture.Value`), and one line saying which.
+
+The stages, in the lecture's order (a method saved at a stage is used from then on, until the
+lecture rewrites it):
+
+======================  ==============================================================
+``02.value``            Value: data, _prev, _op, label, __repr__, + and * (no gradient)
+``03.grad``             __init__ gains grad; tanh's forward pass
+``04.closures``         __init__ gains _backward; +, * and tanh get closures (with =)
+``04.backward``         backward() with build_topo
+``04.fix``              the closures add with +=, so a node used twice gets both parts
+``05.wrap``             + and * take plain numbers; __radd__, __rmul__
+``05.ops``              __pow__, exp, division, negation, subtraction
+``05.nn``               Neuron, Layer, MLP (in nn.py)
+``06.training``         the training loop
+======================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import dis
+import importlib
+import importlib.machinery
+import importlib.util
+import os
+import re
+import sys
+import types
+from pathlib import Path
+
+from grad import lecture
+from grad.selfcheck.core import one_line, source_of
+
+__all__ = ["ORDER", "REWRITES", "STAGES", "save", "start"]
+
+STAGES = (
+    "02.value",
+    "03.grad",
+    "04.closures",
+    "04.backward",
+    "04.fix",
+    "05.wrap",
+    "05.ops",
+    "05.nn",
+    "06.training",
+)
+ORDER = (  # the lecture's order of Value's methods; others follow in the order they were saved
+    "__init__ __repr__ __add__ __mul__ __pow__ __rmul__ __truediv__ __neg__ __sub__ __radd__ __rsub__ "
+    "__rtruediv__ tanh exp backward"
+).split()
+REWRITES = {  # the stages at which the lecture (re)writes each method
+    "__init__": ("02.value", "03.grad", "04.closures"),
+    "__repr__": ("02.value",),
+    "__add__": ("02.value", "04.closures", "04.fix", "05.wrap"),
+    "__mul__": ("02.value", "04.closures", "04.fix", "05.wrap"),
+    "tanh": ("03.grad", "04.closures", "04.fix"),
+    "backward": ("04.backward",),
+    **{name: ("05.wrap",) for name in ("__radd__", "__rmul__")},
+    **{name: ("05.ops",) for name in ORDER[4:12] + ["exp"] if name not in ("__radd__", "__rmul__")},
+}
+FOLDER = "my_micrograd"
+ENGINE_HEADER = (
+    '"""My micrograd engine: each method is my code, saved by the check that passed it."""\n\nimport math\n'
+)
+NN_HEADER = (
+    '"""My neural network: each class saved by its check."""\n\nimport random\n\nfrom .engine import Value\n'
+)
+MAY_READ = frozenset(vars(builtins)) | {"math", "random", "Value", "Neuron", "Layer", "MLP", "Module"}
+STAMP = re.compile(r"\s*# saved by check\.(\w+)\(\) at stage (\S+)")
+
+
+def _stamp(check: str, stage: str) -> str:
+    return f"# saved by check.{check}() at stage {stage}"
+
+
+def _globals_read(fn: types.FunctionType) -> list[str]:
+    codes, names = [fn.__code__], []
+    for code in codes:
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        names += [i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+    names += [n for n in fn.__code__.co_freevars if n != "__class__"]  # variables of an enclosing function
+    return sorted({n for n in names if n not in MAY_READ})
+
+
+def _unsaveable(piece: object) -> str | None:
+    """Why ``piece`` cannot go into a file of its own, or None."""
+    fns = [piece] if isinstance(piece, types.FunctionType) else []
+    fns += [getattr(m, "__func__", m) for m in vars(piece).values()] if isinstance(piece, type) else []
+    fns = [f for f in fns if isinstance(f, types.FunctionType)]
+    if any(f.__name__ == "<lambda>" for f in fns):
+        return "write it with def to save it"
+    outside = sorted({n for f in fns for n in _globals_read(f)})
+    if outside:
+        return (
+            f"it reads {', '.join(f'`{n}`' for n in outside[:4])} from the notebook, which {FOLDER}/ has not"
+        )
+    return None if fns else "it is not a function or a class"
+
+
+def _stamped_blocks(text: str, body: list[ast.stmt], kind: type) -> dict[str, tuple[str, str]]:
+    """Each ``kind`` node of ``body`` by name: (its source with its stamp line, its stage or "")."""
+    lines = text.splitlines(keepends=True)
+    blocks = {}
+    for node in body:
+        if isinstance(node, kind):
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+            stamp = STAMP.fullmatch(lines[first - 1].rstrip()) if first > 0 else None
+            start = first - 1 if stamp else first
+            code = "".join(lines[start : node.end_lineno])
+            blocks[node.name] = (code, stamp[2] if stamp else STAGES[-1])  # a hand-written piece: trusted
+    return blocks
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # whole or not at all: a crash never leaves half a file
+
+
+def _dedent_to(code: str, indent: str) -> str:
+    lines = code.splitlines()
+    cut = min((len(s) - len(s.lstrip()) for s in lines if s.strip()), default=0)
+    return "".join(f"{indent}{s[cut:]}\n" if s.strip() else "\n" for s in lines)
+
+
+def save(name: str, piece: object, stage: str, check: str) -> str | None:
+    """Save ``piece`` (a method of Value, or a class for nn.py) under ``name``; a note for the verdict line.
+
+    Returns None when there is no ``my_micrograd/`` folder here (nothing is saved, nothing said).
+    Never raises: a file that does not parse is left as it is, and the note says so.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"my_engine.save: stage must be one of {STAGES}, got {stage!r}")
+    folder = Path.cwd() / FOLDER
+    if not folder.is_dir():
+        return None
+    why = _unsaveable(piece)
+    code = source_of(piece) if why is None else None
+    if why is None and code is None:
+        why = "its source cannot be read"
+    if why:
+        return f"not saved: {why}"
+    is_class = isinstance(piece, type)
+    path = folder / ("nn.py" if is_class else "engine.py")
+    try:
+        text = (
+            path.read_text(encoding="utf-8") if path.exists() else (NN_HEADER if is_class else ENGINE_HEADER)
+        )
+        tree = ast.parse(text)
+    except SyntaxError as err:
+        return f"not saved: {FOLDER}/{path.name} does not parse (line {err.lineno}): fix it or delete it"
+    except (OSError, ValueError) as err:
+        return f"not saved: {FOLDER}/{path.name} cannot be read ({type(err).__name__})"
+    code = re.sub(r"^(\s*(?:async\s+)?(?:def|class)\s+)\w+", rf"\g<1>{name}", code, count=1, flags=re.M)
+    stamp = _stamp(check, stage)
+    if is_class:
+        blocks = {k: c for k, (c, _) in _stamped_blocks(text, tree.body, ast.ClassDef).items()}
+        old = blocks.get(name)
+        new = f"{stamp}\n{_dedent_to(code, '')}"
+        text = text.replace(old, new) if old else f"{text.rstrip()}\n\n\n{new}"
+    else:
+        cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Value"), None)
+        lines = text.splitlines(keepends=True)
+        before, after = (lines, []) if cls is None else (lines[: cls.lineno - 1], lines[cls.end_lineno :])
+        blocks = {
+            k: c for k, (c, _) in _stamped_blocks(text, cls.body if cls else [], ast.FunctionDef).items()
+        }
+        blocks[name] = f"    {stamp}\n{_dedent_to(code, '    ')}"
+        rank = {n: i for i, n in enumerate(ORDER)}
+        body = "\n".join(
+            _dedent_to(blocks[k], "    ") for k in sorted(blocks, key=lambda k: rank.get(k, len(ORDER)))
+        )
+        text = (
+            "".join(before).rstrip()
+            + "\n\n\nclass Value:\n"
+            + body
+            + ("\n\n" + "".join(after) if after else "")
+        )
+    try:
+        _write(path, text)
+    except OSError as err:
+        return f"not saved: {FOLDER}/{path.name} cannot be written ({type(err).__name__})"
+    return f"saved to {FOLDER}/{path.name}"
+
+
+def _import(folder: Path) -> types.ModuleType:
+    """``my_micrograd.engine`` imported afresh from ``folder`` (sys.path untouched)."""
+    for key in [k for k in sys.modules if k == FOLDER or k.startswith(FOLDER + ".")]:
+        del sys.modules[key]
+    package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(FOLDER, None, is_package=True))
+    package.__path__ = [str(folder)]
+    sys.modules[FOLDER] = package
+    importlib.invalidate_caches()
+    return importlib.import_module(f"{FOLDER}.engine")
+
+
+def _needed(stage: str) -> dict[str, str]:
+    """Each method a notebook that begins at ``stage`` needs, with the stage its version must have."""
+    at = STAGES.index(stage)
+    needed = {m: [s for s in rewrites if STAGES.index(s) < at] for m, rewrites in REWRITES.items()}
+    return {m: needed[m][-1] for m in sorted(needed, key=ORDER.index) if needed[m]}
+
+
+def start(stage: str) -> type:
+    """The Value a notebook beginning at ``stage`` uses: the learner's, filled in from the course's.
+
+    Prints one line naming the learner's methods and the course's. Never raises for the learner's
+    file: one that fails to import gives the course's Value, and the error, in that line.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"my_engine.start: stage must be one of {STAGES}, got {stage!r}")
+    needed, folder = _needed(stage), Path.cwd() / FOLDER
+    course = {m: vars(lecture.Value)[m] for m in needed}
+    path = folder / "engine.py"
+    if not folder.is_dir():
+        print(
+            f"Value: the course's (no {FOLDER}/ folder here: `make lab` gives you your own copy to work in)"
+        )
+        return type("Value", (), {"__module__": "__main__", **course})
+    if not path.exists():
+        print(
+            f"Value: the course's ({FOLDER}/engine.py has nothing yet: each check you pass saves your piece)"
+        )
+        return type("Value", (), {"__module__": "__main__", **course})
+    try:
+        text = path.read_text(encoding="utf-8")
+        value = _import(folder).Value
+        cls = next(
+            (n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == "Value"), None
+        )
+        if cls is None or not isinstance(value, type):
+            raise TypeError("it has no class Value")
+    except Exception as err:
+        print(
+            one_line(
+                f"Value: the course's ({FOLDER}/engine.py failed to import: {type(err).__name__}: {err})"
+            )
+        )
+        return type("Value", (), {"__module__": "__main__", **course})
+    stages = {m: s for m, (_, s) in _stamped_blocks(text, cls.body, ast.FunctionDef).items()}
+    yours, early, missing = [], [], []
+    for method, wanted in needed.items():
+        if method not in vars(value):
+            missing.append(method)
+        elif STAGES.index(stages.get(method, STAGES[-1])) < STAGES.index(wanted):
+            early.append(f"{method} (yours is {stages[method]}, this needs {wanted})")
+        else:
+            yours.append(method)
+            continue
+        setattr(value, method, course[method])
+    course_part = (
+        f"; the course's, until yours passes: {', '.join(missing + early)}" if missing or early else ""
+    )
+    print(one_line(f"Value from {FOLDER}/engine.py: yours: {', '.join(yours) or 'none yet'}{course_part}"))
+    return value
