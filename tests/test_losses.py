@@ -460,10 +460,11 @@ def test_numpy_bools_and_0d_arrays_are_numbers_in_every_loss():
 
 def test_cross_entropy_called_the_old_way_says_how_to_call_it():
     zs = [Value(0.5), Value(0.2)]
-    with pytest.raises(
-        TypeError, match=r"preds\[0\] must be a row of logits .*cross_entropy\(\[logits\], \[target\]\)"
-    ):
-        cross_entropy(zs, [0])  # one row alone: the hint, not "2 rows of logits but 1 targets" (fault 9)
+    for row in (zs, [0.5, 0.2], np.array([0.5, 0.2])):  # one row alone, of Values or of numbers
+        with pytest.raises(
+            TypeError, match=r"preds\[0\] must be a row of logits .*cross_entropy\(\[logits\], \[target\]\)"
+        ):
+            cross_entropy(row, [0])  # the hint, not "2 rows of logits but 1 targets" (fault 9)
     with pytest.raises(
         TypeError,
         match=r"targets must be a sequence of class indices.*cross_entropy\(\[logits\], \[target\]\)",
