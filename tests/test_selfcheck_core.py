@@ -177,8 +177,7 @@ def test_mine_reads_the_notebook_and_a_missing_name_is_not_yet_naming_a_close_on
     result = _check(lambda: core.mine("slope_fm"))
     assert result.status == "not yet"
     assert (
-        result.text
-        == "`slope_fm` is not defined: run its cell; you have `slope_fn`: spelt that way on purpose?"
+        result.text == "`slope_fm` is not defined: run its cell; you have `slope_fn`: a typo for `slope_fm`?"
     )
     assert (
         _check(lambda: core.mine("zzz_nothing_like_it")).text
@@ -274,3 +273,17 @@ def test_solution_prints_the_books_code_or_says_there_is_none(tmp_path, monkeypa
     for text in ("{not json", '{"backward.tanh": 3}', "[]"):
         core.SOLUTIONS.write_text(text)
         assert core.solution_text("backward.tanh") == "no solution stored for backward.tanh"
+
+
+def test_a_judge_that_returns_no_result_is_the_checks_own_bug_and_raises():
+    with pytest.raises(TypeError, match="run: the judge of task must return a Result, got NoneType: None"):
+        _check(lambda: 1, lambda got: None)
+
+
+def test_a_callable_instance_is_judged_with_the_running_cell_as_its_source(monkeypatch):
+    class Net:
+        def __call__(self, x):
+            return x
+
+    monkeypatch.setattr(sys.modules["__main__"], "_ih", ["n = Net()\nn.w.grad = 0.5"], raising=False)
+    assert _check(lambda: Net()).text == "typed-in numbers: n.w.grad = 0.5"

@@ -224,18 +224,11 @@ def typed_in(source: str | None, allowed: Mapping[str, float] = SEEDS) -> list[s
     """
     found = []
     for node in ast.walk(_tree(source) or ast.Module(body=[], type_ignores=[])):
-        if isinstance(node, ast.Assign | ast.AugAssign):
-            value = _number(node.value)
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if (
-                    value is None
-                    or not isinstance(target, ast.Attribute)
-                    or target.attr not in ("grad", "data")
-                ):
-                    continue
-                name = ast.unparse(target)
-                if not (target.attr == "grad" and value == 0 or allowed.get(name) == value):
+        if not isinstance(node, ast.Assign | ast.AugAssign) or (value := _number(node.value)) is None:
+            continue
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            if isinstance(target, ast.Attribute) and target.attr in ("grad", "data"):
+                if not (target.attr == "grad" and value == 0 or allowed.get(ast.unparse(target)) == value):
                     found.append(one_line(ast.unparse(node), 80))
     return found
 
@@ -297,22 +290,19 @@ def hint_for(err: BaseException) -> str:
         ...     hint_for(err)
         '`math.lg` does not exist: did you mean `math.log`?'
     """
+    name = getattr(err, "name", None)  # of a NameError or an AttributeError
     if isinstance(err, SystemExit):
         return "exit() and sys.exit() stop the program: return the answer instead"
     if isinstance(err, RecursionError):
         return "your code calls itself without end: does each call work on a smaller part?"
     if isinstance(err, ZeroDivisionError):
         return "a number you divide by is 0 here"
-    if isinstance(err, NameError) and isinstance(getattr(err, "name", None), str):
+    if isinstance(err, NameError) and isinstance(name, str):
         tb = _innermost(err)
         names = [] if tb is None else [*tb.tb_frame.f_code.co_varnames, *tb.tb_frame.f_globals]
-        return f"`{err.name}` is not defined: a typo{_suggest(err.name, names)}"
-    if (
-        isinstance(err, AttributeError)
-        and isinstance(getattr(err, "name", None), str)
-        and hasattr(err, "obj")
-    ):
-        obj, name = err.obj, err.name
+        return f"`{name}` is not defined: a typo{_suggest(name, names)}"
+    if isinstance(err, AttributeError) and isinstance(name, str) and hasattr(err, "obj"):
+        obj = err.obj
         if isinstance(obj, types.ModuleType):
             close = _suggest(name, dir(obj)).replace("`", f"`{obj.__name__}.", 1)
             return f"`{obj.__name__}.{name}` does not exist{close}"
@@ -387,14 +377,16 @@ def run(
         answer = attempt()
         result = not_yet() if answer is ... else judge(answer)  # a judge runs the learner's functions
     except NotDefined as err:
-        typo = f"; you have `{err.close}`: spelt that way on purpose?" if err.close else ""
+        typo = f"; you have `{err.close}`: a typo for `{err.name}`?" if err.close else ""
         result = not_yet(f"`{err.name}` is not defined: run its cell{typo}")
     except KeyboardInterrupt:
         raise
     except (Exception, SystemExit) as err:
         result = _raised(err)
+    if not isinstance(result, Result):  # the check's own mistake: loud, so that its tests catch it
+        raise TypeError(f"run: the judge of {task} must return a Result, got {show(result)}")
     if source is None:
-        source = source_of(answer) if callable(answer) else cell_source()
+        source = (source_of(answer) if callable(answer) else None) or cell_source()
     if result.status == "WRONG" and has_placeholder(source):
         result = not_yet()
     if result and allowed is not None and (numbers := typed_in(source, allowed)):
