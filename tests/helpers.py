@@ -15,7 +15,9 @@ from pathlib import Path
 from grad import lecture
 from grad.engine import Value
 
-STEPS = Path(__file__).resolve().parent.parent / "notebooks" / "steps"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+STEPS = NOTEBOOKS / "steps"
 
 
 def close(a: float, b: float, rel: float = 1e-9, floor: float | None = None) -> bool:
@@ -81,13 +83,24 @@ def wrong_line(capsys, task: str, said: str, hint: str) -> str:
     return line
 
 
-def steps_value(notebook: str) -> type:
-    """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it, from notebooks/steps."""
-    name = f"engine_{notebook}"
-    spec = importlib.util.spec_from_file_location(f"steps_{name}", STEPS / f"{name}.py")
+def load(path: Path):
+    """The module in the file ``path`` (a script, a notebooks/steps engine), loaded without sys.path."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.Value
+    return module
+
+
+def steps_value(notebook: str) -> type:
+    """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it, from notebooks/steps."""
+    return load(STEPS / f"engine_{notebook}.py").Value
+
+
+def read_notebook(path: Path):
+    """The notebook at ``path``, as nbformat's version 4."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
 
 
 class LectureValue(lecture.Value):

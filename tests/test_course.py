@@ -4,16 +4,16 @@ the learner builds carried from notebook to notebook, and self-checks in every c
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import re
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import NOTEBOOKS, ROOT, load
+from helpers import read_notebook as read
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 INDEX = ROOT / "lecture_notes" / "index.md"
 VIDEO = "https://www.youtube.com/watch?v=VMj-3S1tku0"
 MICROGRAD = "https://github.com/karpathy/micrograd"
@@ -57,10 +57,6 @@ def chapter_link(stamp: str) -> str:
 
 def notebook_paths() -> dict[str, Path]:
     return {p.name[:2]: p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if "solutions" not in p.name}
-
-
-def read(path: Path) -> nbformat.NotebookNode:
-    return nbformat.read(path, as_version=4)
 
 
 def headings(nb: nbformat.NotebookNode) -> list[str]:
@@ -165,10 +161,7 @@ def test_the_learner_never_gets_grad_value_silently():
 
 
 def _steps_exporter():
-    spec = importlib.util.spec_from_file_location("export_steps", ROOT / "scripts" / "export_steps.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load(ROOT / "scripts" / "export_steps.py")
 
 
 def test_the_steps_modules_are_exactly_the_exported_cells():

@@ -18,15 +18,14 @@ import ast
 import math
 import os
 import re
-from pathlib import Path
 
 import pytest
-from helpers import printed_line
+from helpers import NOTEBOOKS, printed_line
+from helpers import read_notebook as read
 
 from grad import lecture
 from grad.selfcheck import exercises as check
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 EXERCISES = NOTEBOOKS / "06_exercises.ipynb"
 SOLUTIONS = NOTEBOOKS / "06_exercises_solutions.ipynb"
 
@@ -239,16 +238,25 @@ def unary(fn, local, accumulate=True, chain=True):
     return method
 
 
-def truediv(self, other):
-    other = other if isinstance(other, type(self)) else type(self)(other)
-    out = type(self)(self.data / other.data, (self, other), "/")
+def division(sign=-1.0, accumulate=True, wrap=True, backward=True):
+    """``__truediv__`` as a learner writes it: right by default, or with the sign of d/db flipped,
+    ``=`` for ``+=``, no wrapping of a number ``other``, or no ``_backward`` at all."""
 
-    def _backward():
-        self.grad += (1 / other.data) * out.grad
-        other.grad += (-self.data / other.data**2) * out.grad
+    def method(self, other):
+        if wrap:
+            other = other if isinstance(other, type(self)) else type(self)(other)
+        out = type(self)(self.data / other.data, (self, other), "/")
 
-    out._backward = _backward
-    return out
+        def _backward():
+            steps = (1 / other.data * out.grad, sign * self.data / other.data**2 * out.grad)
+            for node, step in zip((self, other), steps):
+                node.grad = node.grad + step if accumulate else step
+
+        if backward:
+            out._backward = _backward
+        return out
+
+    return method
 
 
 EXP = unary(math.exp, lambda x, e: e)
@@ -256,7 +264,7 @@ LOG = unary(math.log, lambda x, y: 1 / x)
 RIGHT = dict(
     exp=EXP,
     log=LOG,
-    __truediv__=truediv,
+    __truediv__=division(),
     __neg__=lambda self: self * -1,
     __radd__=lambda self, other: self + other,
 )
@@ -316,45 +324,21 @@ def test_exp_and_log(capsys):
             assert fragment in line, f"{name}: {fragment!r} not in {line!r}"
 
 
-def div_no_backward(self, other):
-    other = other if isinstance(other, type(self)) else type(self)(other)
-    return type(self)(self.data / other.data, (self, other), "/")
-
-
 def test_division_negation_and_sum(capsys):
     assert_ok(lambda: check.divide_negate_sum(make_value(**RIGHT)), capsys)
     for name in ("__truediv__", "__neg__", "__radd__"):
         assert_not_yet(lambda name=name: check.divide_negate_sum(make_value(**{**RIGHT, name: stub})), capsys)
 
-    def div_positive(self, other):
-        other = other if isinstance(other, type(self)) else type(self)(other)
-        out = type(self)(self.data / other.data, (self, other), "/")
-
-        def _backward():
-            self.grad += (1 / other.data) * out.grad
-            other.grad += (self.data / other.data**2) * out.grad  # the minus sign is missing
-
-        out._backward = _backward
-        return out
-
-    def div_overwrites(self, other):
-        other = other if isinstance(other, type(self)) else type(self)(other)
-        out = type(self)(self.data / other.data, (self, other), "/")
-
-        def _backward():
-            self.grad = (1 / other.data) * out.grad
-            other.grad = (-self.data / other.data**2) * out.grad
-
-        out._backward = _backward
-        return out
-
     wrong = {
         "a / b with +a/b**2": (
-            dict(__truediv__=div_positive),
+            dict(__truediv__=division(sign=1.0)),
             ["in `a / b`, d/db is 0.222222, expected -0.222222", "-a / b**2"],
         ),
-        "no _backward": (dict(__truediv__=div_no_backward), ["in `a / b`, d/da is 0, expected -0.333333"]),
-        "= in /": (dict(__truediv__=div_overwrites), ["a / (a + b) + a", "+="]),
+        "no _backward": (
+            dict(__truediv__=division(backward=False)),
+            ["in `a / b`, d/da is 0, expected -0.333333"],
+        ),
+        "= in /": (dict(__truediv__=division(accumulate=False)), ["a / (a + b) + a", "+="]),
         "neg returning a float": (dict(__neg__=lambda self: -self.data), ["`-a` gave a float, not a Value"]),
         "neg as * 1": (dict(__neg__=lambda self: self * 1), ["`-a` is 2, expected -2"]),
         "radd recursing": (
@@ -374,19 +358,9 @@ def test_division_negation_and_sum(capsys):
             assert fragment in line, f"{name}: {fragment!r} not in {line!r}"
 
 
-def test_a_number_on_the_right_of_a_division_must_work(capsys):
-    def div_values_only(self, other):  # right for two Values, but a / 4.0 breaks
-        out = type(self)(self.data / other.data, (self, other), "/")
-
-        def _backward():
-            self.grad += (1 / other.data) * out.grad
-            other.grad += (-self.data / other.data**2) * out.grad
-
-        out._backward = _backward
-        return out
-
+def test_a_number_on_the_right_of_a_division_must_work(capsys):  # right for two Values, but a / 4.0 breaks
     assert_wrong(
-        lambda: check.divide_negate_sum(make_value(**{**RIGHT, "__truediv__": div_values_only})),
+        lambda: check.divide_negate_sum(make_value(**{**RIGHT, "__truediv__": division(wrap=False)})),
         capsys,
         "`a / 4.0` raised AttributeError: 'float' object has no attribute 'data'",
         "wrap a number",
@@ -556,12 +530,7 @@ def test_the_score_lists_every_task_in_order(capsys):
 
 # ---- the notebooks ---------------------------------------------------------------------------------
 
-nbformat = pytest.importorskip("nbformat")
 PLACEHOLDER = "# your code here"
-
-
-def read(path: Path):
-    return nbformat.read(path, as_version=4)
 
 
 def defined(source: str) -> set[str]:
@@ -633,7 +602,8 @@ def test_the_stored_verdicts():
 
 @pytest.mark.slow
 def test_the_exercises_with_the_solutions_filled_in_pass_every_check():
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient
+
     exercises, solutions = read(EXERCISES), read(SOLUTIONS)
     for i in placeholder_cells(exercises):
         exercises.cells[i].source = solution_for(exercises.cells[i].source, solutions)

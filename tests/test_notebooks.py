@@ -7,29 +7,19 @@ error (``3.3e-16``), a float printed to its last digit or a memory address would
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import ROOT, load, read_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
-def _runner():
-    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "scripts" / "run_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RUNNER = _runner()
+RUNNER = load(ROOT / "scripts" / "run_notebooks.py")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_stored_outputs_are_portable(path: Path) -> None:
-    problems = RUNNER.portability_problems(nbformat.read(path, as_version=4))
+    problems = RUNNER.portability_problems(read_notebook(path))
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
