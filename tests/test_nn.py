@@ -156,7 +156,6 @@ def test_the_same_seed_gives_the_same_weights_as_before():
         0.694867473874,
         0.527549237953,
     ]
-    assert weights(MLP(np.int64(3), [np.int64(4), 4, 1], seed=0)) == weights(net)  # numpy sizes too
 
 
 def test_random_instance_as_seed():
@@ -203,20 +202,6 @@ def test_numpy_integers_are_sizes_and_seeds():
 # ---------------------------------------------------------------------------
 # errors
 # ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: Neuron(3, activation="softmax", seed=0),
-        lambda: Layer(3, 2, activation="Tanh", seed=0),
-        lambda: MLP(3, [4, 1], activation="gelu", seed=0),
-        lambda: MLP(3, [4, 1], output_activation="identity", seed=0),
-    ],
-)
-def test_unknown_activation(make):
-    with pytest.raises(ValueError, match="activation"):
-        make()
 
 
 @pytest.mark.parametrize(
@@ -283,6 +268,8 @@ def test_an_input_that_is_not_a_number_is_named(module, x, index, shown):
         ),
         (lambda: MLP(3, [4, 1], output_activation="id"), ValueError, r"MLP: unknown output_activation 'id'"),
         (lambda: Layer(3, 2, activation=None), ValueError, r"Layer: unknown activation None"),
+        (lambda: Neuron(3, activation="softmax"), ValueError, r"Neuron: unknown activation 'softmax'"),
+        (lambda: Layer(3, 2, activation="Tanh"), ValueError, r"Layer: unknown activation 'Tanh'"),
     ],
 )
 def test_constructor_errors_name_the_class_and_the_argument(make, error, message):
