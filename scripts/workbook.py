@@ -13,8 +13,9 @@ How a book marks what the learner types:
 - A *task cell* is a code cell with a region whose last non-blank line is its check, ``check.NAME(...)``
   at the start of the line. ``check`` is the notebook's check module, imported in a code cell by the line
   ``from grad.selfcheck import MODULE as check`` (one module per notebook). ``solutions.json`` maps
-  ``"MODULE.NAME"`` to ``{"notebook": the book's path, "code": the cell without its markers and check
-  line}``, for a learner who asks a check for the book's solution.
+  ``"MODULE.NAME"`` to ``{"notebook": the book's path from the folder above the workbooks' (the
+  repository), "code": the cell without its markers and check line}``, for a learner who asks a check
+  for the book's solution.
 - A markdown or raw cell tagged ``solution`` is in the book only; a code cell cannot be (use a region).
 - Every other cell is in the workbook with its id, tags and metadata. Code cells lose their outputs and
   execution counts (``make notebooks`` stores the workbook's own); relative links in markdown are
@@ -26,12 +27,13 @@ code (in the workbook ``...`` marks a task, and the book solves every task), and
 would be the cell's last line at the top level (Jupyter would print "Ellipsis"; the check comes after it).
 
 Usage: ``python scripts/workbook.py build|check|stats [--books DIR] [--out DIR] [--solutions FILE]``
-and ``python scripts/workbook.py copy DIR [--out DIR]``. ``build`` writes each workbook and
-``grad/selfcheck/solutions.json`` whose content changes (a workbook that differs only in its outputs is
-left alone); ``check`` exits 1 naming every one that is stale or missing. A notebook in ``notebooks/``
-with no book is not the script's (not converted yet): with no book at all there is nothing to build or
-check. ``copy DIR`` copies each workbook absent from DIR and never overwrites one; ``stats`` counts the
-learner's lines (non-blank lines in regions) and the cells of each book and workbook.
+or ``copy DIR [--out DIR]``. ``build`` writes each workbook and ``grad/selfcheck/solutions.json`` whose
+content changes (a workbook that differs only in outputs is left alone: ``make notebooks`` stored them);
+``check`` exits 1 naming each one stale or missing. A notebook in ``notebooks/`` with no book is not
+this script's (not converted yet), so with no book at all there is nothing to build or check. ``copy``
+copies each workbook that DIR lacks, stamping the workbook's sha256 into the copy's metadata
+(``grad_course.copied_from``), never overwrites a file, and says which kept copies are of a workbook
+changed since; ``stats`` counts each book's learner lines (non-blank lines in regions) and cells.
 """
 
 from __future__ import annotations
@@ -139,9 +141,8 @@ def workbook(book: nbformat.NotebookNode, where: str, src: Path, dst: Path) -> M
     modules = set(IMPORT.findall("\n".join(c.source for c in book.cells if c.cell_type == "code")))
     if len(modules) > 1:
         raise MarkerError(f"{where}: imports {' and '.join(sorted(modules))} as check; a notebook has one")
-    notebook = copy.deepcopy(book)
-    cells, notebook.cells, tasks, learner_lines = notebook.cells, [], {}, 0
-    for i, cell in enumerate(cells):
+    notebook, tasks, learner_lines = nbformat.from_dict({**book, "cells": []}), {}, 0
+    for i, cell in enumerate(copy.deepcopy(cell) for cell in book.cells):
         here, lines = f"{where}, cell {i}", cell.source.split("\n")
         solution = "solution" in cell.metadata.get("tags", [])
         if cell.cell_type != "code":

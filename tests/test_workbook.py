@@ -200,60 +200,48 @@ def test_an_indented_region_may_end_a_cell_that_is_not_a_task() -> None:
 # -- marker errors ---------------------------------------------------------------------------------------
 
 IMPORT = v4.new_code_cell("from grad.selfcheck import toy as check")
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
 @pytest.mark.parametrize(
-    ("cells", "message"),
+    ("source", "message"),
     [
+        (f"x = 1\n{BEGIN}\ny = 2\ncheck.t()", f", cell 1, line 2: {BEGIN} is never closed by {END}"),
+        (f"{BEGIN}\n  {BEGIN}\n{END}", f", cell 1, line 2: {BEGIN} inside the region opened at line 1"),
+        (f"y = 2\n{END}\ncheck.t()", f", cell 1, line 2: {END} with no {BEGIN} before it"),
+        (f"{BEGIN}\n...\n{END}\ncheck.t()", ", cell 1, line 2: a line '...' in a book"),
+        ("x = 1\n  ...  \ncheck.t()", ", cell 1, line 2: a line '...' in a book"),
+        (f"{BEGIN}\n\n{END}\ncheck.t()", ", cell 1, line 3: the region opened at line 1 is empty"),
+        (f"{BEGIN}\nx = 1\n{END}\n", ", cell 1: the workbook's cell would end in '...'"),
+        (f"{BEGIN}\nx = 1\ncheck.t()\n{END}", ", cell 1: the workbook's cell would end in '...'"),
         (
-            ["x = 1\n### BEGIN SOLUTION\ny = 2\ncheck.t()"],
-            "cell 1, line 2: ### BEGIN SOLUTION is never closed",
+            v4.new_code_cell("x = 1", metadata={"tags": ["solution"]}),
+            ", cell 1: a code cell tagged 'solution'",
         ),
         (
-            ["### BEGIN SOLUTION\n  ### BEGIN SOLUTION\n### END SOLUTION"],
-            "cell 1, line 2: ### BEGIN SOLUTION inside",
+            v4.new_markdown_cell(f"Answer:\n{BEGIN}\n2\n{END}"),
+            ", cell 1: a solution marker in a markdown cell",
         ),
-        (
-            ["y = 2\n### END SOLUTION\ncheck.t()"],
-            "cell 1, line 2: ### END SOLUTION with no ### BEGIN SOLUTION",
-        ),
-        (["### BEGIN SOLUTION\n...\n### END SOLUTION\ncheck.t()"], "cell 1, line 2: a line '...' in a book"),
-        (["x = 1\n  ...  \ncheck.t()"], "cell 1, line 2: a line '...' in a book"),
-        (
-            ["### BEGIN SOLUTION\n\n### END SOLUTION\ncheck.t()"],
-            "cell 1, line 3: the region opened at line 1 is empty",
-        ),
-        (["### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n"], "cell 1: the workbook's cell would end in '...'"),
-        (
-            ["### BEGIN SOLUTION\nx = 1\ncheck.t()\n### END SOLUTION"],
-            "cell 1: the workbook's cell would end in '...'",
-        ),
-        (
-            [v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})],
-            "cell 1: a code cell tagged 'solution'",
-        ),
-        (
-            [v4.new_markdown_cell("Answer:\n### BEGIN SOLUTION\n2\n### END SOLUTION")],
-            "cell 1: a solution marker in",
-        ),
-        (["from grad.selfcheck import value as check"], "imports toy and value as check"),
-        (
-            ["### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck.t()"] * 2,
-            "cell 2: a second task checked by check.t()",
-        ),
+        ("from grad.selfcheck import value as check", ": imports toy and value as check; a notebook has one"),
     ],
 )
-def test_a_bad_book_is_refused_naming_cell_and_line(cells: list, message: str) -> None:
-    book = v4.new_notebook(cells=[IMPORT] + [v4.new_code_cell(c) if isinstance(c, str) else c for c in cells])
-    with pytest.raises(workbook.MarkerError, match="^02_bad.ipynb.*"):
-        workbook.workbook(book, "02_bad.ipynb", Path("/r/s"), Path("/r"))
+def test_a_bad_book_is_refused_naming_cell_and_line(
+    source: str | nbformat.NotebookNode, message: str
+) -> None:
+    cell = v4.new_code_cell(source) if isinstance(source, str) else source
     with pytest.raises(workbook.MarkerError) as raised:
-        workbook.workbook(book, "02_bad.ipynb", Path("/r/s"), Path("/r"))
-    assert message in str(raised.value)
+        workbook.workbook(v4.new_notebook(cells=[IMPORT, cell]), "02_bad.ipynb", Path("/r/s"), Path("/r"))
+    assert str(raised.value).startswith("02_bad.ipynb" + message), raised.value
+
+
+def test_a_task_is_checked_once() -> None:
+    tasks = [v4.new_code_cell(f"{BEGIN}\nx = {n}\n{END}\ncheck.t()") for n in (1, 2)]
+    with pytest.raises(workbook.MarkerError, match=r"^b, cell 2: a second task checked by check.t\(\)$"):
+        workbook.workbook(v4.new_notebook(cells=[IMPORT, *tasks]), "b", Path("/r/s"), Path("/r"))
 
 
 def test_a_check_needs_the_notebooks_check_module() -> None:
-    book = v4.new_notebook(cells=[v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck.t()")])
+    book = v4.new_notebook(cells=[v4.new_code_cell(f"{BEGIN}\nx = 1\n{END}\ncheck.t()")])
     with pytest.raises(workbook.MarkerError, match=r"^b, cell 0: check.t\(\) with no 'from grad.selfcheck"):
         workbook.workbook(book, "b", Path("/r/s"), Path("/r"))
 
@@ -388,6 +376,16 @@ def test_copy_makes_the_learners_folder_and_never_overwrites(repo: Repo, capsys)
     notice = f"{lab / '02_toy.ipynb'}: yours is kept; {repo.workbook} has changed since it was copied"
     assert capsys.readouterr().out.endswith(notice + " (rename yours to get the new one next time)\n")
     assert (lab / "02_toy.ipynb").read_text() == mine
+
+
+def test_copy_keeps_a_copy_that_is_no_longer_a_notebook(repo: Repo, capsys) -> None:
+    built(repo, capsys)
+    (repo.root / "lab").mkdir()
+    (repo.root / "lab" / "02_toy.ipynb").write_text("{ half a notebook")
+    before = repo.files()
+    assert repo.run("copy", str(repo.root / "lab")) == 0
+    assert capsys.readouterr().out == f"{repo.root / 'lab'}: nothing new\n"
+    assert {k: v for k, v in repo.files().items() if "my_micrograd" not in k} == before
 
 
 def test_copy_rewrites_links_for_a_folder_at_another_depth(repo: Repo, capsys) -> None:
