@@ -252,15 +252,18 @@ def test_a_method_saved_at_too_early_a_stage_is_replaced_by_the_courses_and_the_
     capsys.readouterr()
     Value = start("05.wrap")
     assert capsys.readouterr().out == (
-        "Value from my_micrograd/engine.py: yours: __repr__; the course's, until yours passes: tanh, "
-        "backward, __init__ (yours is 02.value, this needs 04.closures), __add__ (yours is 02.value, this "
-        "needs 04.fix), __mul__ (yours is 02.value, this needs 04.fix)\n"
+        "Value from my_micrograd/engine.py: yours: __repr__; the course's, until yours passes: __init__ "
+        "(yours is 02.value, this needs 04.closures), __add__ (yours is 02.value, this needs 04.fix), "
+        "__mul__ (yours is 02.value, this needs 04.fix), tanh, backward\n"
     )
     assert Value.__add__ is lecture.Value.__add__ and grad_of_c_squared_plus_c(Value) == 7.0
 
 
-def test_a_hand_written_method_without_a_stamp_is_trusted(folder, capsys):
-    (folder / "engine.py").write_text("class Value:\n    def __repr__(self):\n        return 'mine'\n")
+def test_a_hand_written_method_without_a_stamp_or_with_an_unknown_stage_is_trusted(folder, capsys):
+    (folder / "engine.py").write_text(
+        "class Value:\n    # saved by check.x() at stage 9.later\n"
+        "    def __repr__(self):\n        return 'mine'\n"
+    )
     Value = start("03.grad")
     assert (
         "yours: __repr__; the course's, until yours passes: __init__, __add__, __mul__"
@@ -275,6 +278,7 @@ def test_a_hand_written_method_without_a_stamp_is_trusted(folder, capsys):
         ("raise RuntimeError('boom' * 100_000)", "RuntimeError: boomboom"),
         ("Value = 3\n", "TypeError: it has no class Value"),
         ("x = 1\n", "AttributeError"),
+        ("import sys\nsys.exit(2)\n", "SystemExit: 2"),
     ],
 )
 def test_an_engine_that_fails_to_import_gives_the_courses_value_and_one_line(folder, capsys, text, error):
@@ -306,3 +310,29 @@ def test_the_stage_table_covers_every_method_in_the_lectures_order():
     )
     assert my_engine._needed("02.value") == {}
     assert list(my_engine._needed("06.training")) == my_engine.ORDER
+
+
+def test_a_failed_write_leaves_the_file_as_it_was_and_no_temporary_file(folder, monkeypatch):
+    save("__repr__", Value02.__repr__, "02.value", "value")
+    before = (folder / "engine.py").read_bytes()
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(my_engine.os, "replace", full_disk)
+    assert (
+        save("__add__", add_fixed, "04.fix", "fix")
+        == "not saved: my_micrograd/engine.py cannot be written (OSError)"
+    )
+    assert (folder / "engine.py").read_bytes() == before and sorted(p.name for p in folder.iterdir()) == [
+        "engine.py"
+    ]
+
+
+def test_in_a_browser_without_stored_files_the_line_says_pieces_last_this_session(
+    folder, monkeypatch, capsys
+):
+    save("__repr__", Value02.__repr__, "02.value", "value")
+    monkeypatch.setattr(my_engine.sys, "platform", "emscripten")
+    start("03.grad")
+    assert capsys.readouterr().out.endswith("; this browser keeps your pieces for this session only\n")

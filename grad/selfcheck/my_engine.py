@@ -44,17 +44,7 @@ from grad.selfcheck.core import one_line, source_of
 
 __all__ = ["ORDER", "REWRITES", "STAGES", "save", "start"]
 
-STAGES = (
-    "02.value",
-    "03.grad",
-    "04.closures",
-    "04.backward",
-    "04.fix",
-    "05.wrap",
-    "05.ops",
-    "05.nn",
-    "06.training",
-)
+STAGES = tuple("02.value 03.grad 04.closures 04.backward 04.fix 05.wrap 05.ops 05.nn 06.training".split())
 ORDER = (  # the lecture's order of Value's methods; others follow in the order they were saved
     "__init__ __repr__ __add__ __mul__ __pow__ __rmul__ __truediv__ __neg__ __sub__ __radd__ __rsub__ "
     "__rtruediv__ tanh exp backward"
@@ -70,12 +60,9 @@ REWRITES = {  # the stages at which the lecture (re)writes each method
     **{name: ("05.ops",) for name in ORDER[4:12] + ["exp"] if name not in ("__radd__", "__rmul__")},
 }
 FOLDER = "my_micrograd"
-ENGINE_HEADER = (
-    '"""My micrograd engine: each method is my code, saved by the check that passed it."""\n\nimport math\n'
-)
-NN_HEADER = (
-    '"""My neural network: each class saved by its check."""\n\nimport random\n\nfrom .engine import Value\n'
-)
+IMPORTS = "import math\nimport random\n"  # what a saved piece may use, besides builtins and the classes
+ENGINE_HEADER = f'"""My micrograd engine: each method saved by the check it passed."""\n\n{IMPORTS}'
+NN_HEADER = f'"""My neural net: each class saved by its check."""\n\n{IMPORTS}\nfrom .engine import Value\n'
 MAY_READ = frozenset(vars(builtins)) | {"math", "random", "Value", "Neuron", "Layer", "MLP", "Module"}
 STAMP = re.compile(r"\s*# saved by check\.(\w+)\(\) at stage (\S+)")
 
@@ -109,7 +96,10 @@ def _unsaveable(piece: object) -> str | None:
 
 
 def _stamped_blocks(text: str, body: list[ast.stmt], kind: type) -> dict[str, tuple[str, str]]:
-    """Each ``kind`` node of ``body`` by name: (its source with its stamp line, its stage or "")."""
+    """Each ``kind`` node of ``body`` by name: (its source with its stamp line, its stage).
+
+    A piece without a stamp was written into the file by hand: it is trusted, as if of the last stage.
+    """
     lines = text.splitlines(keepends=True)
     blocks = {}
     for node in body:
@@ -118,14 +108,17 @@ def _stamped_blocks(text: str, body: list[ast.stmt], kind: type) -> dict[str, tu
             stamp = STAMP.fullmatch(lines[first - 1].rstrip()) if first > 0 else None
             start = first - 1 if stamp else first
             code = "".join(lines[start : node.end_lineno])
-            blocks[node.name] = (code, stamp[2] if stamp else STAGES[-1])  # a hand-written piece: trusted
+            blocks[node.name] = (code, stamp[2] if stamp and stamp[2] in STAGES else STAGES[-1])
     return blocks
 
 
 def _write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)  # whole or not at all: a crash never leaves half a file
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # whole or not at all: a crash never leaves half a file
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _dedent_to(code: str, indent: str) -> str:
@@ -212,6 +205,12 @@ def _needed(stage: str) -> dict[str, str]:
     return {m: needed[m][-1] for m in sorted(needed, key=ORDER.index) if needed[m]}
 
 
+def _course(course: dict[str, object], why: str) -> type:
+    print(one_line(f"Value: the course's ({why})"))
+    return type("Value", (), {"__module__": "__main__", **course})  # a copy: installing a piece never
+    # changes grad.lecture.Value
+
+
 def start(stage: str) -> type:
     """The Value a notebook beginning at ``stage`` uses: the learner's, filled in from the course's.
 
@@ -222,45 +221,35 @@ def start(stage: str) -> type:
         raise ValueError(f"my_engine.start: stage must be one of {STAGES}, got {stage!r}")
     needed, folder = _needed(stage), Path.cwd() / FOLDER
     course = {m: vars(lecture.Value)[m] for m in needed}
-    path = folder / "engine.py"
     if not folder.is_dir():
-        print(
-            f"Value: the course's (no {FOLDER}/ folder here: `make lab` gives you your own copy to work in)"
-        )
-        return type("Value", (), {"__module__": "__main__", **course})
-    if not path.exists():
-        print(
-            f"Value: the course's ({FOLDER}/engine.py has nothing yet: each check you pass saves your piece)"
-        )
-        return type("Value", (), {"__module__": "__main__", **course})
+        return _course(course, f"no {FOLDER}/ folder here: `make lab` gives you your own copy to work in")
+    if not (folder / "engine.py").exists():
+        return _course(course, f"{FOLDER}/engine.py has nothing yet: each check you pass saves your piece")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (folder / "engine.py").read_text(encoding="utf-8")
         value = _import(folder).Value
         cls = next(
             (n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == "Value"), None
         )
         if cls is None or not isinstance(value, type):
             raise TypeError("it has no class Value")
-    except Exception as err:
-        print(
-            one_line(
-                f"Value: the course's ({FOLDER}/engine.py failed to import: {type(err).__name__}: {err})"
-            )
-        )
-        return type("Value", (), {"__module__": "__main__", **course})
+    except (Exception, SystemExit) as err:
+        return _course(course, f"{FOLDER}/engine.py failed to import: {type(err).__name__}: {err}")
     stages = {m: s for m, (_, s) in _stamped_blocks(text, cls.body, ast.FunctionDef).items()}
-    yours, early, missing = [], [], []
+    yours, theirs = [], []
     for method, wanted in needed.items():
-        if method not in vars(value):
-            missing.append(method)
-        elif STAGES.index(stages.get(method, STAGES[-1])) < STAGES.index(wanted):
-            early.append(f"{method} (yours is {stages[method]}, this needs {wanted})")
-        else:
+        if method in vars(value) and STAGES.index(stages.get(method, STAGES[-1])) >= STAGES.index(wanted):
             yours.append(method)
             continue
+        early = method in vars(value) and method in stages
+        theirs.append(f"{method} (yours is {stages[method]}, this needs {wanted})" if early else method)
         setattr(value, method, course[method])
-    course_part = (
-        f"; the course's, until yours passes: {', '.join(missing + early)}" if missing or early else ""
+    session = sys.platform == "emscripten" and not str(Path.cwd()).startswith("/drive")
+    print(
+        one_line(
+            f"Value from {FOLDER}/engine.py: yours: {', '.join(yours) or 'none yet'}"
+            + (f"; the course's, until yours passes: {', '.join(theirs)}" if theirs else "")
+            + ("; this browser keeps your pieces for this session only" if session else "")
+        )
     )
-    print(one_line(f"Value from {FOLDER}/engine.py: yours: {', '.join(yours) or 'none yet'}{course_part}"))
     return value
