@@ -9,6 +9,7 @@ work on any micrograd-style object, not only on ``grad.Value``.
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -94,6 +95,20 @@ def load(path: Path):
 def steps_value(notebook: str) -> type:
     """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it, from notebooks/steps."""
     return load(STEPS / f"engine_{notebook}.py").Value
+
+
+def make_n(*args: str, cwd: Path = ROOT) -> str:
+    """What ``make -n ARGS`` in ``cwd`` would run (it runs nothing but the Makefile's own $(shell ...))."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def read_notebook(path: Path):

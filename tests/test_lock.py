@@ -19,20 +19,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, make_n
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints.txt"
 INSTALL = ".venv/bin/python -m pip install -q --disable-pip-version-check"
-
-
-def _make_n(target: str) -> str:
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def _lock_date() -> str:
@@ -87,7 +79,7 @@ def test_make_lock_and_lock_check_resolve_alike_for_python_3_11_at_a_fixed_date(
     date = _lock_date()
     # a UTC timestamp, so that the cut-off does not move with the time zone of whoever runs it
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", date), date
-    lock, check = _make_n("lock"), _make_n("lock-check")
+    lock, check = make_n("lock"), make_n("lock-check")
     for recipe in (lock, check):
         assert f"{INSTALL} uv" in recipe  # held to constraints.txt: see tests/test_setup.py
         for option in (
@@ -102,7 +94,7 @@ def test_make_lock_and_lock_check_resolve_alike_for_python_3_11_at_a_fixed_date(
 
 
 def test_make_diff_driver_configures_this_clone_only_with_the_venvs_nbdime():
-    recipe = _make_n("diff-driver")
+    recipe = make_n("diff-driver")
     assert f"{INSTALL} -e '.[dev]'" in recipe
     config = [line for line in recipe.splitlines() if line.startswith("git config")]
     assert config == [f"git config diff.jupyternotebook.command '{ROOT}/.venv/bin/git-nbdiffdriver diff'"]

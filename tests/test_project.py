@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
 
 # pip name -> conda-forge name, where they differ (matplotlib-base is matplotlib without the Qt GUI)
 CONDA_NAME = {"torch": "pytorch", "graphviz": "python-graphviz", "matplotlib": "matplotlib-base"}

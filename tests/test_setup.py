@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, make_n
 
-ROOT = Path(__file__).resolve().parents[1]
 BASH = shutil.which("bash")
 SETUP_VENV = ROOT / "scripts" / "setup-venv.sh"
 SYSTEM_TOOLS = ROOT / "scripts" / "ensure-system-tools.sh"
@@ -161,8 +161,7 @@ def test_make_help_lists_every_target() -> None:
 
 def test_the_venv_stamp_is_written_last_and_removed_first() -> None:
     # `make -n` prints the recipe without running it, whatever the state of .venv/.
-    result = _run(["make", "--no-print-directory", "-n", "-B", ".venv/.installed"])
-    commands = [line for line in result.stdout.splitlines() if line.strip()]
+    commands = [line for line in make_n("-B", ".venv/.installed").splitlines() if line.strip()]
     assert commands[0] == "rm -f .venv/.installed"
     assert commands[-1] == "touch .venv/.installed"
     assert any("pip install" in c for c in commands[1:-1])
@@ -176,8 +175,7 @@ def test_every_install_is_held_to_the_lock_the_build_environments_too() -> None:
     # pip's -c does not reach the isolated environment where it builds grad (it would take the index's
     # newest setuptools); PIP_CONSTRAINT does
     for target in (".venv/.installed", ".venv-bench/.installed", "lock-tools", "diff-driver"):
-        result = _run(["make", "--no-print-directory", "-n", "-B", target])
-        installs = [line for line in result.stdout.splitlines() if "pip install" in line]
+        installs = [line for line in make_n("-B", target).splitlines() if "pip install" in line]
         assert installs, target
         assert all(line.startswith(f"PIP_CONSTRAINT={ROOT}/constraints.txt ") for line in installs), installs
 
@@ -189,26 +187,20 @@ def test_a_stale_stamp_is_dropped_so_the_venv_is_rebuilt(tmp_path: Path) -> None
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "python").symlink_to(tmp_path / "gone")  # its Python was removed
     (tmp_path / ".venv" / ".installed").touch()
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-n", "setup"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    recipe = make_n("setup", cwd=tmp_path)
     assert not (tmp_path / ".venv" / ".installed").exists()
-    assert "setup-venv.sh" in result.stdout and "pip install" in result.stdout
+    assert "setup-venv.sh" in recipe and "pip install" in recipe
 
 
 def test_nbval_portable_changes_kernels_threads_hash_seed_and_libm() -> None:
-    result = _run(["make", "--no-print-directory", "-n", "nbval-portable"])
+    recipe = make_n("nbval-portable")
     for setting in (
         "ATEN_CPU_CAPABILITY:-default",
         "OMP_NUM_THREADS=1",
         "PYTHONHASHSEED=$seed",
         "perturbed_libm",
     ):
-        assert setting in result.stdout, setting
+        assert setting in recipe, setting
 
 
 def test_the_perturbed_libm_moves_results_by_at_most_one_ulp_and_the_same_way_every_time() -> None:
