@@ -14,9 +14,9 @@ Example:
     (3.0, 1.0)
     >>> sequence([1, 2], "xs")
     (1, 2)
-    >>> sequence({1, 2}, "mse: preds")
+    >>> sequence({1, 2}, "mse: preds")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    TypeError: mse: preds must be a sequence (a list or a tuple), got set: {1, 2} (a set has no order of its own)
+    TypeError: mse: preds must be a sequence (a list or a tuple), got set: {1, 2} (a set has no order...
 """
 
 from __future__ import annotations
