@@ -10,10 +10,10 @@ How a book marks what the learner types:
   ``### END SOLUTION`` (nbgrader's markers). A marker is a whole line, leading and trailing spaces aside:
   a comment or a string that mentions one is not a marker. In the workbook a region becomes one line
   ``...`` at the indentation of its BEGIN line.
-- A *task cell* is a code cell with a region whose last non-blank line is its check, ``check.NAME(...)``
-  at the start of the line. ``check`` is the notebook's check module, imported in a code cell by the line
-  ``from grad.selfcheck import MODULE as check`` (one module per notebook). ``solutions.json`` maps
-  ``"MODULE.NAME"`` to ``{"notebook": the book's path from the folder above the workbooks' (the
+- A *task cell* is a code cell with a region whose last non-blank line is its check: ``check.NAME(...)``
+  at the start of the line (a comment may follow). ``check`` is the notebook's check module, imported by
+  a line ``from grad.selfcheck import MODULE as check`` (one module per notebook). ``solutions.json``
+  maps ``"MODULE.NAME"`` to ``{"notebook": the book's path from the folder above the workbooks' (the
   repository), "code": the cell without its markers and check line}``, for a learner who asks a check
   for the book's solution.
 - A markdown or raw cell tagged ``solution`` is in the book only; a code cell cannot be (use a region).
@@ -53,7 +53,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END, TASK = "### BEGIN SOLUTION", "### END SOLUTION", "..."
-CHECK = re.compile(r"check\.(\w+)\(.*\)\s*")
+CHECK = re.compile(r"check\.(\w+)\(.*\)\s*(?:#.*)?")
 IMPORT = re.compile(r"^[ \t]*from grad\.selfcheck import (\w+) as check[ \t]*$", re.MULTILINE)
 LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
 EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|#|/")

@@ -36,9 +36,7 @@ VALUE_TASK = """class Value:
         self.grad = 0.0
         ### END SOLUTION  \n\n
 check.value(Value)"""
-SQUARE_TASK = (
-    "### BEGIN SOLUTION\na = Value(3.0)\nsquared = a.data ** 2\n### END SOLUTION\ncheck.square(squared)\n"
-)
+SQUARE_TASK = "### BEGIN SOLUTION\na = Value(3.0)\nsquared = a.data ** 2\n### END SOLUTION\ncheck.square(squared)  # 9\n"
 PROSE = 'print("mark it with ### BEGIN SOLUTION")\n# ### END SOLUTION closes it'
 REGION_LINES = ["self.data = data", "self.grad = 0.0", "a = Value(3.0)", "squared = a.data ** 2"]
 STREAM = [v4.new_output("stream", name="stdout", text="value: OK\n")]
@@ -68,7 +66,7 @@ def expected_workbook() -> nbformat.NotebookNode:
         "see [the video](https://youtu.be/x) or [above](#toy)."
     )
     nb.cells[2].source = "class Value:\n    def __init__(self, data):\n        ...\n\n\ncheck.value(Value)"
-    nb.cells[3].source = "...\ncheck.square(squared)\n"
+    nb.cells[3].source = "...\ncheck.square(squared)  # 9\n"
     for cell in nb.cells[1:]:
         cell.outputs, cell.execution_count = [], None
     return nb
