@@ -43,6 +43,8 @@ def test_a_million_characters_make_one_line_of_at_most_300_that_keeps_hint_and_n
     assert len(line) <= core.LONGEST and "\n" not in line
     assert line.endswith("... Hint: the hint; the note")
     assert len(core.one_line("a b\n" * 250_000)) == core.LONGEST
+    assert core.one_line("\n" * 1_000_000 + "boom\n") == "boom"
+    assert core.one_line("x" * 1_000_000, 5) == "xx..."
 
 
 # ---- run: answers and judges ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import inspect
 import json
 import linecache
 import math
+import re
 import sys
 import textwrap
 import types
@@ -66,13 +67,22 @@ SEEDS: Mapping[str, float] = {"L.grad": 1.0, "o.grad": 1.0, "self.grad": 1.0}  #
 
 
 def one_line(text: str, limit: int = LONGEST) -> str:
-    """``text`` with every run of white space made one space, cut at ``limit`` characters (in linear time).
+    """``text`` with every run of white space made one space, cut at ``limit`` characters.
+
+    It reads ``text`` only as far as the words it keeps (and once), so a message of a million
+    characters costs no more than its first line.
 
     Example:
         >>> one_line("shape:" + chr(10) + "  got [3]"), one_line("x" * 10, 6)
         ('shape: got [3]', 'xxx...')
     """
-    text = " ".join(text[: 4 * limit + 4].split())
+    words, size = [], 0
+    for word in re.finditer(r"\S+", text):
+        words.append(word[0][: limit + 1])
+        size += len(words[-1]) + 1
+        if size > limit + 1:
+            break
+    text = " ".join(words)
     return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
 
 
