@@ -36,7 +36,10 @@ VALUE_TASK = """class Value:
         self.grad = 0.0
         ### END SOLUTION  \n\n
 check.value(Value)"""
-SQUARE_TASK = "### BEGIN SOLUTION\na = Value(3.0)\nsquared = a.data ** 2\n### END SOLUTION\ncheck.square(squared)  # 9\n"
+SQUARE_TASK = (
+    "### BEGIN SOLUTION\na = Value(3.0)\nsquared = a.data ** 2\n### END SOLUTION\n"
+    "check.square(squared)  # 9\n"
+)
 PROSE = 'print("mark it with ### BEGIN SOLUTION")\n# ### END SOLUTION closes it'
 REGION_LINES = ["self.data = data", "self.grad = 0.0", "a = Value(3.0)", "squared = a.data ** 2"]
 STREAM = [v4.new_output("stream", name="stdout", text="value: OK\n")]
