@@ -71,6 +71,8 @@ class MarkerError(ValueError):
 
 
 class Made(NamedTuple):
+    """What one book makes."""
+
     notebook: nbformat.NotebookNode  # the workbook
     tasks: dict[str, str]  # "MODULE.NAME": the task cell's code without markers and check line
     lines: int  # the learner's lines: non-blank lines in regions
