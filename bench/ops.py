@@ -1,8 +1,9 @@
 """Nanoseconds per op of grad/engine.py at git revisions and in the working tree, in one process.
 
 ``python bench/ops.py [REV ...]`` (default: 9365a49 and the working tree, written ``.``; a path to a
-file is an engine.py to try with the working tree's package) loads each engine as its own module, times ``a*b``, ``a+b``, ``(a*b).tanh()`` and backward per node on each
-in turn (engines alternate inside every round, so a busy machine slows them alike) and prints the
+file is an engine.py to try with the working tree's package) loads each engine as its own module and
+times ``a*b``, ``a+b``, ``a*2.0``, ``(a*b).tanh()``, ``Value(x)`` and backward per node on each in
+turn (the engines alternate inside every round, so a busy machine slows them alike), then prints the
 minimum over the rounds, in ns. A revision's engine is imported with the whole ``grad/`` package of
 that revision, extracted from git into a temporary directory, so whatever it imports is of its time.
 
@@ -10,7 +11,7 @@ Example (a 2-core machine shared with other jobs; compare columns, not runs)::
 
     | op | 9365a49 | . |
     |---|---:|---:|
-    | a*b | 345 | 340 |
+    | a*b | 193 | 195 |
 """
 
 from __future__ import annotations
@@ -103,11 +104,11 @@ def main(argv: list[str] | None = None) -> str:
             for rev in list(engines)[:: 1 if i % 2 == 0 else -1]:
                 for op, ns in time_ops(engines[rev], args.number).items():
                     best[rev][op] = min(ns, best[rev].get(op, ns))
-    lines = ["| op | " + " | ".join(engines) + " |", "|---|" + "---:|" * len(engines)]
+    lines = [f"ns per op, minimum of {args.rounds} rounds; Python {sys.version.split()[0]}", ""]
+    lines += ["| op | " + " | ".join(engines) + " |", "|---|" + "---:|" * len(engines)]
     for op in best[args.revs[0]]:
         lines.append(f"| {op} | " + " | ".join(f"{best[rev][op]:.0f}" for rev in engines) + " |")
     text = "\n".join(lines) + "\n"
-    print(f"ns per op, minimum of {args.rounds} rounds; Python {sys.version.split()[0]}")
     print(text, end="")
     return text
 

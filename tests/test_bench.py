@@ -201,3 +201,29 @@ def test_fast_path_variants_switch_off_their_trick_and_keep_the_gradients(bench)
     assert product._a is None and product._many[1] == (3.0, 2.0)
     for run in fast_path.workloads(5).values():
         assert fast_path.check(run) > 300  # raises if a variant's loss or a gradient differs
+
+
+def test_ops_loads_engines_side_by_side_and_tables_them(bench, tmp_path):
+    """bench/ops.py: an engine from a file, from git (HEAD) and the working tree, each a module of its own."""
+    import ops
+
+    import grad.engine
+
+    copy = tmp_path / "engine_copy.py"
+    copy.write_text((ROOT / "grad" / "engine.py").read_text(encoding="utf-8"), encoding="utf-8")
+    revs = [str(copy), "HEAD", "."]
+    before = dict(sys.modules)
+    engines = [ops.load(rev, tmp_path) for rev in revs]
+    assert {name: mod for name, mod in sys.modules.items() if name.startswith("grad")} == {
+        name: mod for name, mod in before.items() if name.startswith("grad")
+    }  # the package in use is left as it was
+    assert engines[2].__file__ == str(ROOT / "grad" / "engine.py")
+    assert len({id(e.Value) for e in engines} | {id(grad.engine.Value)}) == 4  # four modules
+    for engine in engines:
+        x = ops.chain(engine.Value, 10)
+        x.backward()
+        assert x.data == pytest.approx(0.5 * 0.999**5 + 0.001 * sum(0.999**k for k in range(5)), rel=1e-12)
+    text = ops.main([*revs, "--rounds", "1", "--number", "10"])
+    header, rows = parse(text)
+    assert rows[0] == ["op", *revs] and [row[0] for row in rows[1:]] == [*ops.OPS, "backward per node"]
+    assert all(float(cell) > 0 for row in rows[1:] for cell in row[1:])
