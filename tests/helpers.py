@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -92,9 +93,18 @@ def load(path: Path):
     return module
 
 
+def steps_module(name: str):
+    """notebooks/steps/``name``.py (``engine_02``, ``nn_04``, ...), imported as the notebooks import it."""
+    sys.path.insert(0, str(NOTEBOOKS))
+    try:
+        return importlib.import_module(f"steps.{name}")
+    finally:
+        sys.path.remove(str(NOTEBOOKS))
+
+
 def steps_value(notebook: str) -> type:
-    """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it, from notebooks/steps."""
-    return load(STEPS / f"engine_{notebook}.py").Value
+    """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it."""
+    return steps_module(f"engine_{notebook}").Value
 
 
 def make_n(*args: str, cwd: Path = ROOT) -> str:

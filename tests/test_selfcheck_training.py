@@ -11,7 +11,7 @@ import random
 
 import pytest
 import torch
-from helpers import LectureValue, printed_line, steps_value, wrong_line
+from helpers import LectureValue, printed_line, steps_module, steps_value, wrong_line
 
 import grad
 from grad.nn import MLP as GradMLP
@@ -109,32 +109,7 @@ def test_sse_loss_not_yet_and_crash(capsys):
 # ---- train_step(step, MLP) ------------------------------------------------------------------------------
 
 
-class LectureNeuron:
-    def __init__(self, nin):
-        self.w = [LectureValue(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = LectureValue(random.uniform(-1, 1))
-
-    def __call__(self, x):
-        return sum((wi * xi for wi, xi in zip(self.w, x)), self.b).tanh()
-
-    def parameters(self):
-        return self.w + [self.b]
-
-
-class LectureMLP:
-    """The lecture's MLP on LectureValue (Layer folded in: a list of neurons per layer)."""
-
-    def __init__(self, nin, nouts):
-        sz = [nin] + nouts
-        self.layers = [[LectureNeuron(sz[i]) for _ in range(sz[i + 1])] for i in range(len(nouts))]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = [n(x) for n in layer]
-        return x[0] if len(x) == 1 else x
-
-    def parameters(self):
-        return [p for layer in self.layers for n in layer for p in n.parameters()]
+LectureMLP = steps_module("nn_04").MLP  # the lecture's MLP, as notebook 04 leaves it
 
 
 def make_step(zero=True, sign=-1.0, scale=1.0, mean=False, returns=lambda loss: loss):
@@ -218,8 +193,8 @@ def test_train_step_not_yet_and_crash(capsys):
 
     assert not check.train_step(crash, LectureMLP)
     assert printed_line(capsys) == (
-        "one training step: WRONG: your code raised AttributeError: 'LectureMLP' object has no attribute "
-        "'params'. Hint: your LectureMLP has no `params`: a typo; did you mean `parameters`?"
+        "one training step: WRONG: your code raised AttributeError: 'MLP' object has no attribute "
+        "'params'. Hint: your MLP has no `params`: a typo; did you mean `parameters`?"
     )
 
 
