@@ -102,16 +102,24 @@ def styles(attrs: dict[str, str]) -> dict[str, str]:
 # The style properties of the HTML display and whether JupyterLab 4's sanitizer keeps them in the outputs
 # of an untrusted notebook (its allowedStyles); those it drops only tidy the look (checked in JupyterLab
 # 4.6: a graph in an untrusted notebook shows at its natural size and scrolls).
-SANITIZER_KEEPS = {"overflow-x", "max-width", "font-family", "text-align"} | {
-    f"margin-{side}" for side in ("top", "right", "bottom", "left")
-}
+# direction (ltr|rtl), overflow and width start a stepper frame where its step happens (grad.viz.stepper).
+SANITIZER_KEEPS = {
+    "overflow-x",
+    "max-width",
+    "font-family",
+    "text-align",
+    "direction",
+    "overflow",
+    "width",
+} | {f"margin-{side}" for side in ("top", "right", "bottom", "left")}
 MAY_BE_DROPPED = {"height", "display"}
 JUPYTERLAB_TAGS = {"div", "img", "figure", "figcaption", "code"}  # all in its allowedTags; svg is not
 
 
 def graph_pictures(page: str) -> list[dict]:
     """Every graph picture of an HTML display, checked for the form that keeps its text legible: an
-    <img> of the SVG (a data URI) at its natural size, alone in a div.grad-graph that scrolls sideways.
+    <img> of the SVG (a data URI) at its natural size, alone in a div.grad-graph that scrolls sideways
+    (or in a div.grad-graph-crop alone in it, which cuts the picture at its width).
     Returns, per picture, the SVG, the img's attributes and the smallest text in CSS px at that size."""
     parser = _Tags()
     parser.feed(page)
@@ -125,8 +133,18 @@ def graph_pictures(page: str) -> list[dict]:
         if tag != "img":
             continue
         box_tag, box = parser.tags[k - 1][:2]
+        if box.get("class") == "grad-graph-crop":
+            cut = styles(box)
+            assert cut | {"width": "0px"} == {"direction": "ltr", "width": "0px", "overflow": "hidden"}, cut
+            assert 0 < int(cut["width"].removesuffix("px")) < int(attrs["width"]), cut
+            box_tag, box = parser.tags[k - 2][:2]
+            assert styles(box)["direction"] == "rtl", box
         assert box_tag == "div" and box["class"] == "grad-graph" and ancestors[-1] == "div", (box_tag, box)
-        assert styles(box) == {"overflow-x": "auto", "max-width": "100%"}, box
+        assert styles(box) | {"direction": "rtl"} == {
+            "overflow-x": "auto",
+            "max-width": "100%",
+            "direction": "rtl",
+        }
         assert attrs["class"] == "grad-graph-img" and attrs["alt"]
         assert styles(attrs)["max-width"] == "none", attrs["style"]  # never shrunk to the page's width
         prefix = "data:image/svg+xml;base64,"

@@ -6,6 +6,7 @@ one pipe to dot), and test_many_frames_do_not_deadlock_the_renderer would hang a
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -487,21 +488,13 @@ def test_show_backward_interactive_and_bad_arguments():
     bundle = shown._repr_mimebundle_()
     assert bundle["text/plain"].startswith("backward pass: 7 steps\n  step 1: ")
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    slider, caption, box = shown.widget().children
-    (picture,) = box.children
+    slider, frame = shown.widget().children
     assert (slider.min, slider.max, slider.value) == (1, 7, 1)
-    assert "step 1:" in caption.value and picture.value == shown.svgs()[0].encode()
-    assert picture.format == "svg+xml" and box.layout.overflow == "auto"  # the box scrolls sideways,
-    assert picture.layout.max_width == "none"  # and the picture keeps its natural size:
-    width, height = (
-        round(float(x) * 4 / 3)
-        for x in re.search(r'width="([0-9.]+)pt" height="([0-9.]+)pt"', shown.svgs()[0]).groups()
-    )
-    assert (picture.layout.width, picture.layout.min_width) == (f"{width}px", f"{width}px")
-    assert picture.layout.height == f"{height}px"
+    assert frame.value == stepper._figure_html(shown[0], shown.svgs()[0])  # the static frame, as is
+    assert graph_pictures(frame.value)[0]["svg"] == shown.svgs()[0]
     slider.value = 5
-    assert "step 5:" in caption.value and "step 1:" not in caption.value
-    assert picture.value == shown.svgs()[4].encode()
+    assert "step 5:" in frame.value and "step 1:" not in frame.value
+    assert frame.value == stepper._figure_html(shown[4], shown.svgs()[4])
     with pytest.raises(TypeError, match="show_backward: interactive must be True, False or None"):
         show_backward(n["L"], interactive="yes")
     with pytest.raises(ValueError, match="show_backward: rankdir must be 'LR'"):
@@ -688,8 +681,8 @@ def test_one_node_shows_one_frame_statically_and_as_a_slider():
     ]
     assert len(graph_pictures(shown.html())) == 1
     pytest.importorskip("ipywidgets")
-    slider, caption, box = show_backward(Value(3.0, label="x"), interactive=True).widget().children
-    assert (slider.min, slider.max, slider.value) == (1, 1, 1) and "step 1: x starts" in caption.value
+    slider, frame = show_backward(Value(3.0, label="x"), interactive=True).widget().children
+    assert (slider.min, slider.max, slider.value) == (1, 1, 1) and "step 1: x starts" in frame.value
 
 
 def test_stepper_bundles_give_only_the_mime_types_asked_for(monkeypatch, tmp_path):
@@ -713,3 +706,48 @@ def test_a_second_call_and_a_second_display_give_the_same_output():
     first = show_backward(n["L"], interactive=False)
     again = first._repr_mimebundle_()
     assert first._repr_mimebundle_() == again == show_backward(n["L"], interactive=False)._repr_mimebundle_()
+
+
+@pytest.mark.timeout(120)
+def test_without_a_script_every_frame_starts_with_its_step_in_view():
+    """In JupyterLab no script scrolls a frame's box: the lecture's neuron (1,800-1,950 px wide) showed
+    its first frames' hot node off to the right of the box, and only grey nodes. Laid out in Chromium in
+    a box VIEW_PX wide, each frame's hot node must be inside the box as it starts out."""
+    from devtools import chromium
+
+    root, _ = lecture_neuron()
+    shown = show_backward(root, interactive=False)
+    hot = [hot_extent(svg) for svg in shown.svgs()]  # fractions of the picture's width
+    page = f'<body style="margin:0"><div style="width:{stepper.VIEW_PX}px">{shown.html()}</div></body>'
+    where = f"""Array.from(document.querySelectorAll("figure")).map((figure, k) => {{
+        const box = figure.querySelector(".grad-graph").getBoundingClientRect();
+        const img = figure.querySelector("img").getBoundingClientRect();
+        const [from, to] = {json.dumps(hot)}[k];
+        return [box.left, box.right, img.left + from * img.width, img.left + to * img.width, img.width];
+    }})"""
+    with chromium() as browser:
+        frame = browser.call("Page.getFrameTree")["frameTree"]["frame"]["id"]
+        browser.call("Page.setDocumentContent", frameId=frame, html=page)
+        boxes = browser.wait_for(where)
+    assert len(boxes) == 10 and min(b[-1] for b in boxes) > 2 * stepper.VIEW_PX  # far wider than the box
+    hidden = [k + 1 for k, (left, right, a, b, _) in enumerate(boxes) if not left <= a < b <= right]
+    assert hidden == [], f"frames whose node being processed starts out of view: {hidden}"
+
+
+def hot_extent(svg: str) -> tuple[float, float]:
+    """The horizontal extent of the node being processed (its record and op, orange) in ``svg``, as
+    fractions of the picture's width."""
+    tree = ElementTree.fromstring(svg)
+    shift = float(re.search(r"translate\(\s*(-?[0-9.]+)", tree.find("{*}g").get("transform"))[1])
+    xs = []
+    for shape in tree.iter():
+        if shape.get("fill") == "#ffd8a8":
+            if shape.tag.endswith("polygon"):
+                xs += [float(p.split(",")[0]) for p in shape.get("points").split()]
+            elif shape.tag.endswith("ellipse"):
+                xs += [
+                    float(shape.get("cx")) - float(shape.get("rx")),
+                    float(shape.get("cx")) + float(shape.get("rx")),
+                ]
+    width = float(tree.get("viewBox").split()[2])
+    return (min(xs) + shift) / width, (max(xs) + shift) / width

@@ -299,13 +299,29 @@ def _focus(svg: bytes | str) -> tuple[float, float] | None:
 _FIGURE_STYLE = "margin-top:0;margin-right:0;margin-bottom:1.2em;margin-left:0;text-align:left"
 
 
-def _figure_html(frame: Frame, svg: bytes | str) -> str:
-    """One frame: its caption, then its picture at natural size in a box that scrolls sideways.
+VIEW_PX = 640  # a frame in JupyterLab is laid out to show its action in a box at least this wide
 
-    ``data-focus`` (for the notes site's stepper.js) is the part of the picture to keep in view.
-    """
+
+def _end(svg: bytes | str) -> int | None:
+    """Where a frame's box should start out without a script (:func:`grad.viz.graph.graph_html`'s ``end``):
+    None (at the left) when the action is within ``VIEW_PX`` of the left end, the picture's width when it
+    is within that of the right end, else a cut a little past the node being processed (the action's
+    right end), as far right as ``VIEW_PX`` from the action's left end allows."""
+    size, focus = svg_size(svg.encode() if isinstance(svg, str) else svg), _focus(svg)
+    if not size or not focus:
+        return None
+    left, right = focus[0] * size[0], focus[1] * size[0] + 16
+    if right <= VIEW_PX:
+        return None
+    return size[0] if left >= size[0] - VIEW_PX else round(max(right, min(size[0], left - 16 + VIEW_PX)))
+
+
+def _figure_html(frame: Frame, svg: bytes | str) -> str:
+    """One frame: its caption, then its picture at natural size in a box that scrolls sideways, starting
+    where the action is (see :func:`_end`). ``data-focus`` is the part of the picture to keep in view for
+    the notes site's stepper.js, which scrolls there itself (and undoes the cut)."""
     alt = _caption_text(frame.parts, code="") if frame.parts else frame.caption.replace("`", "")
-    picture = graph_html(svg, alt)
+    picture = graph_html(svg, alt, _end(svg))
     focus = _focus(svg)
     data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
     return (
@@ -352,31 +368,15 @@ class BackwardPass:
         return "\n".join([f'<div class="grad-backward-pass" data-steps="{len(self)}">', *figures, "</div>"])
 
     def widget(self) -> Any:
-        """An ipywidgets slider (1 .. number of steps) above the current frame's caption and picture.
-
-        The picture is an Image at its natural size in a Box that scrolls sideways; it stays in place
-        from one step to the next, so a graph scrolled to its interesting part stays scrolled there.
-        """
+        """An ipywidgets slider (1 .. number of steps) above the current frame, as :meth:`html` shows it:
+        its caption, and its picture in a box that starts out where the step happens."""
         import ipywidgets as widgets  # a course dependency
 
-        svgs = [svg.encode() for svg in self.svgs()]
+        figures = [_figure_html(f, svg) for f, svg in zip(self, self.svgs())]
         slider = widgets.IntSlider(value=1, min=1, max=len(self), description="step")
-        caption = widgets.HTML()
-        picture = widgets.Image(format="svg+xml", layout=widgets.Layout(max_width="none"))
-        box = widgets.Box([picture], layout=widgets.Layout(overflow="auto", width="100%"))
-
-        def show(step: int) -> None:
-            frame, svg = self.frames[step - 1], svgs[step - 1]
-            size = svg_size(svg)
-            if size:  # the Image's own CSS would shrink it to the page's width
-                picture.layout.width, picture.layout.height = f"{size[0]}px", f"{size[1]}px"
-                picture.layout.min_width = f"{size[0]}px"
-            caption.value = _caption_html(frame, "div")
-            picture.value = svg
-
-        slider.observe(lambda change: show(change["new"]), names="value")
-        show(1)
-        return widgets.VBox([slider, caption, box])
+        frame = widgets.HTML(figures[0], layout=widgets.Layout(width="100%"))
+        slider.observe(lambda change: setattr(frame, "value", figures[change["new"] - 1]), names="value")
+        return widgets.VBox([slider, frame])
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
         """The slider widget's bundle (interactive) or the static HTML, with the text form; only the

@@ -41,6 +41,15 @@
     if (figures.length < 2) return;
     const n = figures.length;
     block.dataset.gradStepper = "on";
+    // Without a script a frame's box starts at the picture's right end, cut a little past the node being
+    // processed when that is in the middle (grad.viz, for JupyterLab); here reveal() scrolls instead.
+    block.querySelectorAll(".grad-graph").forEach((box) => {
+      box.style.direction = "ltr";
+    });
+    block.querySelectorAll(".grad-graph-crop").forEach((crop) => {
+      crop.style.width = "auto";
+      crop.style.overflow = "visible";
+    });
     block.setAttribute("role", "group");
     block.setAttribute("aria-label", "Backward pass, one step at a time");
 
