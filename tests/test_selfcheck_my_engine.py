@@ -336,3 +336,53 @@ def test_in_a_browser_without_stored_files_the_line_says_pieces_last_this_sessio
     monkeypatch.setattr(my_engine.sys, "platform", "emscripten")
     start("03.grad")
     assert capsys.readouterr().out.endswith("; this browser keeps your pieces for this session only\n")
+
+
+# ---- in a real kernel: the cell's source, a class typed in a cell, saving and loading ------------------
+
+KERNEL_CELLS = [
+    "from grad.selfcheck import core, my_engine\nValue = my_engine.start('03.grad')",
+    """class Value:
+    def __init__(self, data, _children=(), _op='', label=''):
+        self.data, self._prev, self._op, self.label = data, set(_children), _op, label
+
+    def __repr__(self):
+        return f'Value(data={self.data})'
+
+    def __mul__(self, other):
+        return Value(self.data * other.data, (self, other), '*')
+
+def save():
+    return [my_engine.save(n, vars(Value)[n], '02.value', 'value') for n in ('__init__', '__repr__')][1]
+
+def judge(V):
+    return core.ok() if (V(2) * V(3)).data == 6 else core.wrong('no')
+
+core.run('value', lambda: core.mine('Value'), judge, save=save)""",
+    "a = Value(2.0)\na.grad = 6.0\ncore.run('grads', lambda: a.grad, lambda g: core.ok())",
+    "n = Value(1.0)\nn._backward = None\ncore.run('call', lambda: n._backward(), lambda g: core.ok())",
+    "Value = my_engine.start('03.grad')\nprint(Value(1.5), Value.__repr__.__code__.co_filename[-9:])",
+]
+
+
+@pytest.mark.slow
+def test_in_a_kernel_the_cell_and_the_class_are_read_and_the_pieces_carry_over(folder):
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])
+    where = {"metadata": {"path": str(folder.parent)}}
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120, resources=where).execute()
+    outs = [
+        "".join(o.get("text", f"{o.get('ename')}: {o.get('evalue')}") for o in c.outputs) for c in nb.cells
+    ]
+    assert outs == [
+        "Value: the course's (my_micrograd/engine.py has nothing yet: each check you pass saves your piece)"
+        "\n",
+        "value: OK; saved to my_micrograd/engine.py\n",
+        "grads: WRONG: typed-in numbers: a.grad = 6.0. Hint: write it with the nodes' .data and .grad\n",
+        "call: WRONG: your code raised TypeError: 'NoneType' object is not callable. "
+        "Hint: `n._backward` is None: assign a function, don't call it: `out._backward = _backward`\n",
+        "Value from my_micrograd/engine.py: yours: __init__, __repr__; the course's, until yours passes: "
+        "__add__, __mul__\nValue(data=1.5) engine.py\n",
+    ]
