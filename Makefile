@@ -23,8 +23,9 @@ help: ## list the targets
 	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # The venv, with grad installed editable and every extra, pinned by constraints.txt, and uv, with which
-# tests/test_lock.py runs make lock-check against an index on disk. The stamp is
-# written only after everything installed and imports, so an interrupted install is redone next time.
+# tests/test_lock.py runs make lock-check against an index on disk. The stamp is written only after
+# everything installed and imports, so an interrupted install is redone next time; it is older than the
+# Makefile when this recipe may have changed (a venv made before uv was added to it gets uv).
 # A stamp in a venv that no longer works (its Python was removed or upgraded, the repository was moved,
 # or PYTHON names another version) is stale: it is dropped here, so the venv is checked and rebuilt.
 ifneq ($(wildcard $(STAMP)),)
@@ -32,7 +33,7 @@ ifneq ($(shell scripts/setup-venv.sh --check "$(PYTHON)" $(VENV) && echo ok),ok)
 $(shell rm -f $(STAMP))
 endif
 endif
-$(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
+$(STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh Makefile
 	@rm -f $(STAMP)
 	@scripts/setup-venv.sh "$(PYTHON)" $(VENV)
 	$(PIP_INSTALL) -e '.[course,test,notes]' uv

@@ -154,7 +154,9 @@ def test_setup_is_up_to_date_after_make_test_started():
     if not stamp.exists():
         pytest.skip("not running inside the Makefile's venv")
     result = subprocess.run(["make", "-q", ".venv/.installed"], cwd=ROOT, capture_output=True)
-    assert result.returncode == 0, "the venv stamp is older than pyproject.toml or constraints.txt"
+    assert result.returncode == 0, (
+        "the venv stamp is older than pyproject.toml, constraints.txt or the Makefile"
+    )
 
 
 def test_readme_examples_run_in_order_and_print_what_they_say(capsys):
