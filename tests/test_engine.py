@@ -536,12 +536,6 @@ def test_backward_order_single_leaf():
     assert backward_order(a) == [a]
 
 
-def test_backward_order_docstring_example():
-    a = Value(1.0, label="a")
-    c = a * a + a
-    assert [n.label or n._op for n in backward_order(c)] == ["+", "*", "a"]
-
-
 def test_backward_order_on_a_diamond():
     a, b, c, d = diamond()
     order = backward_order(d)
@@ -561,19 +555,6 @@ def test_backward_order_on_a_layered_graph_with_reuse():
     assert backward_order(root) == order
     assert_valid_backward_order(layer2[2], backward_order(layer2[2]))
     assert backward_order(root) == order
-
-
-def test_backward_propagates_along_backward_order():
-    a, b, c, d = diamond()
-    d.backward()
-    got = {id(n): n.grad for n in backward_order(d)}
-    d.zero_grad()
-    d.grad = 1.0
-    for n in backward_order(d):
-        for child, local in zip(n._prev, n._local):
-            child.grad += local * n.grad
-    assert got == {id(n): n.grad for n in backward_order(d)}
-    assert a.grad == 2 * (a.data + 1) + 2 * a.data  # d = 2a (a + 1)
 
 
 # ---------------------------------------------------------------------------
@@ -743,14 +724,6 @@ def test_micrograd_style_api():
     assert list(f._prev) == [a, b]
 
 
-def test_sum_of_values():
-    vs = [Value(float(i)) for i in range(10)]
-    s = sum(vs)
-    s.backward()
-    assert s.data == 45.0
-    assert all(v.grad == 1.0 for v in vs)
-
-
 def micrograd_readme(a, b, inplace: bool):
     """micrograd's README example; written with += for Values, with c = c + ... for tensors."""
     c = a + b
@@ -809,6 +782,17 @@ WIDTH = 100_000
 
 
 @contextlib.contextmanager
+def little_stack():
+    """Allow only a little more stack than the test itself uses: what runs inside must be iterative."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(traceback.extract_stack()) + 100)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+@contextlib.contextmanager
 def no_cyclic_gc():
     """Pause the cyclic collector: a graph has no cycles, and rescanning a growing
     million-node graph (next to torch's objects) would triple the time to build it."""
@@ -826,14 +810,8 @@ def test_deep_chain_backward_without_recursion():
     with no_cyclic_gc():
         for _ in range(DEPTH):
             x = x + 1
-    # allow only a little more stack than the test itself uses: backward must be iterative
-    depth_here = len(traceback.extract_stack())
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth_here + 50)
-    try:
+    with little_stack():
         x.backward()
-    finally:
-        sys.setrecursionlimit(old)
     assert x.data == DEPTH + 1.0
     assert x0.grad == 1.0
     assert x._prev[1].grad == 1.0
@@ -880,11 +858,6 @@ def test_wide_sum_chain_and_vsum():
     assert s.data == 0.5 * WIDTH * (WIDTH - 1) / 2
     assert len(s._prev) == WIDTH
     assert all(v.grad == 1.0 for v in vs)
-
-
-def test_constructor_rejects_children_that_are_not_values():
-    with pytest.raises(TypeError, match="children must be Values, got float"):
-        Value(1.0, (2.0,), "x", _local=(1.0,))
 
 
 @pytest.mark.parametrize("op", [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow])
@@ -1069,20 +1042,15 @@ def test_dot_accepts_a_number_bias_and_names_bad_arguments():
 
 def test_copies_and_pickles_keep_the_graph_and_backpropagate_independently():
     a = Value(2.0, label="a")
-    out = a * a + 1
-    for clone in (copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
-        leaf = clone._prev[0]._prev[0]
-        assert leaf is not a and leaf.label == "a" and clone._prev[0]._prev == (leaf, leaf)
+    h = a * a
+    out = h + 1
+    for a2, h2, clone in (copy.deepcopy((a, h, out)), pickle.loads(pickle.dumps((a, h, out)))):
+        assert a2 is not a and a2.label == "a" and h2._prev == (a2, a2) and clone._prev[0] is h2
         clone.backward()
-        assert leaf.grad == 4.0 and a.grad == 0.0
+        assert a2.grad == 4.0 and a.grad == 0.0
     shallow = copy.copy(out)
     shallow.backward()
     assert shallow._prev == out._prev and a.grad == 4.0 and out.grad == 0.0
-
-
-def test_huge_ints_give_a_clear_error():
-    with pytest.raises(OverflowError, match="too large for a float"):
-        Value(10**400)
 
 
 def test_children_must_be_ordered_so_derivatives_pair_with_the_right_child():
@@ -1330,7 +1298,7 @@ DEEP = 100_000
 
 
 def test_pickle_and_deepcopy_a_chain_100000_deep_without_recursion():
-    """A 10,000-op chain raised RecursionError; 1e5 works at a recursion limit a little above this test's."""
+    """A 10,000-op chain raised RecursionError; 1e5 works with a little stack."""
     leaf = Slotted(0.5)
     leaf.tag = "bottom"
     x = leaf
@@ -1339,13 +1307,8 @@ def test_pickle_and_deepcopy_a_chain_100000_deep_without_recursion():
         if i == DEEP // 2:
             x.label = "middle"
     x.backward()
-    depth_here = len(traceback.extract_stack())
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth_here + 100)
-    try:
+    with little_stack():
         clones = [pickle.loads(pickle.dumps(x)), copy.deepcopy(x)]
-    finally:
-        sys.setrecursionlimit(old)
     order = backward_order(x)
     for clone in clones:
         theirs = backward_order(clone)
@@ -1358,13 +1321,3 @@ def test_pickle_and_deepcopy_a_chain_100000_deep_without_recursion():
         assert bottom.tag == "bottom" and bottom is not leaf
         clone.backward()  # gradients accumulate on the copy alone
         assert bottom.grad == 2 * leaf.grad and clone.grad == 2.0 and x.grad == 1.0
-
-
-def test_pickle_keeps_nodes_shared_between_the_objects_it_is_given():
-    a = Value(3.0)
-    h = a * a
-    out = h + a
-    for a2, h2, out2 in (pickle.loads(pickle.dumps((a, h, out))), copy.deepcopy((a, h, out))):
-        assert h2._prev == (a2, a2) and out2._prev == (h2, a2)
-        out2.backward()
-        assert a2.grad == 7.0 and a.grad == 0.0

@@ -16,8 +16,7 @@ import functools
 import math
 import operator
 
-import torch
-from helpers import close, is_reverse_topological, reachable
+from helpers import close, is_reverse_topological, reachable, t64
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -105,7 +104,7 @@ def test_random_graphs_match_torch(program):
     out.backward()
     assert all(abs(n.data) <= BOUND for n in nodes), describe(*program)
 
-    tleaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    tleaves = [t64(x) for x in inputs]
     tnodes, tout = evaluate(TorchOps, tleaves, steps)
     for t in tnodes[len(tleaves) :]:
         t.retain_grad()
