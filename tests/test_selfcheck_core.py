@@ -66,7 +66,7 @@ def test_a_judge_fed_any_kind_of_answer_gives_a_verdict_and_never_raises(answer)
 
 
 def test_the_placeholder_is_ellipsis_in_the_answer_or_in_wrong_code():
-    assert _check(lambda: ...).status == "not yet"
+    assert _check(lambda: ...).status == _check(lambda: (6.0, ...)).status == "not yet"
     assert _check(lambda: 1, lambda got: wrong("no"), source="x = ...").status == "not yet"
     assert _check(lambda: 1, source="x = ...  # left there, harmless").status == "OK"
     assert _check(lambda: 1, lambda got: wrong("no"), source="x = '...'  # ...").status == "WRONG"
@@ -116,6 +116,7 @@ class _Net:
     ("attempt", "text", "hint"),
     [
         (_typo, "NameError", "`totl` is not defined: a typo: did you mean `total`?"),
+        (lambda: rnage(3), "NameError", "`rnage` is not defined: a typo: did you mean `range`?"),  # noqa: F821
         (_module_typo, "AttributeError", "`math.lg` does not exist: did you mean `math.log`?"),
         (lambda: _Node().dta, "AttributeError", "your _Node has no `dta`: a typo: did you mean `data`?"),
         (

@@ -309,7 +309,9 @@ def hint_for(err: BaseException) -> str:
         return "a number you divide by is 0 here"
     if isinstance(err, NameError) and isinstance(name, str):
         tb = _innermost(err)
-        names = [] if tb is None else [*tb.tb_frame.f_code.co_varnames, *tb.tb_frame.f_globals]
+        names = dir(builtins) + (
+            [] if tb is None else [*tb.tb_frame.f_code.co_varnames, *tb.tb_frame.f_globals]
+        )
         return f"`{name}` is not defined: a typo{_suggest(name, names)}"
     if isinstance(err, AttributeError) and isinstance(name, str) and hasattr(err, "obj"):
         obj = err.obj
@@ -385,7 +387,8 @@ def run(
     answer = None
     try:
         answer = attempt()
-        result = not_yet() if answer is ... else judge(answer)  # a judge runs the learner's functions
+        unfinished = answer is ... or isinstance(answer, tuple | list) and any(x is ... for x in answer)
+        result = not_yet() if unfinished else judge(answer)  # a judge runs the learner's functions
     except NotDefined as err:
         typo = f"; you have `{err.close}`: a typo for `{err.name}`?" if err.close else ""
         result = not_yet(f"`{err.name}` is not defined: run its cell{typo}")
