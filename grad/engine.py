@@ -57,12 +57,12 @@ class Value:
     # fmt: off
     def __init__(self, data: Number, _children: Iterable[Value] = _NO_CHILDREN, _op: str = "",
                  label: str = "", _local: Iterable[Number] | None = None) -> None:
-        # fmt: on
         if type(data) is float and _children is _NO_CHILDREN and _local is None and type(label) is str:
             _make(data, _op, out=self)  # a leaf from a float: nothing to check (fast path, 4.)
         else:
             _checked(self, "Value()", data, _children, _op, label, _local)
         self.label = label
+    # fmt: on
 
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
