@@ -331,7 +331,7 @@ class Duck:
         (tuple, (1.0, 2.0, 3.0), ValueError, r"has 2 children in _prev but 3 numbers in _local"),
         (set, (1.0, 2.0), TypeError, r"has a set _prev and a tuple _local; pairing them needs two sequences"),
         (tuple, {1.0, 2.0}, TypeError, r"has a tuple _prev and a set _local"),
-        (tuple, (1.0, "2"), TypeError, r"has a local derivative that is not a number: str '2'"),
+        (tuple, (1.0, "2"), TypeError, r"has a local derivative that is not a number: str: '2'"),
     ],
 )
 def test_local_derivatives_that_cannot_be_paired_with_the_children_are_an_error(

@@ -15,23 +15,13 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.util import find_spec
-from numbers import Real
 from typing import Any
 from xml.etree import ElementTree
 
 from grad.engine import Value, backward_order
-from grad.viz.graph import (
-    ComputationGraph,
-    check_grads,
-    check_options,
-    graph_html,
-    mime_bundle,
-    picture,
-    plural,
-    run_dot,
-    svg_size,
-    wanted,
-)
+from grad.validate import is_real, show
+from grad.viz import graph
+from grad.viz.graph import ComputationGraph, wanted
 from grad.viz.model import check, clean, describe, format_number, name, walk
 
 STEPPER_MAX_NODES = 50  # the stepper's default limit: it draws the whole graph once per value
@@ -79,7 +69,9 @@ class Frame:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """What Jupyter shows: the HTML of :meth:`html`, the SVG as a fallback, and the text form
         (only the types asked for: see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
-        return mime_bundle(self.graph, lambda svg: _figure_html(self, svg), repr(self), include, exclude)
+        return graph.mime_bundle(
+            self.graph, lambda svg: _figure_html(self, svg), repr(self), include, exclude
+        )
 
 
 def _names(nodes: list) -> str:
@@ -114,9 +106,9 @@ def _caption_text(parts: tuple[tuple[str, bool], ...], code: str = "`") -> str:
 
 def _local_problem(node: Any) -> Exception | None:
     """Why ``node``'s ``_local`` cannot be paired with its ``_prev``, as an error; None if it can."""
-    if not hasattr(node, "_local"):
-        return TypeError(f"{describe(node)} has no _local (local derivatives), unlike the root")
-    prev, local, what = node._prev, node._local, describe(node)
+    prev, local, what = node._prev, getattr(node, "_local", None), describe(node)
+    if local is None:
+        return TypeError(f"{what} has no _local (local derivatives), unlike the root")
     if not isinstance(prev, Sequence) or not isinstance(local, Sequence):
         return TypeError(
             f"{what} has a {type(prev).__name__} _prev and a {type(local).__name__} _local; pairing them "
@@ -124,10 +116,8 @@ def _local_problem(node: Any) -> Exception | None:
         )
     if len(prev) != len(local):
         return ValueError(f"{what} has {len(prev)} children in _prev but {len(local)} numbers in _local")
-    bad = next((d for d in local if not isinstance(d, Real)), None)
-    if bad is not None:
-        return TypeError(f"{what} has a local derivative that is not a number: {type(bad).__name__} {bad!r}")
-    return None
+    bad = [d for d in local if not is_real(d)]
+    return TypeError(f"{what} has a local derivative that is not a number: {show(bad[0])}") if bad else None
 
 
 def _simulate(order: list, index: dict[int, int]) -> Iterator[tuple[float, list]]:
@@ -206,7 +196,7 @@ def _styler(current: int, receivers: set, processed: set, grads: tuple):
 def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Frame]:
     n = STEPPER_LIMIT
     why = f": each of n frames draws all n values, {n * n:,} drawings at {n} and 1,000,000 at 1,000"
-    check_options(fn, rankdir, max_nodes, n, why)
+    graph.check_options(fn, rankdir, max_nodes, n, why)
     hint = f"a larger number up to {n}: {fn}(root, max_nodes={n})"
     nodes, children = walk(root, fn, max_nodes, hint=hint)
     index = {id(v): i for i, v in enumerate(nodes)}
@@ -227,13 +217,13 @@ def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Fra
         )
     frames, reached, processed = [], {index[id(root)]}, set()
     for k, (node, (g, grads)) in enumerate(zip(order, steps)):
-        check_grads(nodes, grads, fn)
+        graph.check_grads(nodes, grads, fn)
         i = index[id(node)]
         reached.update(children[i])
         # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
         shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
         style = _styler(i, set(children[i]), set(processed), shown)
-        drawn = picture(nodes, children, shown, rankdir, True, style, f"backward_step_{k + 1}")
+        drawn = graph.picture(nodes, children, shown, rankdir, True, style, f"backward_step_{k + 1}")
         parts = _caption(k, node, g, [nodes[j] for j in children[i]])
         frames.append(Frame(k, _caption_text(parts), node, drawn, tuple(nodes), shown, parts))
         processed.add(i)
@@ -307,7 +297,7 @@ def _end(svg: bytes | str) -> int | None:
     None (at the left) when the action is within ``VIEW_PX`` of the left end, the picture's width when it
     is within that of the right end, else a cut a little past the node being processed (the action's
     right end), as far right as ``VIEW_PX`` from the action's left end allows."""
-    size, focus = svg_size(svg.encode() if isinstance(svg, str) else svg), _focus(svg)
+    size, focus = graph.svg_size(svg.encode() if isinstance(svg, str) else svg), _focus(svg)
     if not size or not focus:
         return None
     left, right = focus[0] * size[0], focus[1] * size[0] + 16
@@ -321,7 +311,7 @@ def _figure_html(frame: Frame, svg: bytes | str) -> str:
     where the action is (see :func:`_end`). ``data-focus`` is the part of the picture to keep in view for
     the notes site's stepper.js, which scrolls there itself (and undoes the cut)."""
     alt = _caption_text(frame.parts, code="") if frame.parts else frame.caption.replace("`", "")
-    picture = graph_html(svg, alt, _end(svg))
+    picture = graph.graph_html(svg, alt, _end(svg))
     focus = _focus(svg)
     data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
     return (
@@ -353,13 +343,13 @@ class BackwardPass:
         return self.frames[k]
 
     def __repr__(self) -> str:
-        head = f"backward pass: {plural(len(self), 'step')}"
+        head = f"backward pass: {graph.plural(len(self), 'step')}"
         return "\n".join([head, *(f"  {c}" for c in self.captions)])
 
     def svgs(self) -> list[str]:
         """Every frame as an SVG document, each from its own run of dot."""
         if self._svgs is None:
-            self._svgs = [run_dot(f.source).decode() for f in self.frames]
+            self._svgs = [graph.run_dot(f.source).decode() for f in self.frames]
         return self._svgs
 
     def html(self) -> str:
