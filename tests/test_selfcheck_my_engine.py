@@ -170,12 +170,15 @@ def test_methods_are_kept_in_the_lectures_order_each_under_its_stamp(folder):
 
 
 def test_a_later_save_replaces_the_method_and_keeps_the_rest_of_the_file(folder):
-    (folder / "engine.py").write_text("import math\n\nTOP = 1\n\n\nclass Value:\n    pass\n\n\nEND = 2\n")
+    mine = 'import math\n\nTOP = 1\n\n\nclass Value:\n    """My notes."""\n\n    # my comment\n    KIND = 1\n'
+    (folder / "engine.py").write_text(mine + "\n\nEND = 2\n")
     save("__add__", Value02.__add__, "02.value", "value")
     save("__add__", add_fixed, "04.fix", "fix")
+    save("__init__", init_04, "04.closures", "backward_attr")
     text = (folder / "engine.py").read_text()
     assert text.count("def __add__") == 1 and "check.fix() at stage 04.fix" in text and "02.value" not in text
-    assert text.startswith("import math\n\nTOP = 1\n") and text.endswith("END = 2\n")
+    assert text.startswith(mine) and text.endswith("\n\n\nEND = 2\n")
+    assert methods_in(folder / "engine.py") == ["__init__", "__add__"]
     namespace = {}
     exec(compile(text, "engine.py", "exec"), namespace)
     assert namespace["Value"].__add__.__code__.co_code == add_fixed.__code__.co_code

@@ -95,21 +95,36 @@ def _unsaveable(piece: object) -> str | None:
     return None if fns else "it is not a function or a class"
 
 
-def _stamped_blocks(text: str, body: list[ast.stmt], kind: type) -> dict[str, tuple[str, str]]:
-    """Each ``kind`` node of ``body`` by name: (its source with its stamp line, its stage).
+def _pieces(lines: list[str], body: list[ast.stmt], kind: type) -> dict[str, tuple[int, int, str]]:
+    """Each ``kind`` node of ``body`` by name: (first line, end line, stage), its stamp line included.
 
     A piece without a stamp was written into the file by hand: it is trusted, as if of the last stage.
     """
-    lines = text.splitlines(keepends=True)
-    blocks = {}
+    found = {}
     for node in body:
         if isinstance(node, kind):
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
             stamp = STAMP.fullmatch(lines[first - 1].rstrip()) if first > 0 else None
-            start = first - 1 if stamp else first
-            code = "".join(lines[start : node.end_lineno])
-            blocks[node.name] = (code, stamp[2] if stamp and stamp[2] in STAGES else STAGES[-1])
-    return blocks
+            stage = stamp[2] if stamp and stamp[2] in STAGES else STAGES[-1]
+            found[node.name] = (first - 1 if stamp else first, node.end_lineno or first + 1, stage)
+    return found
+
+
+def _put(lines: list[str], pieces: dict[str, tuple[int, int, str]], name: str, new: str, end: int) -> None:
+    """Replace the piece ``name`` in ``lines`` by ``new``, or add it before the first that the lecture
+    writes after it (else at line ``end``). Everything else in the file stays as it is."""
+    if name in pieces:
+        first, last, _ = pieces[name]
+        lines[first:last] = [new]
+        return
+    rank = {n: i for i, n in enumerate(ORDER)}
+    later = [
+        first for k, (first, _, _) in pieces.items() if rank.get(k, len(ORDER)) > rank.get(name, len(ORDER))
+    ]
+    if later:
+        lines[min(later) : min(later)] = [new, "\n"]
+    else:
+        lines[end:end] = ["\n" if lines[end - 1].strip() else "", new]
 
 
 def _write(path: Path, text: str) -> None:
@@ -156,30 +171,20 @@ def save(name: str, piece: object, stage: str, check: str) -> str | None:
     except (OSError, ValueError) as err:
         return f"not saved: {FOLDER}/{path.name} cannot be read ({type(err).__name__})"
     code = re.sub(r"^(\s*(?:async\s+)?(?:def|class)\s+)\w+", rf"\g<1>{name}", code, count=1, flags=re.M)
-    stamp = _stamp(check, stage)
+    stamp, lines = _stamp(check, stage), text.splitlines(keepends=True)
     if is_class:
-        blocks = {k: c for k, (c, _) in _stamped_blocks(text, tree.body, ast.ClassDef).items()}
-        old = blocks.get(name)
         new = f"{stamp}\n{_dedent_to(code, '')}"
-        text = text.replace(old, new) if old else f"{text.rstrip()}\n\n\n{new}"
+        if name not in (pieces := _pieces(lines, tree.body, ast.ClassDef)):
+            lines.append("\n\n" if lines and lines[-1].strip() else "\n")
+        _put(lines, pieces, name, new, len(lines))
     else:
         cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Value"), None)
-        lines = text.splitlines(keepends=True)
-        before, after = (lines, []) if cls is None else (lines[: cls.lineno - 1], lines[cls.end_lineno :])
-        blocks = {
-            k: c for k, (c, _) in _stamped_blocks(text, cls.body if cls else [], ast.FunctionDef).items()
-        }
-        blocks[name] = f"    {stamp}\n{_dedent_to(code, '    ')}"
-        rank = {n: i for i, n in enumerate(ORDER)}
-        body = "\n".join(
-            _dedent_to(blocks[k], "    ") for k in sorted(blocks, key=lambda k: rank.get(k, len(ORDER)))
-        )
-        text = (
-            "".join(before).rstrip()
-            + "\n\n\nclass Value:\n"
-            + body
-            + ("\n\n" + "".join(after) if after else "")
-        )
+        new = f"    {stamp}\n{_dedent_to(code, '    ')}"
+        if cls is None:
+            lines.append(f"\n\nclass Value:\n{new}")
+        else:
+            _put(lines, _pieces(lines, cls.body, ast.FunctionDef), name, new, cls.end_lineno or len(lines))
+    text = "".join(lines)
     try:
         _write(path, text)
     except OSError as err:
@@ -235,7 +240,9 @@ def start(stage: str) -> type:
             raise TypeError("it has no class Value")
     except (Exception, SystemExit) as err:
         return _course(course, f"{FOLDER}/engine.py failed to import: {type(err).__name__}: {err}")
-    stages = {m: s for m, (_, s) in _stamped_blocks(text, cls.body, ast.FunctionDef).items()}
+    stages = {
+        m: s for m, (_, _, s) in _pieces(text.splitlines(keepends=True), cls.body, ast.FunctionDef).items()
+    }
     yours, theirs = [], []
     for method, wanted in needed.items():
         if method in vars(value) and STAGES.index(stages.get(method, STAGES[-1])) >= STAGES.index(wanted):
