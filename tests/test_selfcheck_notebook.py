@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import LectureValue, lecture_L
+from helpers import LectureValue, lecture_L, printed_line
 
 import grad
 import grad.nn
@@ -142,7 +142,7 @@ CHECKS = [
 @pytest.mark.parametrize("check, name", CHECKS, ids=[f"{c.__module__[14:]}.{c.__name__}" for c, _ in CHECKS])
 def test_a_check_without_arguments_uses_the_notebooks_names(check, name, notebook, capsys):
     assert not check()
-    task, verdict = capsys.readouterr().out.rstrip("\n").split(": ", 1)
+    task, verdict = printed_line(capsys).split(": ", 1)
     assert (
         verdict == f"not yet (`{name}` is not defined: run the cell above, and fix it if it shows an error)"
     )
@@ -150,7 +150,7 @@ def test_a_check_without_arguments_uses_the_notebooks_names(check, name, noteboo
     if check is value.a_plus_a:
         notebook.Value = LectureValue  # a set of children: one
     assert check(), capsys.readouterr().out
-    assert capsys.readouterr().out == f"{task}: OK\n"
+    assert printed_line(capsys) == f"{task}: OK"
 
 
 EXERCISES = [
