@@ -434,17 +434,17 @@ def _dpow(x: float, n: float) -> float:
 #
 # bench/fast_path.py times tricks 1-3 switched off, as forward + backward of micrograd's moons demo
 # step (100 points): (a) the Value-API model code, 65,818 nodes; (b) grad.nn + grad.losses, 6,842
-# fused nodes (median slow-down of 25 interleaved blocks, quartiles; CPython 3.11, 2-core EPYC).
-# bench/ops.py times 4-6, in ns per op (the minimum of 60 rounds, engines alternating).
+# fused nodes (median slow-down of 25 interleaved blocks, quartiles; CPython 3.11, 2-core EPYC shared
+# with other jobs, 2026-12-07). bench/ops.py times 4-6 in ns per op (minimum of 60 alternating rounds).
 #
 # 1. Edges in slots: one or two children in _a and _b, their local derivatives in _da and _db; a
 #    pair of tuples (_many) only for more (vsum, dot). Tuples on every node would double the
-#    objects the cycle collector scans. Switched off: 2.10x (2.03-2.28) slower on (a), 1.11x on (b).
+#    objects the cycle collector scans. Switched off: 2.67x (2.50-2.90) slower on (a), 1.18x on (b).
 # 2. Creation order as the topological order: an op runs only once its operands exist, so the
 #    reachable nodes sorted newest-first (on _id, a counter) need no recursion, at any depth.
-#    Switched off (the lecture's recursive build_topo): 1.17x (1.10-1.27) on (a), 1.07x on (b).
+#    Switched off (the lecture's recursive build_topo): 1.13x (1.00-1.28) on (a), 1.04x on (b).
 # 3. The unrolled loop: backward() reads the slots instead of zipping _prev with _local (two
-#    tuples a node). Switched off: 1.12x (0.94-1.25) on (a), 1.12x on (b), within the noise.
+#    tuples a node). Switched off: 1.16x (0.98-1.43) on (a), 0.95x (0.85-1.09) on (b): noise there.
 # 4. Unchecked float leaves: Value(x) for a float x skips __init__'s checks, 3.2 us to 0.51 us a
 #    leaf (micrograd's: 0.49 us); a float operand skips is_real.
 # 5. One call per op: an op hands its edges straight to _make and tests for a Value operand
