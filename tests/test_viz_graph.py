@@ -491,32 +491,6 @@ def test_look_alike_siblings_told_apart_only_by_their_parents_are_drawn_the_same
     assert source.count("_op [label=") == 5 and source.count("->") == 15
 
 
-def test_look_alike_siblings_in_one_process():
-    def build(first_p: bool):
-        p, q = (
-            (LectureValue(1.0), LectureValue(1.0))
-            if first_p
-            else (LectureValue(1.0), LectureValue(1.0))[::-1]
-        )
-        c = p + q
-        d = p * LectureValue(2.0)
-        d.label = "d"
-        e = q * LectureValue(3.0)
-        e.label = "e"
-        root = (c + d) + e
-        return root, c, p
-
-    sources, firsts, keep = set(), set(), []
-    for k in range(60):
-        keep.append([LectureValue(0.0) for _ in range(k)])
-        root, c, p = build(k % 2 == 0)
-        keep.append(root)
-        firsts.add(next(iter(c._prev)) is p)
-        sources.add(draw_dot(root).source)
-    assert firsts == {True, False}, "the sets iterated alike everywhere: nothing tested"
-    assert len(sources) == 1
-
-
 @pytest.mark.parametrize("text", ["\x00", "\ud800", "a\x01\x02b", "\x1b[31m", "x\ty\u2028z", "\x7f"])
 @pytest.mark.parametrize("where", ["label", "op"])
 def test_control_characters_and_lone_surrogates_are_replaced_and_render(text, where):

@@ -261,9 +261,10 @@ _SVG = "{http://www.w3.org/2000/svg}"
 _LIT = {_HOT["fillcolor"], _GETS["fillcolor"]}  # the node being processed, its receivers
 
 
-def _focus(svg: bytes | str) -> tuple[float, float] | None:
+def _focus(svg: bytes | str, fills: set = _LIT) -> tuple[float, float] | None:
     """Where the action of a frame is: the horizontal extent of the node being processed and of the nodes
-    it sends gradient to, as fractions (0 = left edge, 1 = right edge) of the picture's width."""
+    it sends gradient to (the shapes filled with ``fills``), as fractions (0 = left edge, 1 = right edge)
+    of the picture's width."""
     try:
         root = ElementTree.fromstring(svg.encode() if isinstance(svg, str) else svg)
         width = float(root.get("viewBox", "").split()[2])
@@ -271,7 +272,7 @@ def _focus(svg: bytes | str) -> tuple[float, float] | None:
         dx = float(shift.group(1)) if shift else 0.0
         xs = []
         for shape in root.iter():
-            if shape.get("fill") not in _LIT:
+            if shape.get("fill") not in fills:
                 continue
             if shape.tag == f"{_SVG}polygon":
                 xs += [float(p.split(",")[0]) for p in shape.get("points", "").split()]
