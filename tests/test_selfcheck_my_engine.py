@@ -86,6 +86,11 @@ class Layer:
         self.neurons = [Neuron(nin) for _ in range(nout)]
 
 
+_STRING_MODULE: dict = {}
+exec("def exp(self):\n    return self", _STRING_MODULE)  # no file holds its source
+FROM_A_STRING = _STRING_MODULE["exp"]
+
+
 # ---- helpers -------------------------------------------------------------------------------------------
 
 
@@ -217,11 +222,19 @@ def test_an_engine_file_that_does_not_parse_is_never_overwritten(folder, capsys)
         (lambda self: self, "write it with def to save it"),
         (3, "it is not a function or a class"),
         (len, "it is not a function or a class"),
+        (FROM_A_STRING, "its source cannot be read"),
     ],
 )
 def test_a_piece_that_cannot_stand_alone_is_not_saved_and_the_note_says_why(folder, piece, why):
     assert save("exp", piece, "05.ops", "exp") == f"not saved: {why}"
     assert not (folder / "engine.py").exists()
+
+
+def test_an_engine_file_that_cannot_be_read_is_named(folder):
+    (folder / "engine.py").mkdir()
+    assert save("__add__", add_fixed, "04.fix", "fix") == (
+        "not saved: my_micrograd/engine.py cannot be read (IsADirectoryError)"
+    )
 
 
 def test_classes_go_to_nn_py_replaced_by_name(folder):
