@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
 import pytest
 
 from grad.selfcheck import core
 from grad.selfcheck.core import Result, not_yet, ok, run, wrong
+
+
+@pytest.fixture(autouse=True)
+def _in_a_fresh_notebook(notebook):
+    """Every test runs with conftest's empty ``__main__`` (no names, no running cell) unless it fills it."""
 
 
 def _raise(err: BaseException):
@@ -173,9 +177,8 @@ def test_a_judge_that_runs_the_learners_function_reports_its_error_as_the_learne
 # ---- the learner's names and source --------------------------------------------------------------------
 
 
-def test_mine_reads_the_notebook_and_a_missing_name_is_not_yet_naming_a_close_one(monkeypatch):
-    main = sys.modules["__main__"]
-    monkeypatch.setattr(main, "slope_fn", 3, raising=False)
+def test_mine_reads_the_notebook_and_a_missing_name_is_not_yet_naming_a_close_one(notebook):
+    notebook.slope_fn = 3
     assert core.mine("slope_fn") == 3
     result = _check(lambda: core.mine("slope_fm"))
     assert result.status == "not yet"
@@ -202,11 +205,11 @@ def test_source_of_functions_and_classes():
     assert core.has_placeholder(core.source_of(_Cls)) and not core.has_placeholder("def f(: ...")
 
 
-def test_the_running_cell_is_the_source_of_a_statement_task(monkeypatch):
-    monkeypatch.setattr(sys.modules["__main__"], "_ih", ["", "a.grad = -6.0\ncheck.x()"], raising=False)
+def test_the_running_cell_is_the_source_of_a_statement_task(notebook):
+    notebook._ih = ["", "a.grad = -6.0\ncheck.x()"]
     assert core.cell_source() == "a.grad = -6.0\ncheck.x()"
     assert _check(lambda: 1).status == "WRONG"  # the cell's typed-in number
-    monkeypatch.setattr(sys.modules["__main__"], "_ih", "not a list")
+    notebook._ih = "not a list"
     assert core.cell_source() is None
 
 
@@ -283,10 +286,10 @@ def test_a_judge_that_returns_no_result_is_the_checks_own_bug_and_raises():
         _check(lambda: 1, lambda got: None)
 
 
-def test_a_callable_instance_is_judged_with_the_running_cell_as_its_source(monkeypatch):
+def test_a_callable_instance_is_judged_with_the_running_cell_as_its_source(notebook):
     class Net:
         def __call__(self, x):
             return x
 
-    monkeypatch.setattr(sys.modules["__main__"], "_ih", ["n = Net()\nn.w.grad = 0.5"], raising=False)
+    notebook._ih = ["n = Net()\nn.w.grad = 0.5"]
     assert _check(lambda: Net()).text == "typed-in numbers: n.w.grad = 0.5"
