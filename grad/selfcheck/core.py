@@ -3,9 +3,9 @@
 A check calls :func:`run` with two functions of its own: ``attempt()`` runs the learner's code
 and returns the answer (it finds the learner's names with :func:`mine`), ``judge(answer)``
 returns :func:`ok`, :func:`wrong` or :func:`not_yet`. ``run`` prints one line and returns the
-:class:`Result`. It never raises for the learner's code: an exception there is WRONG, with a hint
-read from the exception's own attributes. Only ``KeyboardInterrupt`` (Jupyter's interrupt
-button) goes through, so code that loops forever can always be stopped.
+:class:`Result`. It never raises for the learner's code: an exception there (``exit()`` too) is
+WRONG, with a hint read from the exception's own attributes. Only ``KeyboardInterrupt`` (Jupyter's
+interrupt button) goes through, so code that loops forever can always be stopped.
 
 The one placeholder is ``...``: an answer that is ``...``, or code that still holds ``...`` and
 is not right, is "not yet". Where a task asks for code, numbers typed in for ``.grad`` or
