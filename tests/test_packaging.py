@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,9 @@ MODULES = sorted(
 
 
 def _run(cmd: list, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    # PIP_CONSTRAINT, not only -c: it also pins what pip puts in the isolated environment where it
+    # builds grad (setuptools), which would otherwise be whatever the index serves newest that day.
+    env = {**os.environ, "PIP_CONSTRAINT": str(ROOT / "constraints.txt")}
     result = subprocess.run(
         [str(c) for c in cmd],
         cwd=cwd,
@@ -26,6 +30,7 @@ def _run(cmd: list, cwd: Path, timeout: float = 600) -> subprocess.CompletedProc
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
+        env=env,
     )
     assert result.returncode == 0, f"{' '.join(map(str, cmd))}\n{result.stdout}\n{result.stderr}"
     return result
