@@ -62,7 +62,7 @@ def test_plot_function_bad_input_names_the_argument(agg):
         plot_function(abs, "12")
     with pytest.raises(TypeError, match="plot_function: each entry of xs must be a real number .*, got str"):
         plot_function(abs, ["1", 2.0])
-    with pytest.raises(TypeError, match="plot_function: label and xlabel must be str"):
+    with pytest.raises(TypeError, match="plot_function: label must be a str, got NoneType"):
         plot_function(abs, [1.0, 2.0], label=None)
 
 

@@ -490,11 +490,11 @@ def test_show_backward_interactive_and_bad_arguments():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     slider, frame = shown.widget().children
     assert (slider.min, slider.max, slider.value) == (1, 7, 1)
-    assert frame.value == stepper._figure_html(shown[0], shown.svgs()[0])  # the static frame, as is
+    assert frame.value == shown[0].html()  # the static frame, as is
     assert graph_pictures(frame.value)[0]["svg"] == shown.svgs()[0]
     slider.value = 5
     assert "step 5:" in frame.value and "step 1:" not in frame.value
-    assert frame.value == stepper._figure_html(shown[4], shown.svgs()[4])
+    assert frame.value == shown[4].html()
     with pytest.raises(TypeError, match="show_backward: interactive must be True, False or None"):
         show_backward(n["L"], interactive="yes")
     with pytest.raises(ValueError, match="show_backward: rankdir must be 'LR'"):
@@ -708,7 +708,7 @@ def test_without_a_script_every_frame_starts_with_its_step_in_view():
 
     root, _ = lecture_neuron()
     shown = show_backward(root, interactive=False)
-    hot = [stepper._focus(svg, {stepper._HOT["fillcolor"]}) for svg in shown.svgs()]  # the orange node
+    hot = [stepper._focus(svg, {"#ffd8a8"}) for svg in shown.svgs()]  # the orange node
     page = f'<body style="margin:0"><div style="width:{stepper.VIEW_PX}px">{shown.html()}</div></body>'
     where = f"""Array.from(document.querySelectorAll("figure")).map((figure, k) => {{
         const box = figure.querySelector(".grad-graph").getBoundingClientRect();

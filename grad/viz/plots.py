@@ -103,8 +103,6 @@ def plot_function(
     """
     fn = "plot_function"
     check(callable(f), fn, "f must be a function of one number", f)
-    ok = isinstance(label, str) and isinstance(xlabel, str)
-    check(ok, fn, "label and xlabel must be str", (label, xlabel))
     _text(label, fn, "label")
     _text(xlabel, fn, "xlabel")
     _check_ax(ax, fn)
