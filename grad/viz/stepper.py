@@ -13,7 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.util import find_spec
 from typing import Any
 from xml.etree import ElementTree
@@ -33,17 +33,21 @@ class Frame:
     """Step ``step`` (from 0) of the backward pass: the state after node ``current`` pushed its gradient.
 
     ``graph`` is the picture; ``grads[i]`` is the gradient shown for ``values[i]`` (``None``: not reached).
-    ``caption`` marks the op as code with backticks; ``parts`` is the caption as (text, is_code) pieces,
-    so that the HTML can mark the op as code even when a label has a backtick of its own.
+    ``parts`` is the caption as (text, op, text), so that the HTML marks the op as code even when a label
+    has a backtick of its own; ``caption`` puts the op between backticks.
     """
 
     step: int
-    caption: str
+    parts: tuple[str, str, str]
     current: Any
     graph: ComputationGraph
     values: tuple
     grads: tuple
-    parts: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
+
+    @property
+    def caption(self) -> str:
+        before, op, after = self.parts
+        return f"{before}`{op}`{after}" if op else before + after
 
     def grad_of(self, value: Any) -> float | None:
         """The gradient this frame shows for ``value`` (``None``: blank)."""
@@ -84,24 +88,17 @@ def _names(nodes: list) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _caption(k: int, node: Any, grad: float, kids: list) -> tuple[tuple[str, bool], ...]:
-    """The caption of step ``k`` as (text, is_code) pieces: the op is code, the rest text."""
+def _caption(k: int, node: Any, grad: float, kids: list) -> tuple[str, str, str]:
+    """The caption of step ``k`` as (text, op, text); the op is "" where the caption names none."""
     step, op, g, who = f"step {k + 1}: ", clean(str(node._op or "?")), format_number(grad), name(node)
     if k == 0 and kids:  # the root
-        parts = [f"{step}{who} starts with grad {g}; ", (op, True), f" sends it to {_names(kids)}"]
-    elif k == 0:
-        parts = [f"{step}{who} starts with grad {g}; it is a leaf, so there is nothing to send"]
-    elif kids:
+        return f"{step}{who} starts with grad {g}; ", op, f" sends it to {_names(kids)}"
+    if k == 0:
+        return f"{step}{who} starts with grad {g}; it is a leaf, so there is nothing to send", "", ""
+    if kids:
         whose = f"{who}'s grad" if getattr(node, "label", None) else "grad"
-        parts = [step, (op, True), f" sends {whose} {g} to {_names(kids)}"]
-    else:
-        parts = [f"{step}{who} is a leaf: its grad {g} is final"]
-    return tuple(p if isinstance(p, tuple) else (p, False) for p in parts)
-
-
-def _caption_text(parts: tuple[tuple[str, bool], ...], code: str = "`") -> str:
-    """The caption as text, with the op between ``code`` marks (backticks, or none for an alt text)."""
-    return "".join(f"{code}{text}{code}" if is_code else text for text, is_code in parts)
+        return step, op, f" sends {whose} {g} to {_names(kids)}"
+    return f"{step}{who} is a leaf: its grad {g} is final", "", ""
 
 
 def _local_problem(node: Any) -> Exception | None:
@@ -143,32 +140,25 @@ def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
             "your _backward() closures"
         )
     with _replay_lock:
-        _replaying.active = True
+        _replaying.active, saved, steps = True, [v.grad for v in nodes], []
         try:
-            return _replay_alone(order, nodes, fn)
+            for v in nodes:
+                v.grad = 0.0
+            order[0].grad = 1.0
+            for k, node in enumerate(order):
+                if not callable(getattr(node, "_backward", None)):
+                    raise TypeError(f"{fn}: {describe(node)} has no _backward() to call, unlike the root")
+                g = node.grad
+                try:
+                    node._backward()
+                except Exception as exc:
+                    exc.add_note(f"{fn}: raised by the _backward() of {describe(node)}, step {k + 1}")
+                    raise
+                steps.append((g, [v.grad for v in nodes]))
         finally:
             _replaying.active = False
-
-
-def _replay_alone(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
-    saved, steps = [v.grad for v in nodes], []
-    try:
-        for v in nodes:
-            v.grad = 0.0
-        order[0].grad = 1.0
-        for k, node in enumerate(order):
-            if not callable(getattr(node, "_backward", None)):
-                raise TypeError(f"{fn}: {describe(node)} has no _backward() to call, unlike the root")
-            g = node.grad
-            try:
-                node._backward()
-            except Exception as exc:
-                exc.add_note(f"{fn}: raised by the _backward() of {describe(node)}, step {k + 1}")
-                raise
-            steps.append((g, [v.grad for v in nodes]))
-    finally:
-        for v, g in zip(nodes, saved):
-            v.grad = g
+            for v, g in zip(nodes, saved):
+                v.grad = g
     return steps
 
 
@@ -225,7 +215,7 @@ def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Fra
         style = _styler(i, set(children[i]), set(processed), shown)
         drawn = graph.picture(nodes, children, shown, rankdir, True, style, f"backward_step_{k + 1}")
         parts = _caption(k, node, g, [nodes[j] for j in children[i]])
-        frames.append(Frame(k, _caption_text(parts), node, drawn, tuple(nodes), shown, parts))
+        frames.append(Frame(k, parts, node, drawn, tuple(nodes), shown))
         processed.add(i)
     return frames
 
@@ -249,11 +239,8 @@ def backward_steps(
 
 def _caption_html(frame: Frame, tag: str) -> str:
     """The caption of ``frame`` in a ``tag`` element, its op as ``<code>``."""
-    parts = frame.parts or ((frame.caption, False),)
-    text = "".join(
-        f"<code>{html.escape(t, quote=False)}</code>" if is_code else html.escape(t, quote=False)
-        for t, is_code in parts
-    )
+    before, op, after = (html.escape(t, quote=False) for t in frame.parts)
+    text = f"{before}<code>{op}</code>{after}" if op else before + after
     return f'<{tag} style="font-family:sans-serif;margin-bottom:0.3em;text-align:left">{text}</{tag}>'
 
 
@@ -311,7 +298,7 @@ def _figure_html(frame: Frame, svg: bytes | str) -> str:
     """One frame: its caption, then its picture at natural size in a box that scrolls sideways, starting
     where the action is (see :func:`_end`). ``data-focus`` is the part of the picture to keep in view for
     the notes site's stepper.js, which scrolls there itself (and undoes the cut)."""
-    alt = _caption_text(frame.parts, code="") if frame.parts else frame.caption.replace("`", "")
+    alt = "".join(frame.parts)
     picture = graph.graph_html(svg, alt, _end(svg))
     focus = _focus(svg)
     data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
