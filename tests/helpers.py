@@ -94,7 +94,7 @@ def load(path: Path):
 
 
 def steps_module(name: str):
-    """notebooks/steps/``name``.py (``engine_02``, ``nn_04``, ...), imported as the notebooks import it."""
+    """notebooks/steps/``name``.py (``engine_02``, ``nn_05``, ...), imported as the notebooks import it."""
     sys.path.insert(0, str(NOTEBOOKS))
     try:
         return importlib.import_module(f"steps.{name}")

@@ -32,17 +32,17 @@ CHAPTERS = [
     ("01:09:02", "implementing the backward function for each operation", "03"),
     ("01:17:32", "implementing the backward function for a whole expression graph", "03"),
     ("01:22:28", "fixing a backprop bug when one node is used multiple times", "03"),
-    ("01:27:05", "breaking up a tanh, exercising with more operations", "04"),
-    ("01:39:31", "doing the same thing but in PyTorch: comparison", "04"),
-    ("01:43:55", "building out a neural net library (multi-layer perceptron) in micrograd", "04"),
-    ("01:51:04", "creating a tiny dataset, writing the loss function", "05"),
-    ("01:57:56", "collecting all of the parameters of the neural net", "05"),
-    ("02:01:12", "doing gradient descent optimization manually, training the network", "05"),
-    ("02:14:03", "summary of what we learned, how to go towards modern neural nets", "05"),
-    ("02:16:46", "walkthrough of the full code of micrograd on github", "05"),
-    ("02:21:10", "real stuff: diving into PyTorch, finding their backward pass for tanh", "05"),
+    ("01:27:05", "breaking up a tanh, exercising with more operations", "05"),
+    ("01:39:31", "doing the same thing but in PyTorch: comparison", "05"),
+    ("01:43:55", "building out a neural net library (multi-layer perceptron) in micrograd", "05"),
+    ("01:51:04", "creating a tiny dataset, writing the loss function", "06"),
+    ("01:57:56", "collecting all of the parameters of the neural net", "06"),
+    ("02:01:12", "doing gradient descent optimization manually, training the network", "06"),
+    ("02:14:03", "summary of what we learned, how to go towards modern neural nets", "06"),
+    ("02:16:46", "walkthrough of the full code of micrograd on github", "06"),
+    ("02:21:10", "real stuff: diving into PyTorch, finding their backward pass for tanh", "06"),
 ]
-CORE = ["01", "02", "03", "04", "05"]  # the notebooks that follow the video; 06 holds the exercises
+CORE = ["01", "02", "03", "05", "06"]  # the notebooks that follow the video; 07 holds the exercises
 MAX_CELLS = 50
 
 
@@ -150,8 +150,8 @@ def test_core_notebooks_use_the_self_check_module_not_hidden_machinery(number):
 
 
 def test_the_learner_never_gets_grad_value_silently():
-    # notebooks 02-05 build the learner's Value; grad.Value may appear only under its full name
-    for number in ["02", "03", "04", "05"]:
+    # notebooks 02-06 build the learner's Value; grad.Value may appear only under its full name
+    for number in ["02", "03", "05", "06"]:
         for cell in read(notebook_paths()[number]).cells:
             if cell.cell_type == "code":
                 assert not re.search(r"from grad(\.engine)? import .*\bValue\b", cell.source), (

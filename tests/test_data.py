@@ -69,7 +69,7 @@ def test_noise_has_the_given_standard_deviation():
 
 
 def test_seed_1_gives_the_numbers_the_notebooks_show():
-    # notebooks/05_mlp_training.ipynb stores outputs of make_moons(100, noise=0.1, seed=1)
+    # notebooks/06_mlp_training.ipynb stores outputs of make_moons(100, noise=0.1, seed=1)
     X, y = make_moons(100, noise=0.1, seed=1)
     assert np.round(X[:4], 6).tolist() == [
         [-0.875481, 0.034318],

@@ -1,4 +1,4 @@
-"""Notebook 06 and its checks, grad/selfcheck/exercises.py.
+"""Notebook 07 and its checks, grad/selfcheck/exercises.py.
 
 The checks are tested directly (fast): each one is driven to OK by a right answer, to WRONG with the
 expected hint by the usual mistakes (a forgotten chain-rule factor, ``=`` instead of ``+=``, a
@@ -26,8 +26,8 @@ from helpers import read_notebook as read
 from grad import lecture
 from grad.selfcheck import exercises as check
 
-EXERCISES = NOTEBOOKS / "06_exercises.ipynb"
-SOLUTIONS = NOTEBOOKS / "06_exercises_solutions.ipynb"
+EXERCISES = NOTEBOOKS / "07_exercises.ipynb"
+SOLUTIONS = NOTEBOOKS / "07_exercises_solutions.ipynb"
 
 
 @pytest.fixture(autouse=True)

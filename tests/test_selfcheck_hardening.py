@@ -246,11 +246,11 @@ def test_torch_gradients_that_ignore_their_arguments_are_wrong(capsys):
 
 
 def _exercise_value():
-    """Notebook 06's worked Value (add, mul, backward, exp, log, /, neg, radd)."""
+    """Notebook 07's worked Value (add, mul, backward, exp, log, /, neg, radd)."""
     import json
     from pathlib import Path
 
-    cells = json.loads((Path(__file__).parents[1] / "notebooks" / "06_exercises_solutions.ipynb").read_text())
+    cells = json.loads((Path(__file__).parents[1] / "notebooks" / "07_exercises_solutions.ipynb").read_text())
     namespace = {"math": math}
     for cell in cells["cells"]:
         source = "".join(cell["source"])

@@ -1,4 +1,4 @@
-"""grad.selfcheck.neurons: the checks of notebook 04's "Your turn" tasks.
+"""grad.selfcheck.neurons: the checks of notebook 05's "Your turn" tasks.
 
 Every check is driven to each of its verdicts: OK, WRONG with a hint (one case per hint), not yet
 (the shipped ``raise NotImplementedError``) and a crash inside the learner's code, which is reported,

@@ -21,7 +21,7 @@ from grad.selfcheck import backprop, derivatives, exercises, neurons, training, 
 
 @pytest.fixture
 def notebook(notebook, monkeypatch):
-    """conftest's fresh notebook, and notebook 06's checks with no score and no plots."""
+    """conftest's fresh notebook, and notebook 07's checks with no score and no plots."""
     monkeypatch.setattr(exercises, "_results", {})
     monkeypatch.setattr(exercises, "_plot_errors", lambda errors: None)
     return notebook

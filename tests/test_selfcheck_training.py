@@ -1,4 +1,4 @@
-"""grad.selfcheck.training: the checks of notebook 05's "Your turn" tasks.
+"""grad.selfcheck.training: the checks of notebook 06's "Your turn" tasks.
 
 Every check is driven to each of its verdicts: OK, WRONG with a hint (one case per hint), not yet
 (the shipped ``raise NotImplementedError``) and a crash inside the learner's code, which is reported,
@@ -109,7 +109,7 @@ def test_sse_loss_not_yet_and_crash(capsys):
 # ---- train_step(step, MLP) ------------------------------------------------------------------------------
 
 
-LectureMLP = steps_module("nn_04").MLP  # the lecture's MLP, as notebook 04 leaves it
+LectureMLP = steps_module("nn_05").MLP  # the lecture's MLP, as notebook 05 leaves it
 
 
 def make_step(zero=True, sign=-1.0, scale=1.0, mean=False, returns=lambda loss: loss):
@@ -295,7 +295,7 @@ def test_sse_loss_with_a_number_on_the_left_of_a_minus_gets_a_hint(capsys):
     )
     assert printed_line(capsys) == (
         "the loss: WRONG: your code raised TypeError: unsupported operand type(s) for -: 'float' and "
-        "'Value'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 04's "
+        "'Value'. Hint: a number on the left of `-` needs the Value's __rsub__, which notebook 05's "
         "Value has: run the first cell again, or write (yout - ygt)**2, the Value on the left"
     )
 

@@ -44,10 +44,10 @@ NOTEBOOKS = [
     "01_derivatives",
     "02_value_object",
     "03_backprop_by_hand",
-    "04_neurons",
-    "05_mlp_training",
-    "06_exercises",
-    "06_exercises_solutions",
+    "05_neurons",
+    "06_mlp_training",
+    "07_exercises",
+    "07_exercises_solutions",
 ]
 # Each topic note and the notebook it must link to.
 NOTES = {
@@ -55,10 +55,10 @@ NOTES = {
     "value_and_graphs": "02_value_object",
     "chain_rule": "03_backprop_by_hand",
     "backward": "03_backprop_by_hand",
-    "neurons": "04_neurons",
-    "pytorch": "04_neurons",
-    "mlp_training": "05_mlp_training",
-    "classic_bugs": "05_mlp_training",
+    "neurons": "05_neurons",
+    "pytorch": "05_neurons",
+    "mlp_training": "06_mlp_training",
+    "classic_bugs": "06_mlp_training",
     "glossary": "01_derivatives",
 }
 MATHJAX = "_static/mathjax/tex-svg-full.js"
@@ -661,7 +661,7 @@ _LAYOUT_STATE = """
 _LAYOUT_PAGES = {  # page -> the screenshot's name
     "index.html": "index",
     "notebooks/03_backprop_by_hand.html": "03_backprop_by_hand",
-    "notebooks/04_neurons.html": "04_neurons",
+    "notebooks/05_neurons.html": "05_neurons",
     "backward.html": "backward",
     "chain_rule.html": "chain_rule",  # graph figures of the notes
 }

@@ -1,4 +1,4 @@
-"""Checks for notebook 06, the exercises of the lecture's exercise sheet.
+"""Checks for notebook 07, the exercises of the lecture's exercise sheet.
 
 Exercise 1 takes one function, ``f(a, b, c) = -a**3 + sin(3*b) - 1.0/c + b**2.5 - a**0.5`` at
 ``(2, 3, 4)``, and asks for its gradient three ways: by hand (:func:`gradient_by_hand`), by forward

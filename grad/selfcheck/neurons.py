@@ -1,4 +1,4 @@
-"""Checks for the "Your turn" tasks of notebook 04 (neurons): the backward of ``**``, ``Neuron.__call__``.
+"""Checks for the "Your turn" tasks of notebook 05 (neurons): the backward of ``**``, ``Neuron.__call__``.
 
 Each check runs your code on Values of your own class, works out the right numbers itself with
 :class:`grad.Value`, prints one verdict line and returns True when it is OK. A WRONG verdict says

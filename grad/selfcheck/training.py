@@ -1,4 +1,4 @@
-"""Checks for the "Your turn" tasks of notebook 05 (training): the loss, a training step, tanh in PyTorch.
+"""Checks for the "Your turn" tasks of notebook 06 (training): the loss, a training step, tanh in PyTorch.
 
 Each check runs your code, works out the right numbers itself (with :mod:`grad.losses`,
 :mod:`grad.nn` or PyTorch in float64), prints one verdict line and returns True when it is OK.
@@ -111,7 +111,7 @@ def _number_on_the_left(err: Exception) -> str | None:
     """The hint for ``ygt - yout`` (a number minus a Value) with a Value that has no ``__rsub__``."""
     if isinstance(err, TypeError) and re.search(r"for -: '(float|int)' and", str(err)):
         return (
-            "a number on the left of `-` needs the Value's __rsub__, which notebook 04's Value has: run "
+            "a number on the left of `-` needs the Value's __rsub__, which notebook 05's Value has: run "
             "the first cell again, or write (yout - ygt)**2, the Value on the left"
         )
     return None

@@ -1,7 +1,7 @@
-"""The course's copy of Neuron, Layer and MLP as notebook 04 leaves them (generated: do not edit).
+"""The course's copy of Neuron, Layer and MLP as notebook 05 leaves them (generated: do not edit).
 
 Written by scripts/export_steps.py from the course's own cells tagged "export-nn" in
-04_neurons.ipynb
+05_neurons.ipynb
 (not from a learner's edits, so a mistake made in a notebook does not follow into the next one).
 To change it, change those cells and run `make notebooks`.
 """
@@ -10,10 +10,10 @@ To change it, change those cells and run `make notebooks`.
 
 import random
 
-from steps.engine_04 import Value
+from steps.engine_05 import Value
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 class Neuron:
     def __init__(self, nin):
@@ -28,7 +28,7 @@ class Neuron:
         return self.w + [self.b]
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 class Layer:
     def __init__(self, nin, nout):

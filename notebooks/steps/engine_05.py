@@ -1,7 +1,7 @@
-"""The course's copy of the Value class as notebook 04 leaves it (generated: do not edit).
+"""The course's copy of the Value class as notebook 05 leaves it (generated: do not edit).
 
 Written by scripts/export_steps.py from the course's own cells tagged "export-engine" in
-02_value_object.ipynb, 03_backprop_by_hand.ipynb, 04_neurons.ipynb
+02_value_object.ipynb, 03_backprop_by_hand.ipynb, 05_neurons.ipynb
 (not from a learner's edits, so a mistake made in a notebook does not follow into the next one).
 To change it, change those cells and run `make notebooks`.
 """
@@ -114,7 +114,7 @@ def tanh(self):
 Value.tanh = tanh
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 def __add__(self, other):
     other = other if isinstance(other, Value) else Value(other)
@@ -144,7 +144,7 @@ Value.__add__ = __add__
 Value.__mul__ = __mul__
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 def __radd__(self, other):  # other + self
     return self + other
@@ -158,7 +158,7 @@ Value.__radd__ = __radd__
 Value.__rmul__ = __rmul__
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 def exp(self):
     x = self.data
@@ -174,7 +174,7 @@ def exp(self):
 Value.exp = exp
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 def __pow__(self, other):
     assert isinstance(other, (int, float)), "only int and float powers for now"
@@ -200,7 +200,7 @@ Value.__truediv__ = __truediv__
 Value.__rtruediv__ = __rtruediv__
 
 
-# ---- 04_neurons.ipynb ----
+# ---- 05_neurons.ipynb ----
 
 def __neg__(self):  # -self
     return self * -1
