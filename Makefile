@@ -90,8 +90,8 @@ nbval-portable: setup ## nbval as on another machine: generic kernels, 1 thread,
 	  ATEN_CPU_CAPABILITY=$$cap OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=$$seed \
 	  PYTHONPATH=$(CURDIR)/scripts/perturbed_libm $(BIN)/python -m pytest -q notebooks $(NBVAL)
 
-notebooks: setup ## re-execute every notebook in place after a code change (stores new outputs)
-	$(BIN)/python scripts/run_notebooks.py notebooks
+notebooks: setup ## re-execute every book, make the workbooks from them, re-execute the workbooks (stores outputs)
+	$(BIN)/python scripts/run_notebooks.py
 
 notes: setup ## build the lecture-notes site into lecture_notes/_build/html
 	$(BIN)/sphinx-build -W --keep-going -b html lecture_notes lecture_notes/_build/html

@@ -1,9 +1,12 @@
 """Re-execute course notebooks in place, top to bottom, in a fresh python3 kernel each.
 
-Usage: python scripts/run_notebooks.py [NOTEBOOK_OR_DIR ...]   (default: notebooks/)
+Usage: python scripts/run_notebooks.py [NOTEBOOK_OR_DIR ...]
 
-First it writes notebooks/steps/ (scripts/export_steps.py) from the notebooks' sources: each
-notebook imports the engine the previous one ended with.
+With no argument it runs every book (notebooks/solutions/NN_*.ipynb), then makes the workbooks from
+the books (``scripts/workbook.py build``: a workbook whose cells changed is rewritten without
+outputs), then runs every workbook (notebooks/NN_*.ipynb; a notebook there with no book yet is run as
+it is). With arguments it runs those notebooks (a folder: its NN_*.ipynb), the books among them first,
+then builds the workbooks when a book was run, then the rest. notebooks/steps/ is not written.
 
 The stored outputs are what nbval later compares against, so the run is made
 as deterministic as we can: a fixed hash seed, the notebook's folder as the
@@ -29,13 +32,19 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = "[0-9][0-9]_*.ipynb"
+BOOKS = ROOT / "notebooks" / "solutions"
 
-def notebooks(args: list[str]) -> list[Path]:
-    paths = [Path(a) for a in args] or [Path(__file__).resolve().parent.parent / "notebooks"]
+
+def notebooks(args: list[str]) -> tuple[list[Path], list[Path]]:
+    """The books and the other notebooks to run: every one with no ``args``, else those named."""
+    paths = [Path(a).resolve() for a in args] or [BOOKS, ROOT / "notebooks"]
     found: list[Path] = []
     for p in paths:
-        found += sorted(p.glob("[0-9][0-9]_*.ipynb")) if p.is_dir() else [p]
-    return found
+        found += [p] if p.suffix == ".ipynb" else sorted(p.glob(NOTEBOOKS))
+    books = [p for p in found if p.parent.name == "solutions"]
+    return books, [p for p in found if p not in books]
 
 
 def merge_streams(nb: nbformat.NotebookNode) -> None:
@@ -121,16 +130,24 @@ def run(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def main(argv: list[str]) -> int:
+def build_workbooks() -> int:
+    """``scripts/workbook.py build``: each workbook made anew from its book; 1 if a book is refused."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import export_steps
+    import workbook
 
-    export_steps.main([])
+    return workbook.main(["build"])
+
+
+def main(argv: list[str]) -> int:
     os.environ["PYTHONHASHSEED"] = "0"
     os.environ["GRAD_STATIC_OUTPUTS"] = "1"  # show_backward stores static frames, not a slider
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for path in notebooks(argv):
-        print(f"{path.name}: {run(path):.1f} s", flush=True)
+    books, others = notebooks(argv)
+    for i, path in enumerate(books + others):
+        if books and i == len(books) and build_workbooks():
+            return 1
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{name}: {run(path):.1f} s", flush=True)
         for problem in portability_problems(nbformat.read(path, as_version=4)):
             print(f"  warning: not portable: {problem}", flush=True)
     return 0

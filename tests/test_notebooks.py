@@ -13,11 +13,15 @@ import nbformat
 import pytest
 from helpers import ROOT, load, read_notebook
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted(
+    (ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb")
+)
 RUNNER = load(ROOT / "scripts" / "run_notebooks.py")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS, ids=[p.relative_to(ROOT / "notebooks").as_posix() for p in NOTEBOOKS]
+)
 def test_stored_outputs_are_portable(path: Path) -> None:
     problems = RUNNER.portability_problems(read_notebook(path))
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
@@ -72,3 +76,30 @@ def test_error_outputs_are_checked_too() -> None:
         nbformat.v4.new_output("error", ename="ValueError", evalue="at 0x7f3a2b1c4d50", traceback=[])
     ]
     assert RUNNER.portability_problems(nb)
+
+
+def test_books_run_first_then_the_workbooks_are_built_then_run(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "solutions").mkdir()
+    for name in ("solutions/02_b.ipynb", "solutions/01_a.ipynb", "01_a.ipynb", "02_b.ipynb", "notes.ipynb"):
+        (tmp_path / name).write_text("{}")
+    done: list[str] = []
+    monkeypatch.setattr(RUNNER, "run", lambda path: done.append(path.relative_to(tmp_path).as_posix()) or 0.0)
+    monkeypatch.setattr(RUNNER, "build_workbooks", lambda: done.append("build") or 0)
+    monkeypatch.setattr(RUNNER, "portability_problems", lambda nb: [])
+    monkeypatch.setattr(RUNNER.nbformat, "read", lambda path, as_version: None)
+    # a workbook named before a book still runs after it, and after the build
+    assert RUNNER.main([str(tmp_path / "02_b.ipynb"), str(tmp_path / "solutions")]) == 0
+    assert done == ["solutions/01_a.ipynb", "solutions/02_b.ipynb", "build", "02_b.ipynb"]
+    done.clear()  # no book run, no build
+    assert RUNNER.main([str(tmp_path)]) == 0
+    assert done == ["01_a.ipynb", "02_b.ipynb"]
+    done.clear()  # a book refused by the build: no workbook runs on a stale copy
+    monkeypatch.setattr(RUNNER, "build_workbooks", lambda: done.append("build") or 1)
+    assert RUNNER.main([str(tmp_path / "solutions/01_a.ipynb"), str(tmp_path / "01_a.ipynb")]) == 1
+    assert done == ["solutions/01_a.ipynb", "build"]
+
+
+def test_with_no_argument_every_book_then_every_workbook() -> None:
+    books, others = RUNNER.notebooks([])
+    assert books == sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    assert others == sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
