@@ -22,21 +22,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
-import graphviz
 import pytest
 from helpers import LectureValue, lecture_L, lecture_neuron, neuron_sum
 
 import grad.engine
 from grad.engine import Value
-from grad.viz import (
-    DEFAULT_MAX_NODES,
-    ComputationGraph,
-    GraphvizNotFoundError,
-    backward_steps,
-    draw_dot,
-    show_backward,
-)
-from grad.viz.graph import graph_html, svg_size
+from grad.viz import draw_dot, show_backward
+from grad.viz.graph import DEFAULT_MAX_NODES, ComputationGraph, graph_html
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "lecture_L.dot"
@@ -193,7 +185,7 @@ def test_golden_file_is_the_lecture_picture():
     ]  # fmt: skip
     ops = re.findall(r'^\t(v\d_op) \[label="([^"]*)"', src, re.M)
     assert ops == [("v2_op", "*"), ("v4_op", "+"), ("v6_op", "*")]
-    assert "rankdir=LR" in src and "shape=record" in src
+    assert 'rankdir="LR"' in src and 'shape="record"' in src
     assert "0x" not in src and "id(" not in src
 
 
@@ -313,13 +305,13 @@ def test_negative_zero_is_printed_as_zero():
 def test_rankdir_tb_and_bad_rankdir():
     n = lecture_L()
     src = draw_dot(n["L"], rankdir="TB").source
-    assert "rankdir=TB" in src
+    assert 'rankdir="TB"' in src
     assert 'v0 [label="a | data 2.0000 | grad 0.0000"]' in src  # no braces: fields in a row in TB
     for bad in ("lr", "RL", "BT", ""):
         with pytest.raises(ValueError, match="draw_dot: rankdir must be 'LR'"):
             draw_dot(n["L"], rankdir=bad)
     for bad, got in ((None, "NoneType: None"), (1, "int: 1")):
-        with pytest.raises(TypeError, match=f"draw_dot: rankdir must be 'LR' .*, got {got}$"):
+        with pytest.raises(ValueError, match=f"draw_dot: rankdir must be 'LR' .*, got {got}$"):
             draw_dot(n["L"], rankdir=bad)
 
 
@@ -355,10 +347,8 @@ def test_a_root_that_is_not_value_like_names_the_function_and_what_is_missing():
         TypeError, match="draw_dot: expected a Value-like object .* got type: <class 'grad.engine.Value'>"
     ):
         draw_dot(grad.engine.Value)  # the class, not a Value
-    with pytest.raises(TypeError, match="backward_steps: expected a Value-like object"):
-        backward_steps([LectureValue(1.0)])
     with pytest.raises(TypeError, match="show_backward: expected a Value-like object"):
-        show_backward("x")
+        show_backward([LectureValue(1.0)])
 
 
 def test_a_bad_child_or_prev_is_named():
@@ -440,7 +430,7 @@ class CountingNode:
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("draw", [draw_dot, backward_steps])
+@pytest.mark.parametrize("draw", [draw_dot, show_backward])
 @pytest.mark.parametrize("shape", ["deep", "wide"])
 def test_the_size_guard_stops_walking_after_max_nodes_plus_one(draw, shape):
     """A 900k-node graph used to be walked to the end (10 s) just to be refused."""
@@ -454,41 +444,6 @@ def test_the_size_guard_stops_walking_after_max_nodes_plus_one(draw, shape):
     with pytest.raises(ValueError, match="more than max_nodes=30 Values"):
         draw(x, max_nodes=30)
     assert CountingNode.reads <= 2 * 31  # hasattr() reads it too: twice for each of at most 31 nodes
-
-
-# Two look-alike children (p, q) of one node, each also used by a different parent (d, e): only the
-# parents tell them apart. Run in processes with different hash seeds and different allocation orders.
-TWINS = """
-import json
-from helpers import LectureValue as LV
-from grad.viz import backward_steps, draw_dot
-junk, sources = [], []
-for pad in range(int(sys.argv[1]), int(sys.argv[1]) + 12):
-    junk.append([LV(0.0) for _ in range(pad)])  # move the next nodes to other addresses
-    if pad % 2:
-        p, q = LV(1.0), LV(1.0)
-    else:
-        q, p = LV(1.0), LV(1.0)  # allocated the other way round
-    c = p + q
-    d = p * LV(2.0); d.label = "d"
-    e = q * LV(3.0); e.label = "e"
-    root = (c + d) + e; root.label = "root"
-    first = next(iter(c._prev)) is p
-    sources.append([first, draw_dot(root, show_grad=False).source, [f.caption for f in backward_steps(root)]])
-print(json.dumps(sources))
-"""
-
-
-def test_look_alike_siblings_told_apart_only_by_their_parents_are_drawn_the_same_everywhere():
-    runs = []
-    for seed, start in (("0", "0"), ("1", "5"), ("7", "40"), ("123", "101")):
-        out = run_python(TWINS, start, PYTHONHASHSEED=seed)
-        assert out.returncode == 0, out.stderr.decode()
-        runs.extend(json.loads(out.stdout))
-    assert {first for first, _, _ in runs} == {True, False}, "the sets iterated alike everywhere"
-    assert len({json.dumps(r[1:]) for r in runs}) == 1
-    source = runs[0][1]
-    assert source.count("_op [label=") == 5 and source.count("->") == 15
 
 
 @pytest.mark.parametrize("text", ["\x00", "\ud800", "a\x01\x02b", "\x1b[31m", "x\ty\u2028z", "\x7f"])
@@ -509,30 +464,12 @@ def test_control_characters_and_lone_surrogates_are_replaced_and_render(text, wh
     assert captions.html().encode()  # no lone surrogate left for the notebook's UTF-8 JSON
 
 
-@pytest.mark.parametrize(
-    "kwargs, error, message",
-    [
-        ({"timeout": 0}, ValueError, r"pipe: timeout must be a number of seconds in \(0, 1e9\], got int: 0"),
-        ({"timeout": -1}, ValueError, r"pipe: timeout must be a number of seconds in \(0, 1e9\]"),
-        ({"timeout": float("nan")}, ValueError, r"pipe: timeout must be a number of seconds in"),
-        ({"timeout": 10**400}, ValueError, r"pipe: timeout must be a number of seconds in"),
-        ({"timeout": "x"}, TypeError, r"pipe: timeout must be a number of seconds, got str: 'x'"),
-        ({"timeout": True}, TypeError, r"pipe: timeout must be a number of seconds, got bool"),
-        ({"format": None}, TypeError, r"pipe: format must be a dot output format like 'svg'"),
-        ({"format": ""}, ValueError, r"pipe: format must be a dot output format"),
-        ({"format": "svg -o x"}, ValueError, r"pipe: format must be a dot output format"),
-        ({"encoding": "bogus"}, ValueError, r"pipe: unknown encoding 'bogus'"),
-        ({"encoding": 5}, TypeError, r"pipe: encoding must be None or a str"),
-    ],
-)
-def test_pipe_arguments_are_checked_before_dot_runs(kwargs, error, message):
-    """timeout="x" used to fail inside subprocess, timeout=0 to be reported as dot being too slow."""
-    with pytest.raises(error, match=message):
-        draw_dot(Value(1.0)).pipe(**kwargs)
-
-
-def test_pipe_accepts_a_format_with_a_renderer():
-    assert draw_dot(Value(1.0)).pipe(format="png:cairo").startswith(b"\x89PNG")
+def test_a_timeout_that_is_not_a_number_is_named_before_dot_runs():
+    """timeout="x" used to fail inside subprocess."""
+    with pytest.raises(
+        TypeError, match=r"pipe: timeout must be a real number \(int or float\), got str: 'x'"
+    ):
+        draw_dot(Value(1.0)).pipe(timeout="x")
 
 
 def test_deep_graphs_need_no_recursion():
@@ -555,14 +492,13 @@ def test_a_cycle_in_a_learners_graph_does_not_hang():
 # ---- the ComputationGraph and rendering ----------------------------------------------------
 
 
-def test_repr_svg_and_pipe():
+def test_repr_and_pipe():
     n = lecture_L()
     g = draw_dot(n["L"])
-    assert isinstance(g, ComputationGraph) and isinstance(g.digraph, graphviz.Digraph)
-    assert g.source == g.digraph.source and (g.n_values, g.n_ops) == (7, 3)
+    assert isinstance(g, ComputationGraph) and (g.n_values, g.n_ops) == (7, 3)
     assert repr(g) == "<computation graph: 7 values, 3 ops>"
     assert repr(draw_dot(Value(1.0))) == "<computation graph: 1 value, 0 ops>"
-    svg = g._repr_svg_()
+    svg = g.pipe(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
     assert g.pipe().startswith(b"<?xml") and g.pipe(format="png").startswith(b"\x89PNG")
 
@@ -577,8 +513,8 @@ def test_jupyter_shows_html_with_the_svg_at_natural_size_in_a_scrolling_box():
     bundle = g._repr_mimebundle_()
     assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
     assert bundle["text/plain"] == repr(g) == "<computation graph: 10 values, 5 ops>"
-    assert bundle["image/svg+xml"] == g._repr_svg_()
-    assert bundle["text/html"] == g.html() == draw_dot(n)._repr_mimebundle_()["text/html"]  # deterministic
+    assert bundle["image/svg+xml"] == g.pipe(encoding="utf-8")
+    assert bundle == draw_dot(n)._repr_mimebundle_()  # deterministic
     assert "<svg" not in bundle["text/html"]  # inline SVG is removed by JupyterLab's sanitizer
     (picture,) = graph_pictures(bundle["text/html"])
     assert picture["svg"] == bundle["image/svg+xml"]
@@ -591,10 +527,8 @@ def test_jupyter_shows_html_with_the_svg_at_natural_size_in_a_scrolling_box():
 def test_graph_html_of_any_svg():
     page = graph_html(b'<svg width="75pt" height="30.5pt" viewBox="0 0 75 30.5"></svg>', 'a "graph" <b>')
     assert 'width="100" height="41"' in page and 'alt="a &quot;graph&quot; &lt;b&gt;"' in page
-    assert (
-        graph_html('<svg width="75pt" height="30.5pt"></svg>', "x").count("data:image/svg+xml;base64,") == 1
-    )
-    assert svg_size(b"<svg>") is None and 'width="' not in graph_html(b"<svg></svg>", "x")
+    assert page.count("data:image/svg+xml;base64,") == 1
+    assert 'width="' not in graph_html(b"<svg></svg>", "x")
 
 
 def test_svg_is_rendered_by_dot_with_the_labels():
@@ -627,52 +561,19 @@ def test_rendering_has_a_time_limit_and_reports_dot_errors(tmp_path, monkeypatch
         g.pipe(timeout=0.5)
 
 
-def test_missing_dot_in_process(monkeypatch, tmp_path):
-    g = draw_dot(Value(1.0, label="a"))
+def test_missing_dot_program_gives_the_install_commands(monkeypatch, tmp_path):
+    a = Value(1.0, label="a")
+    b = a * 2
+    g = draw_dot(b)
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert "a | data 1.0000" in g.source
-    with pytest.raises(GraphvizNotFoundError, match="sudo apt-get install graphviz") as info:
-        g.pipe(format="svg")
-    assert isinstance(info.value, graphviz.ExecutableNotFound) and isinstance(info.value, RuntimeError)
-    assert isinstance(info.value.__cause__, FileNotFoundError)
-
-
-MISSING_DOT = """
-import json, graphviz
-from grad.engine import Value
-from grad.viz import GraphvizNotFoundError, draw_dot, show_backward
-a = Value(1.0, label="a"); b = a * 2; b.label = "b"
-g = draw_dot(b)
-out = {"source": g.source}
-calls = {
-    "pipe": lambda: g.pipe(format="svg"),
-    "display": lambda: g._repr_mimebundle_(),
-    "stepper": lambda: show_backward(b)._repr_mimebundle_(),
-}
-for name, call in calls.items():
-    try:
-        call()
-        out[name] = "no error"
-    except GraphvizNotFoundError as exc:
-        out[name] = [str(exc), isinstance(exc, graphviz.ExecutableNotFound), isinstance(exc, RuntimeError)]
-print(json.dumps(out))
-"""
-
-
-def test_missing_dot_program_gives_the_install_commands(tmp_path):
-    empty = tmp_path / "empty_bin"
-    empty.mkdir()
-    proc = run_python(MISSING_DOT, PATH=str(empty))
-    assert proc.returncode == 0, proc.stderr.decode()
-    out = json.loads(proc.stdout)
-    assert 'v0 [label="{ a | data 1.0000 | grad 0.0000 }"]' in out["source"]
-    for name in ("pipe", "display", "stepper"):
-        message, is_graphviz_error, is_runtime_error = out[name]
-        assert is_graphviz_error and is_runtime_error
-        assert "`dot` is not on PATH" in message
-        assert "sudo apt-get install graphviz" in message
-        assert "brew install graphviz" in message
-        assert "conda install -c conda-forge graphviz" in message
+    assert 'v0 [label="{ a | data 1.0000 | grad 0.0000 }"]' in g.source
+    for call in (g.pipe, g._repr_mimebundle_, show_backward(b)._repr_mimebundle_):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert isinstance(info.value.__cause__, FileNotFoundError)
+        for line in ("`dot` is not on PATH", "sudo apt-get install graphviz", "brew install graphviz"):
+            assert line in str(info.value)
+        assert "conda install -c conda-forge graphviz" in str(info.value)
 
 
 def test_without_grads_shown_a_value_needs_no_grad_attribute():
@@ -689,7 +590,7 @@ def test_without_grads_shown_a_value_needs_no_grad_attribute():
         draw_dot(e)
 
 
-# ---- hardening: labels dot would misread, any SVG, partial bundles, failures, threads ------
+# ---- hardening: labels dot would misread, failures, threads --------------------------------
 
 
 @pytest.mark.parametrize(
@@ -726,46 +627,6 @@ def test_unicode_and_markup_in_labels_render_and_the_html_is_well_formed():
 
 
 @pytest.mark.parametrize(
-    "svg, size",
-    [
-        (b'<svg width="60pt" height="30pt">', (80, 40)),  # as dot writes it
-        (b'<svg height="30pt" width="60pt">', (80, 40)),  # any order
-        (b"<svg width='60pt' height='30pt'>", (80, 40)),  # any quotes
-        (b'<svg width="2in" height="1in">', (192, 96)),
-        (b'<svg width="120" height="60.4px">', (120, 60)),
-        (b'<svg width="100%" height="100%" viewBox="0 0 300 150">', (300, 150)),  # relative: the viewBox
-        (b'<svg viewBox="0,0,40.5,20">', (40, 20)),
-        (b'<?xml version="1.0"?>\n<!-- ' + b"x" * 3000 + b' -->\n<svg width="6pt" height="3pt">', (8, 4)),
-        (b'<svg stroke-width="3" data-height="4">', None),
-        (b'<svg width="0pt" height="3pt">', None),
-        (b'<svg width="nanpt" height="inf">', None),
-        (b'<svg viewBox="0 0 a 3">', None),
-        (b"<svg>", None),
-        (b"no svg at all", None),
-    ],
-)
-def test_svg_size_of_any_svg(svg, size):
-    assert svg_size(svg) == size
-    page = graph_html(svg, "a graph")
-    assert (f'width="{size[0]}" height="{size[1]}"' in page) if size else ('width="' not in page)
-
-
-def test_only_the_mime_types_asked_for_and_the_text_form_needs_no_dot(monkeypatch, tmp_path):
-    g = draw_dot(Value(1.0, label="a"))
-    full = g._repr_mimebundle_()
-    assert g._repr_mimebundle_(include=["image/svg+xml"]) == {"image/svg+xml": full["image/svg+xml"]}
-    assert g._repr_mimebundle_(exclude=["image/svg+xml"]).keys() == {"text/html", "text/plain"}
-    assert g._repr_mimebundle_(include={"text/html"}, exclude={"text/html"}) == {}
-    monkeypatch.setenv("PATH", str(tmp_path))  # no dot
-    assert g._repr_mimebundle_(include=["text/plain"]) == {
-        "text/plain": "<computation graph: 1 value, 0 ops>"
-    }
-    assert g._repr_mimebundle_(exclude=["text/html", "image/svg+xml"]) == {"text/plain": repr(g)}
-    with pytest.raises(GraphvizNotFoundError):
-        g._repr_mimebundle_()
-
-
-@pytest.mark.parametrize(
     "script, message",
     [
         (
@@ -773,7 +634,7 @@ def test_only_the_mime_types_asked_for_and_the_text_form_needs_no_dot(monkeypatc
             r"dot -Tsvg failed \(exit status 3\): Error: syntax",
         ),
         ("exit 1", r"dot -Tsvg failed \(exit status 1\): it printed no message"),
-        ("kill -SEGV $$", r"dot -Tsvg failed \(killed by signal 11\)"),
+        ("kill -SEGV $$", r"dot -Tsvg failed \(exit status -11\)"),
     ],
 )
 def test_a_failing_dot_says_how_it_failed(tmp_path, monkeypatch, script, message):

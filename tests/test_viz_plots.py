@@ -62,8 +62,6 @@ def test_plot_function_bad_input_names_the_argument(agg):
         plot_function(abs, "12")
     with pytest.raises(TypeError, match="plot_function: each entry of xs must be a real number .*, got str"):
         plot_function(abs, ["1", 2.0])
-    with pytest.raises(TypeError, match="plot_function: label must be a str, got NoneType"):
-        plot_function(abs, [1.0, 2.0], label=None)
 
 
 def test_plot_function_labels_the_curve_and_axes(agg, tmp_path):
@@ -125,8 +123,6 @@ def test_plot_decision_boundary_bad_input_names_the_argument(agg):
         plot_decision_boundary(model, 3, [1])
     with pytest.raises(TypeError, match="plot_decision_boundary: model must be callable"):
         plot_decision_boundary("model", X, [1, 1, 1, 1])
-    with pytest.raises(ValueError, match="use a larger h"):
-        plot_decision_boundary(model, X, [1, 1, 1, 1], h=1e-3)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -134,11 +130,11 @@ def test_plot_decision_boundary_rejects_points_that_are_not_finite(agg, bad):
     points = [[0.0, 1.0], [1.0, bad], [0.5, 2.0]]
     with pytest.raises(ValueError) as info:
         plot_decision_boundary(lambda p: p[0], points, [1, -1, 1])
-    assert (
-        str(info.value)
-        == f"plot_decision_boundary: X[1] must be finite (no NaN or inf), got list: [1.0, {bad}]"
+    assert str(info.value) == (
+        f"plot_decision_boundary: each entry of each row of X must be finite and within +-1e307 to be drawn, "
+        f"got float: {bad}"
     )
-    with pytest.raises(ValueError, match=r"X\[0\] must be finite"):
+    with pytest.raises(ValueError, match=r"each row of X must be finite"):
         plot_decision_boundary(lambda p: p[0], [[Value(bad), 0.0]], [1])
 
 
@@ -179,20 +175,26 @@ def render(fig) -> int:
 @pytest.mark.parametrize(
     "points, h, message",
     [
-        (X, 1e-13, r"h=1e-13 makes a grid of over 10\*\*15 points, more than 250,000"),  # was a MemoryError
-        (X, 1e-300, r"h=1e-300 makes a grid of over 10\*\*15 points"),  # was numpy's "Maximum allowed size"
-        (X, 1e-8, r"h=1e-08 makes a grid of over 10\*\*15 points"),  # was GBs allocated before refusing
-        (X, 1e-3, r"h=0.001 makes a grid of 16,000,000 points, more than 250,000 \(the data plus a margin"),
-        ([[0, 0], [1e300, 1]], 0.25, r"h=0.25 makes a grid of over 10\*\*15 points.*spans 1e\+300 and 3\)"),
-        ([[0.0, 0.0], [1.0, 1.0]], 5.0, r"h=5 leaves fewer than 2 grid points along axis 0, where the data"),
-        ([[0.0, 0.0], [1.0, 1.0]], 1e308, r"h=1e\+308 leaves fewer than 2 grid points .*smaller than 3"),
-        ([[1e17, 1e17]], 0.25, r"X's coordinates \(up to 1e\+17\) are too large for a grid around them"),
+        (X, 1e-13, r"h=1e-13 makes a grid of 4e\+13 x 4e\+13 points"),  # was a MemoryError
         (
-            [[1e16, 0.0], [1e16 + 4, 1.0]],
-            0.25,
-            r"at X's coordinates, grid points h=0.25 apart are not distinct; use a larger h",
+            X,
+            1e-300,
+            r"h=1e-300 makes a grid of 4e\+300 x 4e\+300 points",
+        ),  # was numpy's "Maximum allowed size"
+        (
+            X,
+            1e-3,
+            r"h=0.001 makes a grid of 4e\+03 x 4e\+03 points over the data plus a margin of 1; use an h",
         ),
-        ([[0.0, 0.0], [1e308, 1e308]], 1e306, r"X\[1\] must be within \+-1e\+307 to be drawn, got 1e\+308"),
+        ([[0, 0], [1e300, 1]], 0.25, r"h=0.25 makes a grid of 4e\+300 x 12 points"),
+        ([[0.0, 0.0], [1.0, 1.0]], 5.0, r"h=5 makes a grid of 0.6 x 0.6 points.*at least 2 points a side"),
+        ([[0.0, 0.0], [1.0, 1.0]], 1e308, r"h=1e\+308 makes a grid of 3e-308 x 3e-308 points"),
+        ([[1e17, 1e17]], 0.25, r"h=0.25 makes a grid of 0 x 0 points"),  # the margin lost to rounding
+        (
+            [[0.0, 0.0], [1e308, 1e308]],
+            1e306,
+            r"each entry of each row of X must be finite and within \+-1e307",
+        ),
     ],
 )
 def test_plot_decision_boundary_grid_is_checked_before_it_is_made(agg, points, h, message):
@@ -206,35 +208,21 @@ def test_plot_decision_boundary_smallest_grid_draws(agg):
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"label": "$x^$"}, r"plot_function: label '\$x\^\$' is not valid math text between \$ signs"),
-        ({"xlabel": r"$\frac$"}, r"plot_function: xlabel '\$\\\\frac\$' is not valid math text"),
-    ],
-)
-def test_labels_that_matplotlib_cannot_draw_are_refused_at_once(agg, kwargs, message):
-    with pytest.raises(ValueError, match=message + r".*write a dollar sign as \\\$"):
-        plot_function(lambda x: x, [0.0, 1.0], at=0.5, **kwargs)
-
-
-def test_labels_with_math_or_an_escaped_dollar_draw(agg):
-    fig = plot_function(lambda x: x * x, [0.0, 1.0], at=0.5, label="$x^2$", xlabel=r"cost in \$")
-    assert render(fig) > 1000
-
-
-@pytest.mark.parametrize(
     "call, message",
     [
         (
             lambda: plot_function(lambda x: x, [-1e308, 1e308]),
-            r"plot_function: each entry of xs must be finite",
+            r"plot_function: each entry of xs must be finite and within \+-1e307 to be drawn",
         ),
         (lambda: plot_function(lambda x: x, [0.0, math.inf]), r"each entry of xs must be finite and within"),
         (lambda: plot_function(lambda x: x * 1e308, [-1.0, 1.0]), r"plot_function: f\(x\) must be within"),
         (lambda: plot_function(lambda x: x, [0.0, 1.0], at=1e308), r"plot_function: at must be finite and"),
         (lambda: plot_function(lambda x: x * 1e307, [-9.0, 9.0], at=0), r"plot_function: f\(x\) must be"),
-        (lambda: plot_loss([-1e308, 1e308]), r"plot_loss: each loss must be within \+-1e\+307 to be drawn"),
-        (lambda: plot_loss([1.0, 2.0], [0.5, 1e308]), r"plot_loss: each accuracy must be within"),
+        (
+            lambda: plot_loss([-1e308, 1e308]),
+            r"plot_loss: each entry of history must be within \+-1e307 to be",
+        ),
+        (lambda: plot_loss([1.0, 2.0], [0.5, 1e308]), r"plot_loss: each entry of accuracy must be within"),
     ],
 )
 def test_numbers_matplotlib_cannot_draw_are_refused_at_once(agg, call, message):

@@ -1,4 +1,4 @@
-"""Tests for grad.viz.stepper: backward_steps (grad.Value and closure-based Values) and show_backward.
+"""Tests for grad.viz.stepper: show_backward's frames (grad.Value and closure-based Values) and display.
 
 Every test here runs under a time limit: rendering once hung forever (all frames went through
 one pipe to dot), and test_many_frames_do_not_deadlock_the_renderer would hang again.
@@ -17,10 +17,15 @@ from helpers import LectureValue, close, lecture_L, lecture_neuron, neuron_sum
 from test_viz_graph import graph_pictures
 
 from grad.engine import Value, backward_order
-from grad.viz import BackwardPass, Frame, backward_steps, show_backward, stepper
-from grad.viz.stepper import STEPPER_LIMIT, STEPPER_MAX_NODES
+from grad.viz import show_backward, stepper
+from grad.viz.stepper import STEPPER_LIMIT, STEPPER_MAX_NODES, BackwardPass, Frame
 
 pytestmark = pytest.mark.timeout(60)
+
+
+def backward_steps(root, **options) -> list[Frame]:
+    """The frames of show_backward(root), shown statically."""
+    return show_backward(root, interactive=False, **options).frames
 
 
 def neuron() -> dict[str, Value]:
@@ -44,7 +49,6 @@ def test_frames_follow_backward_order_and_end_with_backward_grads():
     order = backward_order(n["L"])
     assert len(frames) == 7 == len(order) and all(isinstance(f, Frame) for f in frames)
     assert all(f.current is v for f, v in zip(frames, order))
-    assert [f.step for f in frames] == list(range(7))
     reference = lecture_L()
     reference["L"].backward()
     for key in n:
@@ -99,16 +103,16 @@ def test_frame_k_is_the_state_after_node_k_pushed():
     lf = backward_steps(n["L"])
     k_e = backward_order(n["L"]).index(n["e"])
     assert [lf[k].grad_of(n["a"]) for k in range(7)] == [None] * k_e + [6.0] * (7 - k_e)
-    assert 'v0 [label="{ a | data 2.0000 | grad }" color="#b0b0b0"' in lf[0].source
-    assert 'v0 [label="{ a | data 2.0000 | grad 6.0000 }"' in lf[k_e].source
+    assert 'v0 [label="{ a | data 2.0000 | grad }" color="#b0b0b0"' in lf[0].graph.source
+    assert 'v0 [label="{ a | data 2.0000 | grad 6.0000 }"' in lf[k_e].graph.source
 
 
 def test_frames_highlight_the_current_node_and_its_edges():
     n = lecture_L()
     frames = backward_steps(n["L"])
     k = backward_order(n["L"]).index(n["d"])  # the step where d = e + c pushes
-    src = frames[k].source
-    hot = '[color="#d9480f" penwidth=2]'
+    src = frames[k].graph.source
+    hot = '[color="#d9480f" penwidth="2"]'
     for edge in ("v2 -> v4_op", "v3 -> v4_op", "v4_op -> v4"):
         assert f"\t{edge} {hot}\n" in src
     assert sum(hot in line for line in src.splitlines()) == 3
@@ -156,19 +160,14 @@ def test_captions():
     assert backward_steps(many)[0].caption.endswith("`sum` sends it to x0, x1, x2, x3, x4 and 3 more")
 
 
-def test_a_frame_displays_as_its_caption_and_picture_with_its_caption_as_text():
+def test_a_frame_shows_as_its_caption_and_picture():
     n = lecture_L()
     frame = backward_steps(n["L"])[0]
     assert repr(frame).startswith("<frame | step 1: L starts")
-    assert "<svg" in frame._repr_svg_() and 'id="backward_step_1"' in frame._repr_svg_()
-    bundle = frame._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"} and bundle["text/plain"] == repr(frame)
-    assert bundle["text/html"] == frame.html()
-    assert (
-        "<figcaption" in bundle["text/html"] and "<code>*</code> sends it to d and f" in bundle["text/html"]
-    )
-    (picture,) = graph_pictures(bundle["text/html"])
-    assert picture["svg"] == bundle["image/svg+xml"] and picture["smallest_text_px"] >= 10
+    page = frame.html()
+    assert "<figcaption" in page and "<code>*</code> sends it to d and f" in page
+    (picture,) = graph_pictures(page)
+    assert 'id="backward_step_1"' in picture["svg"] and picture["smallest_text_px"] >= 10
     assert picture["img"]["alt"] == "step 1: L starts with grad 1.0000; * sends it to d and f"
 
 
@@ -290,76 +289,21 @@ def test_a_raising_backward_restores_grads_and_names_the_node():
     c._backward = broken
     with pytest.raises(ZeroDivisionError, match="oops") as info:
         backward_steps(d)
-    assert "backward_steps: raised by the _backward() of the LectureValue 'c'" in info.value.__notes__[0]
+    assert "show_backward: raised by the _backward() of the LectureValue 'c'" in info.value.__notes__[0]
     assert "step 2" in info.value.__notes__[0]
     assert (a.grad, b.grad, c.grad, d.grad) == (7.0, 8.0, 9.0, 10.0)
 
 
-def test_an_object_without_local_or_backward_is_a_type_error():
+def test_an_object_that_is_no_grad_value_and_has_no_backward_is_a_type_error():
     class Plain:
         def __init__(self, data, prev=()):
             self.data, self.grad, self._prev, self._op, self.label = data, 0.0, tuple(prev), "", "p"
 
     with pytest.raises(
-        TypeError, match=r"backward_steps: the Plain 'p' .* has neither _local .* nor a _backward"
+        TypeError, match=r"show_backward: the Plain 'p' .* is not a grad.Value and has no _backward"
     ):
-        backward_steps(Plain(1.0, [Plain(2.0)]))
-    with pytest.raises(TypeError, match="show_backward: the Plain 'p'"):
-        show_backward(Plain(1.0))
-    assert "data 1.0000" in backward_steps(LectureValue(1.0))[0].source  # a leaf has a no-op _backward
-
-
-class Duck:
-    """A Value-like node with local derivatives, written by hand; ``backward`` optionally a closure."""
-
-    def __init__(self, data, prev=(), local=(), op="", label="", closure=False):
-        self.data, self.grad, self._op, self.label = data, 0.0, op, label
-        self._prev, self._local = prev, local
-        if closure:
-
-            def _backward():
-                for child, d in zip(prev, local):
-                    child.grad += d * self.grad
-
-            self._backward = _backward
-
-
-@pytest.mark.parametrize(
-    "prev_kind, local, error, message",
-    [
-        (tuple, (1.0,), ValueError, r"has 2 children in _prev but 1 numbers in _local"),
-        (tuple, (1.0, 2.0, 3.0), ValueError, r"has 2 children in _prev but 3 numbers in _local"),
-        (set, (1.0, 2.0), TypeError, r"has a set _prev and a tuple _local; pairing them needs two sequences"),
-        (tuple, {1.0, 2.0}, TypeError, r"has a tuple _prev and a set _local"),
-        (tuple, (1.0, "2"), TypeError, r"has a local derivative that is not a number: str: '2'"),
-    ],
-)
-def test_local_derivatives_that_cannot_be_paired_with_the_children_are_an_error(
-    prev_kind, local, error, message
-):
-    """They used to be zipped: silently truncated, or paired with a set in its arbitrary order."""
-    a, b = Duck(1.0, label="a"), Duck(2.0, label="b")
-    y = Duck(3.0, prev_kind([a, b]), local, "+", "y")
-    with pytest.raises(
-        error, match=r"^backward_steps: the Duck 'y' .*" + message + r".*the root has no _backward\(\) to run"
-    ):
-        backward_steps(y)
-
-
-def test_a_duck_with_bad_local_but_a_backward_closure_is_replayed_instead():
-    a, b = Duck(1.0, label="a", closure=True), Duck(2.0, label="b", closure=True)
-    y = Duck(3.0, {a, b}, (5.0, 7.0), "+", "y", closure=True)  # a set _prev: _local cannot be paired
-    y._local = (5.0,)  # and too short; the closure pairs its own (list) copy
-    frames = backward_steps(y)
-    assert len(frames) == 3 and {frames[-1].grad_of(a), frames[-1].grad_of(b)} <= {5.0, 7.0}
-    assert frames[-1].grad_of(a) + frames[-1].grad_of(b) == 12.0
-
-
-def test_a_duck_with_paired_local_derivatives_is_simulated():
-    a, b = Duck(1.0, label="a"), Duck(2.0, label="b")
-    y = Duck(3.0, [a, b], [5.0, 7.0], "+", "y")
-    frames = backward_steps(y)
-    assert (frames[-1].grad_of(a), frames[-1].grad_of(b)) == (5.0, 7.0)
+        show_backward(Plain(1.0, [Plain(2.0)]))
+    assert "data 1.0000" in backward_steps(LectureValue(1.0))[0].graph.source  # a leaf has a no-op _backward
 
 
 def slow_lecture_chain():
@@ -417,9 +361,7 @@ def test_a_stepper_called_from_inside_a_replayed_closure_is_an_error_not_a_deadl
         calls.append(backward_steps(b))  # the replay lock is held by this very thread
 
     b._backward = nested
-    with pytest.raises(
-        RuntimeError, match="backward_steps was called from inside a _backward\\(\\) that the"
-    ):
+    with pytest.raises(RuntimeError, match="show_backward was called from inside a _backward\\(\\) that the"):
         backward_steps(b)
     assert calls == [] and a.grad == 0.0
     b._backward = inner
@@ -450,7 +392,7 @@ def test_show_backward_static_output():
     )
     assert "<code>*</code> sends e's grad -2.0000 to a and b</figcaption>" in page
     pictures = graph_pictures(page)  # legible: natural size, in a box that scrolls sideways
-    assert [p["svg"] for p in pictures] == shown.svgs()
+    assert [p["svg"] for p in pictures] == [f.graph.pipe(encoding="utf-8") for f in shown]
     assert all(p["smallest_text_px"] >= 10 for p in pictures)
     assert [p["img"]["alt"] for p in pictures] == [c.replace("`", "") for c in shown.captions]
     assert page.index("step 1:") < page.index("step 2:") < page.index("step 7:")
@@ -491,7 +433,7 @@ def test_show_backward_interactive_and_bad_arguments():
     slider, frame = shown.widget().children
     assert (slider.min, slider.max, slider.value) == (1, 7, 1)
     assert frame.value == shown[0].html()  # the static frame, as is
-    assert graph_pictures(frame.value)[0]["svg"] == shown.svgs()[0]
+    assert graph_pictures(frame.value)[0]["svg"] == shown[0].graph.pipe(encoding="utf-8")
     slider.value = 5
     assert "step 5:" in frame.value and "step 1:" not in frame.value
     assert frame.value == shown[4].html()
@@ -499,17 +441,17 @@ def test_show_backward_interactive_and_bad_arguments():
         show_backward(n["L"], interactive="yes")
     with pytest.raises(ValueError, match="show_backward: rankdir must be 'LR'"):
         show_backward(n["L"], rankdir="RL")
-    with pytest.raises(TypeError, match="backward_steps: max_nodes must be an int from 1 to 200: each of n"):
-        backward_steps(n["L"], max_nodes=50.0)
-    assert "rankdir=TB" in backward_steps(n["L"], rankdir="TB")[0].source
+    with pytest.raises(TypeError, match="show_backward: max_nodes must be an int from 1 to 200: each of n"):
+        show_backward(n["L"], max_nodes=50.0)
+    assert 'rankdir="TB"' in backward_steps(n["L"], rankdir="TB")[0].graph.source
 
 
 def test_size_guard_names_the_stepper_functions():
     big = neuron_sum(13)  # 52 values
-    for fn in (backward_steps, show_backward):
-        guard = rf"more than max_nodes=50 Values.*up to 200: {fn.__name__}\(root, max_nodes=200\)"
-        with pytest.raises(ValueError, match=guard):
-            fn(big)
+    with pytest.raises(
+        ValueError, match=r"more than max_nodes=50 Values.*up to 200: show_backward\(root, max_nodes=200\)"
+    ):
+        show_backward(big)
     assert len(backward_steps(big, max_nodes=52)) == 52
 
 
@@ -518,13 +460,10 @@ def test_the_stepper_refuses_graphs_beyond_its_limit_and_names_the_cost():
     """max_nodes=None used to draw any graph, at a cost of n frames of n values: 1,000 values took 68 s and
     0.5 GB. The largest graph allowed is built here; test_a_stepper_over_200_values_renders renders it."""
     cost = r"max_nodes must be an int from 1 to 200: each of n frames draws all n values, 40,000 drawings"
-    for fn in (backward_steps, show_backward):
-        with pytest.raises(
-            TypeError, match=f"{fn.__name__}: {cost} at 200 and 1,000,000 at 1,000, got NoneType"
-        ):
-            fn(Value(1.0), max_nodes=None)
-        with pytest.raises(ValueError, match=f"{fn.__name__}: {cost}.*, got int: 201"):
-            fn(Value(1.0), max_nodes=STEPPER_LIMIT + 1)
+    with pytest.raises(TypeError, match=f"show_backward: {cost} at 200 and 1,000,000 at 1,000, got NoneType"):
+        show_backward(Value(1.0), max_nodes=None)
+    with pytest.raises(ValueError, match=f"show_backward: {cost}.*, got int: 201"):
+        show_backward(Value(1.0), max_nodes=STEPPER_LIMIT + 1)
     with pytest.raises(ValueError, match="more than max_nodes=200 Values"):
         backward_steps(neuron_sum(50) + 1.0, max_nodes=STEPPER_LIMIT)  # 202 values
     frames = backward_steps(neuron_sum(50), max_nodes=STEPPER_LIMIT)
@@ -565,8 +504,8 @@ def test_many_frames_do_not_deadlock_the_renderer():
     This loss (29 values) hung then: its frames are over 64 KiB of DOT and far more of SVG."""
     shown = show_backward(one_neuron_loss(6))
     assert len(shown) == 29
-    assert sum(len(f.source) for f in shown) > 65536
-    svgs = shown.svgs()
+    assert sum(len(f.graph.source) for f in shown) > 65536
+    svgs = [p["svg"] for p in graph_pictures(shown.html())]
     assert len(svgs) == 29 and sum(map(len, svgs)) > 10 * 65536
     assert all(s.startswith("<?xml") and s.rstrip().endswith("</svg>") for s in svgs)
     assert all(f'id="backward_step_{k + 1}"' in s for k, s in enumerate(svgs))  # each frame its own picture
@@ -577,7 +516,7 @@ def test_many_frames_do_not_deadlock_the_renderer():
 def test_a_stepper_over_200_values_renders():
     shown = show_backward(neuron_sum(50), max_nodes=200)
     assert len(shown) == 200
-    svgs = shown.svgs()
+    svgs = [p["svg"] for p in graph_pictures(shown.html())]
     assert len(svgs) == 200 and all(s.count('class="node"') == 300 for s in svgs)
     assert math.isclose(shown[0].grad_of(shown[0].current), 1.0)
 
@@ -676,22 +615,6 @@ def test_one_node_shows_one_frame_statically_and_as_a_slider():
     assert (slider.min, slider.max, slider.value) == (1, 1, 1) and "step 1: x starts" in frame.value
 
 
-def test_stepper_bundles_give_only_the_mime_types_asked_for(monkeypatch, tmp_path):
-    n = lecture_L()
-    shown = show_backward(n["L"], interactive=False)
-    frame = shown[0]
-    assert frame._repr_mimebundle_(include=["text/plain"]) == {"text/plain": repr(frame)}
-    assert frame._repr_mimebundle_(exclude=["text/html"]).keys() == {"image/svg+xml", "text/plain"}
-    assert frame._repr_mimebundle_()["text/html"] == frame.html()
-    assert shown._repr_mimebundle_(include=["text/html"]) == {"text/html": shown.html()}
-    monkeypatch.setenv("PATH", str(tmp_path))  # no dot: the text forms still work
-    fresh = show_backward(n["L"], interactive=False)
-    assert fresh._repr_mimebundle_(include=["text/plain"]) == {"text/plain": repr(fresh)}
-    assert fresh[0]._repr_mimebundle_(exclude=["text/html", "image/svg+xml"]) == {
-        "text/plain": repr(fresh[0])
-    }
-
-
 def test_a_second_call_and_a_second_display_give_the_same_output():
     n = lecture_L()
     first = show_backward(n["L"], interactive=False)
@@ -708,7 +631,7 @@ def test_without_a_script_every_frame_starts_with_its_step_in_view():
 
     root, _ = lecture_neuron()
     shown = show_backward(root, interactive=False)
-    hot = [stepper._focus(svg, {"#ffd8a8"}) for svg in shown.svgs()]  # the orange node
+    hot = [stepper._focus(f.graph.pipe(), ("#ffd8a8",)) for f in shown]  # the orange node
     page = f'<body style="margin:0"><div style="width:{stepper.VIEW_PX}px">{shown.html()}</div></body>'
     where = f"""Array.from(document.querySelectorAll("figure")).map((figure, k) => {{
         const box = figure.querySelector(".grad-graph").getBoundingClientRect();

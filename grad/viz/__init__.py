@@ -1,30 +1,15 @@
 """Pictures for the course; each function's docstring has an example.
 
 :func:`draw_dot` draws a computation graph (rendering it needs the Graphviz program ``dot``),
-:func:`show_backward` and :func:`backward_steps` step through its backward pass, and :func:`plot_function`,
-:func:`plot_loss` and :func:`plot_decision_boundary` draw the notebooks' plots (after :func:`setup_notebook`).
+:func:`show_backward` steps through its backward pass, and :func:`plot_function`, :func:`plot_loss` and
+:func:`plot_decision_boundary` draw the notebooks' plots (after :func:`setup_notebook`).
 """
 
-from grad.viz.graph import DEFAULT_MAX_NODES, ComputationGraph, GraphvizNotFoundError, draw_dot
+from grad.viz.graph import draw_dot
 from grad.viz.plots import plot_decision_boundary, plot_function, plot_loss, setup_notebook
-from grad.viz.stepper import (
-    STEPPER_LIMIT,
-    STEPPER_MAX_NODES,
-    BackwardPass,
-    Frame,
-    backward_steps,
-    show_backward,
-)
+from grad.viz.stepper import show_backward
 
 __all__ = [
-    "DEFAULT_MAX_NODES",
-    "STEPPER_LIMIT",
-    "STEPPER_MAX_NODES",
-    "BackwardPass",
-    "ComputationGraph",
-    "Frame",
-    "GraphvizNotFoundError",
-    "backward_steps",
     "draw_dot",
     "plot_decision_boundary",
     "plot_function",

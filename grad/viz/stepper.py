@@ -1,8 +1,11 @@
-"""The backward-pass stepper: one frame per node, in the order backward() visits them.
+"""The backward-pass stepper (:func:`show_backward`): one frame per node, in the order backward() visits them.
 
-A :class:`grad.Value` (with ``_local``) is simulated on private numbers. A closure-based Value runs its own
-``_backward`` closures, so a buggy one shows in the frames; its ``.grad``s are restored afterwards. Those
-replays take turns (one at a time in the process), because they write to the nodes' ``.grad``.
+A :class:`grad.Value` graph is simulated on private numbers from the local derivatives its nodes keep. Any
+other node (the lecture's micrograd) runs its own ``_backward`` closures, so that a buggy one shows in the
+frames; every ``.grad`` is put back afterwards, and such replays take turns in the process.
+
+JupyterLab runs no script in an untrusted notebook's outputs, so each frame's HTML starts out with the node
+being processed in view by itself (see :func:`_end`); on the notes site ``stepper.js`` scrolls there.
 """
 
 from __future__ import annotations
@@ -12,32 +15,34 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.util import find_spec
 from typing import Any
 from xml.etree import ElementTree
 
 from grad.engine import Value, backward_order
-from grad.validate import is_real, show
-from grad.viz import graph
-from grad.viz.graph import ComputationGraph, wanted
+from grad.viz.graph import ComputationGraph, check_grads, check_options, graph_html, picture, svg_size
 from grad.viz.model import check, clean, describe, format_number, name, walk
 
-STEPPER_MAX_NODES = 50  # the stepper's default limit: it draws the whole graph once per value
-STEPPER_LIMIT = 200  # and its hard one: n values take n pictures of n values, n * n drawings in all
+STEPPER_MAX_NODES = 50  # the default limit: the stepper draws the whole graph once per value
+STEPPER_LIMIT = 200  # and the hard one: n values take n pictures of n values, n * n drawings in all
+VIEW_PX = 640  # a frame in JupyterLab starts out showing its step in a box at least this wide
+
+
+# margins as longhands: JupyterLab's sanitizer drops the shorthand from untrusted outputs
+_FIGURE = "margin-top:0;margin-right:0;margin-bottom:1.2em;margin-left:0;text-align:left"
+_CAPTION = "font-family:sans-serif;margin-bottom:0.3em;text-align:left"
 
 
 @dataclass(frozen=True, repr=False)
 class Frame:
-    """Step ``step`` (from 0) of the backward pass: the state after node ``current`` pushed its gradient.
+    """One step of the backward pass: the state after node ``current`` pushed its gradient.
 
     ``graph`` is the picture; ``grads[i]`` is the gradient shown for ``values[i]`` (``None``: not reached).
-    ``parts`` is the caption as (text, op, text), so that the HTML marks the op as code even when a label
-    has a backtick of its own; ``caption`` puts the op between backticks.
+    ``parts`` is the caption as (text, op, text), so that the HTML marks the op as code.
     """
 
-    step: int
     parts: tuple[str, str, str]
     current: Any
     graph: ComputationGraph
@@ -56,26 +61,20 @@ class Frame:
                 return g
         raise ValueError("grad_of: that value is not part of this graph")
 
-    @property
-    def source(self) -> str:
-        return self.graph.source
-
     def __repr__(self) -> str:
         return f"<frame | {self.caption}>"
 
     def html(self) -> str:
-        """The frame as HTML: its caption above its picture (see :func:`grad.viz.graph.graph_html`)."""
-        return _figure_html(self, self.graph.pipe())
-
-    def _repr_svg_(self) -> str:
-        return self.graph.pipe(encoding="utf-8")
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        """What Jupyter shows: the HTML of :meth:`html`, the SVG as a fallback, and the text form
-        (only the types asked for: see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
-        return graph.mime_bundle(
-            self.graph, lambda svg: _figure_html(self, svg), repr(self), include, exclude
-        )
+        """The caption (its op as ``<code>``) above the picture, in a box that starts out where the step
+        happens (:func:`_end`); ``data-focus`` is the part to keep in view, for the notes' stepper.js."""
+        svg = self.graph.pipe()
+        before, op, after = (html.escape(t, quote=False) for t in self.parts)
+        caption = f"{before}<code>{op}</code>{after}" if op else before + after
+        focus = _focus(svg)
+        data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
+        picture = graph_html(svg, "".join(self.parts), _end(svg))
+        caption = f'<figcaption style="{_CAPTION}">{caption}</figcaption>'
+        return f'<figure class="grad-backward-step"{data} style="{_FIGURE}">{caption}\n{picture}\n</figure>'
 
 
 def _names(nodes: list) -> str:
@@ -101,31 +100,16 @@ def _caption(k: int, node: Any, grad: float, kids: list) -> tuple[str, str, str]
     return f"{step}{who} is a leaf: its grad {g} is final", "", ""
 
 
-def _local_problem(node: Any) -> Exception | None:
-    """Why ``node``'s ``_local`` cannot be paired with its ``_prev``, as an error; None if it can."""
-    prev, local, what = node._prev, getattr(node, "_local", None), describe(node)
-    if local is None:
-        return TypeError(f"{what} has no _local (local derivatives), unlike the root")
-    if not isinstance(prev, Sequence) or not isinstance(local, Sequence):
-        return TypeError(
-            f"{what} has a {type(prev).__name__} _prev and a {type(local).__name__} _local; pairing them "
-            "needs two sequences (lists or tuples) in the same order"
-        )
-    if len(prev) != len(local):
-        return ValueError(f"{what} has {len(prev)} children in _prev but {len(local)} numbers in _local")
-    bad = [d for d in local if not is_real(d)]
-    return TypeError(f"{what} has a local derivative that is not a number: {show(bad[0])}") if bad else None
-
-
-def _simulate(order: list, index: dict[int, int]) -> Iterator[tuple[float, list]]:
+def _simulate(order: list, index: dict[int, int]) -> list[tuple[float, list]]:
     """Per step: the node's grad and every grad after its push, on private numbers, as backward() does it."""
-    grads = [0.0] * len(index)
+    grads, steps = [0.0] * len(index), []
     grads[index[id(order[0])]] = 1.0
     for node in order:
         g = grads[index[id(node)]]
         for child, local in zip(node._prev, node._local):
             grads[index[id(child)]] += local * g  # the same arithmetic, in the same order, as backward()
-        yield g, list(grads)
+        steps.append((g, list(grads)))
+    return steps
 
 
 _replay_lock = threading.Lock()  # one replay at a time: they write the nodes' .grad
@@ -133,12 +117,9 @@ _replaying = threading.local()  # set while this thread replays: a nested call w
 
 
 def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
-    """Per step: the node's grad and every grad after its ``_backward()``; every ``.grad`` is restored."""
+    """Per step: the node's grad and every grad after its ``_backward()``; every ``.grad`` is put back."""
     if getattr(_replaying, "active", False):
-        raise RuntimeError(
-            f"{fn} was called from inside a _backward() that the stepper is replaying; call it outside "
-            "your _backward() closures"
-        )
+        raise RuntimeError(f"{fn} was called from inside a _backward() that the stepper is replaying")
     with _replay_lock:
         _replaying.active, saved, steps = True, [v.grad for v in nodes], []
         try:
@@ -162,130 +143,85 @@ def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
     return steps
 
 
-# the node being processed (and the edges its gradient travels), the children receiving gradient in this
-# step, and what is not reached yet
+# the node being processed and its edges, the children it sends gradient to, what is not reached yet
 _HOT = {"style": "filled", "fillcolor": "#ffd8a8", "color": "#d9480f", "penwidth": "2"}
 _GETS = {"style": "filled", "fillcolor": "#fff4e6", "color": "#d9480f"}
 _GREY = {"color": "#b0b0b0", "fontcolor": "#909090"}
 _HOT_EDGE, _GREY_EDGE = {"color": "#d9480f", "penwidth": "2"}, {"color": "#b0b0b0"}
 
 
-def _styler(current: int, receivers: set, processed: set, grads: tuple):
-    """The colours of a frame (see :func:`grad.viz.graph.picture`): ``current`` hot, its ``receivers``
-    tinted, values not reached and ops not processed grey."""
-
-    def style(i: int) -> tuple[dict, dict, dict]:
-        value = _HOT if i == current else _GETS if i in receivers else _GREY if grads[i] is None else {}
-        if i == current:
-            return value, _HOT, _HOT_EDGE
-        return (value, _GREY, _GREY_EDGE) if i not in processed else (value, {}, {})
-
-    return style
+def _style(j: int, current: int, receivers: set, processed: set, shown: tuple) -> tuple[dict, dict, dict]:
+    """The colours of value j, its op and their edges (see :func:`grad.viz.graph.picture`)."""
+    value = _HOT if j == current else _GETS if j in receivers else _GREY if shown[j] is None else {}
+    if j == current:
+        return value, _HOT, _HOT_EDGE
+    return (value, {}, {}) if j in processed else (value, _GREY, _GREY_EDGE)
 
 
-def _frames(root: Any, rankdir: str, max_nodes: int | None, fn: str) -> list[Frame]:
+def _frames(root: Any, rankdir: str, max_nodes: int, fn: str) -> list[Frame]:
     n = STEPPER_LIMIT
     why = f": each of n frames draws all n values, {n * n:,} drawings at {n} and 1,000,000 at 1,000"
-    graph.check_options(fn, rankdir, max_nodes, n, why)
-    hint = f"a larger number up to {n}: {fn}(root, max_nodes={n})"
-    nodes, children = walk(root, fn, max_nodes, hint=hint)
+    check_options(fn, rankdir, max_nodes, n, why)
+    nodes, children = walk(root, fn, max_nodes, hint=f"a larger number up to {n}: {fn}(root, max_nodes={n})")
     index = {id(v): i for i, v in enumerate(nodes)}
-    # _local is used when every node pairs it with an ordered _prev; else the _backward() closures
-    problem = next(filter(None, map(_local_problem, nodes)), None) if hasattr(root, "_local") else None
-    if hasattr(root, "_local") and problem is None:
-        order = backward_order(root) if isinstance(root, Value) else nodes[::-1]
+    if isinstance(root, Value):  # its local derivatives
+        order = backward_order(root)
         steps = _simulate(order, index)
-    elif callable(getattr(root, "_backward", None)):
-        order = nodes[::-1]  # children-first order reversed: a reverse topological order, as build_topo
+    elif callable(getattr(root, "_backward", None)):  # its closures, in reverse topological order
+        order = nodes[::-1]
         steps = _replay(order, nodes, fn)
-    elif problem is not None:
-        raise type(problem)(f"{fn}: {problem}, and the root has no _backward() to run instead")
     else:
         raise TypeError(
-            f"{fn}: {describe(root)} has neither _local (local derivatives, as grad.Value) nor a "
-            "_backward() closure (as the lecture's micrograd), so there is no backward pass to show"
+            f"{fn}: {describe(root)} is not a grad.Value and has no _backward() closure (as the lecture's "
+            "micrograd), so there is no backward pass to show"
         )
     frames, reached, processed = [], {index[id(root)]}, set()
     for k, (node, (g, grads)) in enumerate(zip(order, steps)):
-        graph.check_grads(nodes, grads, fn)
+        check_grads(nodes, grads, fn)
         i = index[id(node)]
         reached.update(children[i])
         # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
         shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
-        style = _styler(i, set(children[i]), set(processed), shown)
-        drawn = graph.picture(nodes, children, shown, rankdir, True, style, f"backward_step_{k + 1}")
+
+        receivers = set(children[i])
+        styles = [_style(j, i, receivers, processed, shown) for j in range(len(nodes))]
+        drawn = picture(nodes, children, shown, rankdir, True, styles, f"backward_step_{k + 1}")
         parts = _caption(k, node, g, [nodes[j] for j in children[i]])
-        frames.append(Frame(k, parts, node, drawn, tuple(nodes), shown))
+        frames.append(Frame(parts, node, drawn, tuple(nodes), shown))
         processed.add(i)
     return frames
 
 
-def backward_steps(
-    root: Any, *, rankdir: str = "LR", max_nodes: int | None = STEPPER_MAX_NODES
-) -> list[Frame]:
-    """The backward pass of ``root`` as pictures: one :class:`Frame` per node, root first.
-
-    ``frames[k]`` is the state after node k pushed its gradient: that node orange, the children it pushes
-    to tinted, nodes not reached yet grey. No ``.grad`` changes. ``max_nodes`` is 50 by default.
-
-    >>> from grad import Value
-    >>> a = Value(2.0, label="a"); b = a * a; b.label = "b"
-    >>> frames = backward_steps(b)
-    >>> frames[0].caption, frames[-1].grad_of(a), a.grad
-    ('step 1: b starts with grad 1.0000; `*` sends it to a (twice)', 4.0, 0.0)
-    """
-    return _frames(root, rankdir, max_nodes, "backward_steps")
-
-
-def _caption_html(frame: Frame, tag: str) -> str:
-    """The caption of ``frame`` in a ``tag`` element, its op as ``<code>``."""
-    before, op, after = (html.escape(t, quote=False) for t in frame.parts)
-    text = f"{before}<code>{op}</code>{after}" if op else before + after
-    return f'<{tag} style="font-family:sans-serif;margin-bottom:0.3em;text-align:left">{text}</{tag}>'
-
-
-_SVG = "{http://www.w3.org/2000/svg}"
-_LIT = {_HOT["fillcolor"], _GETS["fillcolor"]}  # the node being processed, its receivers
-
-
-def _focus(svg: bytes | str, fills: set = _LIT) -> tuple[float, float] | None:
-    """Where the action of a frame is: the horizontal extent of the node being processed and of the nodes
-    it sends gradient to (the shapes filled with ``fills``), as fractions (0 = left edge, 1 = right edge)
-    of the picture's width."""
+def _focus(svg: bytes, fills: tuple = (_HOT["fillcolor"], _GETS["fillcolor"])) -> tuple[float, float] | None:
+    """The horizontal extent of the shapes filled with ``fills`` (the node being processed and the nodes it
+    sends gradient to), as fractions of the picture's width (0 = left edge, 1 = right edge)."""
+    ns = "{http://www.w3.org/2000/svg}"
     try:
-        root = ElementTree.fromstring(svg.encode() if isinstance(svg, str) else svg)
+        root = ElementTree.fromstring(svg)
         width = float(root.get("viewBox", "").split()[2])
-        shift = re.search(r"translate\(\s*(-?[0-9.]+)", root.find(f"{_SVG}g").get("transform", ""))
-        dx = float(shift.group(1)) if shift else 0.0
-        xs = []
+        shift = re.search(r"translate\(\s*(-?[0-9.]+)", root.find(f"{ns}g").get("transform", ""))
+        dx, xs = float(shift[1]) if shift else 0.0, []
         for shape in root.iter():
-            if shape.get("fill") not in fills:
-                continue
-            if shape.tag == f"{_SVG}polygon":
+            if shape.get("fill") in fills and shape.tag == f"{ns}polygon":
                 xs += [float(p.split(",")[0]) for p in shape.get("points", "").split()]
-            elif shape.tag == f"{_SVG}ellipse":
-                cx, rx = float(shape.get("cx")), float(shape.get("rx"))
-                xs += [cx - rx, cx + rx]
+            elif shape.get("fill") in fills and shape.tag == f"{ns}ellipse":
+                xs += [
+                    float(shape.get("cx")) - float(shape.get("rx")),
+                    float(shape.get("cx")) + float(shape.get("rx")),
+                ]
     except (ElementTree.ParseError, AttributeError, IndexError, TypeError, ValueError):
         return None
     if not xs or width <= 0:
         return None
-    return (max(0.0, (min(xs) + dx) / width), min(1.0, (max(xs) + dx) / width))
+    return max(0.0, (min(xs) + dx) / width), min(1.0, (max(xs) + dx) / width)
 
 
-# margins as longhands: JupyterLab's sanitizer drops the margin shorthand from untrusted outputs
-_FIGURE_STYLE = "margin-top:0;margin-right:0;margin-bottom:1.2em;margin-left:0;text-align:left"
-
-
-VIEW_PX = 640  # a frame in JupyterLab is laid out to show its action in a box at least this wide
-
-
-def _end(svg: bytes | str) -> int | None:
-    """Where a frame's box should start out without a script (:func:`grad.viz.graph.graph_html`'s ``end``):
-    None (at the left) when the action is within ``VIEW_PX`` of the left end, the picture's width when it
-    is within that of the right end, else a cut a little past the node being processed (the action's
-    right end), as far right as ``VIEW_PX`` from the action's left end allows."""
-    size, focus = graph.svg_size(svg.encode() if isinstance(svg, str) else svg), _focus(svg)
+def _end(svg: bytes) -> int | None:
+    """Where a frame's box should end as it starts out (``end`` of :func:`grad.viz.graph.graph_html`):
+    None (the left end) when the step happens within ``VIEW_PX`` of the left, the picture's width when it
+    happens within that of the right, else a cut a little past the node being processed (the right end of
+    the step), as far right as ``VIEW_PX`` from the step's left end allows."""
+    size, focus = svg_size(svg), _focus(svg)
     if not size or not focus:
         return None
     left, right = focus[0] * size[0], focus[1] * size[0] + 16
@@ -294,31 +230,16 @@ def _end(svg: bytes | str) -> int | None:
     return size[0] if left >= size[0] - VIEW_PX else round(max(right, min(size[0], left - 16 + VIEW_PX)))
 
 
-def _figure_html(frame: Frame, svg: bytes | str) -> str:
-    """One frame: its caption, then its picture at natural size in a box that scrolls sideways, starting
-    where the action is (see :func:`_end`). ``data-focus`` is the part of the picture to keep in view for
-    the notes site's stepper.js, which scrolls there itself (and undoes the cut)."""
-    alt = "".join(frame.parts)
-    picture = graph.graph_html(svg, alt, _end(svg))
-    focus = _focus(svg)
-    data = f' data-focus="{focus[0]:.3f} {focus[1]:.3f}"' if focus else ""
-    return (
-        f'<figure class="grad-backward-step"{data} style="{_FIGURE_STYLE}">'
-        f"{_caption_html(frame, 'figcaption')}\n{picture}\n</figure>"
-    )
-
-
 class BackwardPass:
-    """What :func:`show_backward` returns: the frames (``len()``, indexing, iteration), shown as a static
+    """What :func:`show_backward` returns: its frames (``len()``, indexing, iteration), shown as a static
     column or a slider. Its text form, ``backward pass: N steps`` and the captions, is what nbval compares.
 
-    The static column (:meth:`html`) is a ``div.grad-backward-pass`` of one ``figure`` per frame, caption
-    and picture, all visible; the notes site's ``stepper.js`` turns it into one frame at a time with a
-    slider and Previous/Next buttons (without JavaScript, every frame still shows).
+    The static column (:meth:`html`) is a ``div.grad-backward-pass`` of one ``figure`` per frame, all
+    visible; the notes site's ``stepper.js`` shows one at a time, with a slider and Previous/Next buttons.
     """
 
     def __init__(self, frames: list[Frame], interactive: bool = False) -> None:
-        self.frames, self.interactive, self._svgs = frames, interactive, None
+        self.frames, self.interactive = frames, interactive
 
     @property
     def captions(self) -> list[str]:
@@ -331,61 +252,55 @@ class BackwardPass:
         return self.frames[k]
 
     def __repr__(self) -> str:
-        head = f"backward pass: {graph.plural(len(self), 'step')}"
+        head = f"backward pass: {len(self)} step{'' if len(self) == 1 else 's'}"
         return "\n".join([head, *(f"  {c}" for c in self.captions)])
 
-    def svgs(self) -> list[str]:
-        """Every frame as an SVG document, each from its own run of dot."""
-        if self._svgs is None:
-            self._svgs = [graph.run_dot(f.source).decode() for f in self.frames]
-        return self._svgs
+    @cached_property
+    def figures(self) -> list[str]:
+        """Each frame's HTML (:meth:`Frame.html`), each picture from its own run of dot."""
+        return [f.html() for f in self.frames]
 
     def html(self) -> str:
-        """The static display: each frame's caption above its picture, in one HTML block."""
-        figures = [_figure_html(f, svg) for f, svg in zip(self, self.svgs())]
-        return "\n".join([f'<div class="grad-backward-pass" data-steps="{len(self)}">', *figures, "</div>"])
+        """The static display: every frame, caption above picture, in one HTML block."""
+        return "\n".join(
+            [f'<div class="grad-backward-pass" data-steps="{len(self)}">', *self.figures, "</div>"]
+        )
 
     def widget(self) -> Any:
-        """An ipywidgets slider (1 .. number of steps) above the current frame, as :meth:`html` shows it:
-        its caption, and its picture in a box that starts out where the step happens."""
+        """An ipywidgets slider (1 .. number of steps) above the current frame's HTML."""
         import ipywidgets as widgets  # a course dependency
 
-        figures = [_figure_html(f, svg) for f, svg in zip(self, self.svgs())]
         slider = widgets.IntSlider(value=1, min=1, max=len(self), description="step")
-        frame = widgets.HTML(figures[0], layout=widgets.Layout(width="100%"))
-        slider.observe(lambda change: setattr(frame, "value", figures[change["new"] - 1]), names="value")
+        frame = widgets.HTML(self.figures[0], layout=widgets.Layout(width="100%"))
+        slider.observe(lambda change: setattr(frame, "value", self.figures[change["new"] - 1]), names="value")
         return widgets.VBox([slider, frame])
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
-        """The slider widget's bundle (interactive) or the static HTML, with the text form; only the
-        types asked for (see :meth:`grad.viz.graph.ComputationGraph._repr_mimebundle_`)."""
-        text = {"text/plain": repr(self)} if wanted("text/plain", include, exclude) else {}
-        if self.interactive:
-            kwargs |= {"include": include, "exclude": exclude}
-            return (self.widget()._repr_mimebundle_(**kwargs) or {}) | text
-        return ({"text/html": self.html()} if wanted("text/html", include, exclude) else {}) | text
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        shown = (self.widget()._repr_mimebundle_() or {}) if self.interactive else {"text/html": self.html()}
+        return shown | {"text/plain": repr(self)}
 
 
 def show_backward(
-    root: Any,
-    interactive: bool | None = None,
-    *,
-    rankdir: str = "LR",
-    max_nodes: int | None = STEPPER_MAX_NODES,
+    root: Any, interactive: bool | None = None, *, rankdir: str = "LR", max_nodes: int = STEPPER_MAX_NODES
 ) -> BackwardPass:
-    """Show the backward pass of ``root`` step by step (see :func:`backward_steps`); end a cell with it.
+    """The backward pass of ``root``, one frame per node in the order backward() visits them; end a cell
+    with it. Frame k is the state after node k pushed its gradient: that node orange, the children it
+    sends to tinted, nodes not reached yet grey. No ``.grad`` changes.
 
-    ``interactive``: ``True`` for an ipywidgets slider, ``False`` for a static column of all frames. ``None``
-    gives the slider in a live Jupyter kernel, unless ``GRAD_STATIC_OUTPUTS`` is set (as it is when the
-    course stores notebook outputs). ``max_nodes``: a graph of more values is a ValueError (default
-    ``STEPPER_MAX_NODES``, 50: every frame draws the whole graph), at most ``STEPPER_LIMIT``, 200.
+    ``interactive``: ``True`` for an ipywidgets slider, ``False`` for a static column of all frames; ``None``
+    gives the slider in a live Jupyter kernel, unless ``GRAD_STATIC_OUTPUTS`` is set (as it is when the course
+    stores notebook outputs). A graph of more than ``max_nodes`` values is a ValueError (default 50: every
+    frame draws the whole graph); ``max_nodes`` is at most ``STEPPER_LIMIT``, 200.
 
     >>> from grad import Value
     >>> x = Value(3.0, label="x"); y = x.tanh(); y.label = "y"
-    >>> show_backward(y)
+    >>> shown = show_backward(y)
+    >>> shown
     backward pass: 2 steps
       step 1: y starts with grad 1.0000; `tanh` sends it to x
       step 2: x is a leaf: its grad 0.0099 is final
+    >>> shown[-1].grad_of(x), x.grad
+    (0.009866037165440211, 0.0)
     """
     ok = interactive is None or isinstance(interactive, bool)
     check(ok, "show_backward", "interactive must be True, False or None", interactive)
