@@ -51,14 +51,20 @@ $(NOTE_FIGURES): lecture_notes/_figures/make_figures.py $(wildcard grad/*.py gra
 	$(BIN)/python lecture_notes/_figures/make_figures.py $(@D) >/dev/null
 	@touch $@
 
+# The learner works in my_work/ (git-ignored): scripts/workbook.py copy gives it a copy of each workbook
+# it does not have yet, and my_micrograd/, where the checks save the learner's engine piece by piece.
+# It never overwrites a file there, so make lab, make test, make notebooks and git pull leave the
+# learner's work alone; the shipped workbooks in notebooks/ stay as the course made them.
 # The server's root is the repository, so the notebooks' links to ../lecture_notes/*.md open too.
 # JupyterLab takes its landing page from LabApp.default_url (ServerApp's is overridden by it).
 # jupyterlab-settings/overrides.json5 changes JupyterLab's defaults for this repository only: a note
 # (*.md) opens rendered (jupyterlab-myst's Markdown Preview), not in the text editor.
 # tests/test_lab.py starts the server with exactly these arguments.
-LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/01_derivatives.ipynb \
+MY_WORK  := my_work
+LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(MY_WORK)/01_derivatives.ipynb \
             --LabApp.app_settings_dir=jupyterlab-settings
-lab: setup $(NOTE_FIGURES) ## open the course in JupyterLab, on notebook 01, the notes rendered
+lab: setup $(NOTE_FIGURES) ## copy the workbooks you lack into my_work/ and open it in JupyterLab, on notebook 01
+	$(BIN)/python scripts/workbook.py copy $(MY_WORK)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py lecture_notes/_figures

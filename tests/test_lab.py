@@ -1,7 +1,11 @@
-"""``make lab``: JupyterLab lands on notebook 01, and a note linked from a notebook opens rendered.
+"""``make lab``: the learner's copy of the workbooks in my_work/, JupyterLab landing on their notebook 01,
+and a note linked from a notebook opening rendered.
 
 The server is started exactly as the Makefile starts it (``make -n lab`` prints the command), after
 drawing the notes' figures with the Makefile's own command, as ``make lab`` does in a fresh clone.
+It does not copy the workbooks into the repository's my_work/ (that is the learner's): the landing
+page is checked by its address, the copy in a temporary folder, and the browser opens the shipped
+workbook notebooks/01_derivatives.ipynb, whose links are those of the copy (the same folder depth).
 Nothing comes from the user's ``~/.jupyter`` (config, data and runtime folders are temporary): the
 project's settings (``jupyterlab-settings/overrides.json5``, through ``LAB_ARGS``) and autosave
 turned off (so that no notebook is written) are all that differs from JupyterLab's defaults.
@@ -32,7 +36,8 @@ import pytest
 from devtools import DevTools, chromium, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST = "notebooks/01_derivatives.ipynb"
+FIRST = "my_work/01_derivatives.ipynb"  # make lab's landing page: the learner's copy of notebook 01
+SHIPPED = "notebooks/01_derivatives.ipynb"  # the workbook it is copied from
 NOTE = "lecture_notes/derivatives.md"  # the note notebook 01 links first, as ../lecture_notes/derivatives.md
 GLOSSARY = "lecture_notes/glossary.md"
 FIGURES = ROOT / "lecture_notes" / "_generated" / "figures"
@@ -61,6 +66,26 @@ def _lab_command() -> list[str]:
     lines = [line for line in _make_n() if "jupyter lab" in line]
     assert len(lines) == 1, lines
     return shlex.split(lines[0])
+
+
+def test_make_lab_first_copies_the_workbooks_into_the_learners_folder(tmp_path: Path) -> None:
+    """The copy line of `make lab`, run in an empty folder, makes the landing page's notebook."""
+    lines = _make_n()
+    copies = [i for i, line in enumerate(lines) if "workbook.py copy" in line]
+    assert len(copies) == 1 and copies[0] < next(i for i, line in enumerate(lines) if "jupyter lab" in line)
+    python, script, *args = shlex.split(lines[copies[0]])
+    assert args == ["copy", FIRST.split("/")[0]], args
+    done = subprocess.run(
+        [str(ROOT / python), str(ROOT / script), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    copy, shipped = (json.loads(path.read_text())["cells"] for path in (tmp_path / FIRST, ROOT / SHIPPED))
+    assert [(c["id"], c["cell_type"]) for c in copy] == [(c["id"], c["cell_type"]) for c in shipped]
+    assert (tmp_path / FIRST).with_name("my_micrograd").is_dir()
 
 
 def _figures_command() -> str:
@@ -274,14 +299,14 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
 
     Then a note opened from the file browser, the glossary, opens rendered as well.
     """
-    before = hashlib.sha256((ROOT / FIRST).read_bytes()).hexdigest()
+    before = hashlib.sha256((ROOT / SHIPPED).read_bytes()).hexdigest()
     start = time.monotonic()
     with chromium() as tools:
-        tools.open(f"{lab}/?token={TOKEN}")  # lands on notebook 01, as `make lab` does
+        tools.open(f"{lab}/lab/tree/{SHIPPED}?token={TOKEN}")  # what `make lab` lands on, before the copy
         _wait(tools, f"!!({_NOTE_LINK})", "notebook 01 did not show its link to the note", timeout=90)
         _wait(
             tools,
-            f"{_RENDERED_MARKDOWN}.length === {_markdown_cells(FIRST)}",
+            f"{_RENDERED_MARKDOWN}.length === {_markdown_cells(SHIPPED)}",
             "notebook 01 did not render all its markdown cells",
         )
         _click(tools, _NOTE_LINK)
@@ -346,7 +371,7 @@ def test_a_note_linked_from_a_notebook_opens_rendered(lab: str) -> None:
         "bold"
     ]
     assert "{term}" not in glossary["text"] and "```" not in glossary["text"]
-    assert hashlib.sha256((ROOT / FIRST).read_bytes()).hexdigest() == before, "the test changed notebook 01"
+    assert hashlib.sha256((ROOT / SHIPPED).read_bytes()).hexdigest() == before, "the test changed notebook 01"
     (SHOTS / "seconds.txt").write_text(f"{seconds:.1f}\n")
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+import shutil
 import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, make_n
 
 # pip name -> conda-forge name, where they differ (matplotlib-base is matplotlib without the Qt GUI)
 CONDA_NAME = {"torch": "pytorch", "graphviz": "python-graphviz", "matplotlib": "matplotlib-base"}
@@ -177,3 +182,67 @@ def test_readme_examples_run_in_order_and_print_what_they_say(capsys):
 def test_every_test_runs_under_a_time_limit(request):
     assert request.config.pluginmanager.hasplugin("timeout"), "pytest-timeout is not installed"
     assert float(request.config.getini("timeout")) >= 60
+
+
+def _run_line(line: str, cwd: Path) -> subprocess.CompletedProcess:
+    """A command line of the Makefile's (as make -n prints it), run in ``cwd`` with the venv's python."""
+    program, *args = shlex.split(line)
+    assert program.endswith("/python"), line
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_make_test_leaves_the_learners_work_alone(tmp_path: Path) -> None:
+    """With a learner's my_work/ holding a failing cell, a broken engine and a failing test file, make
+    test's pytest collects nothing there (notebooks/steps/ neither), and make lab's copy, run again,
+    changes no byte of it. Run on a copy of the repository's tracked files, as a fresh clone has them."""
+    repo = tmp_path / "repo"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    copy = next(line for line in make_n("lab").splitlines() if "workbook.py copy" in line)
+    assert _run_line(copy, repo).returncode == 0
+    work = repo / shlex.split(copy)[-1]
+    first = work / "01_derivatives.ipynb"
+    nb = json.loads(first.read_text())
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "mine",
+            "metadata": {},
+            "outputs": [],
+            "source": "raise RuntimeError('my own failing cell')",
+        }
+    )
+    first.write_text(json.dumps(nb))
+    (work / "my_micrograd" / "engine.py").write_text("class Value(:\n")  # does not parse
+    (work / "test_scratch.py").write_text("def test_mine():\n    assert False\n")
+    mine = _files(work)
+
+    again = _run_line(copy, repo)
+    assert again.returncode == 0 and _files(work) == mine, again.stdout
+
+    test = next(line for line in make_n("test").splitlines() if " -m pytest " in line)
+    collected = _run_line(test.replace(" -m pytest ", " -m pytest --collect-only ", 1), repo)
+    assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr[-2000:]
+    items = [line for line in collected.stdout.splitlines() if "::" in line]
+    assert any(item.startswith("notebooks/01_") for item in items), collected.stdout[-2000:]
+    assert not [item for item in items if item.startswith((work.name, "notebooks/steps"))]
+    assert _files(work) == mine
