@@ -19,8 +19,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from grad.validate import is_real, real
-from grad.viz.model import check, clean, describe, format_number, walk
+from grad.validate import real
+from grad.viz.model import check, clean, format_number, walk
 
 DEFAULT_MAX_NODES = 200  # draw_dot() refuses bigger graphs unless told otherwise
 INSTALL = """cannot render the graph: the Graphviz program `dot` is not on PATH.
@@ -31,26 +31,6 @@ Install Graphviz, the system program (the Python package `graphviz` alone is not
 then run the cell again. The DOT text is available without it, as `.source`."""
 
 
-def run_dot(source: str, format: str = "svg", timeout: float = 60.0) -> bytes:
-    """``dot -T<format>`` of ``source``, within ``timeout`` seconds."""
-    timeout = real(timeout, "pipe: timeout")
-    try:  # a lone surrogate cannot be UTF-8: backslashreplace
-        run = subprocess.run(
-            ["dot", f"-T{format}"],
-            input=source.encode(errors="backslashreplace"),
-            capture_output=True,
-            timeout=timeout,
-        )
-    except FileNotFoundError as exc:
-        raise RuntimeError(INSTALL) from exc
-    except subprocess.TimeoutExpired:
-        raise TimeoutError(f"dot did not finish within {timeout:g} s; draw a smaller graph") from None
-    if run.returncode:
-        why = run.stderr.decode(errors="replace").strip() or "it printed no message"
-        raise RuntimeError(f"dot -T{format} failed (exit status {run.returncode}): {why}")
-    return run.stdout
-
-
 @dataclass(frozen=True, repr=False)
 class ComputationGraph:
     """What :func:`draw_dot` returns: the DOT text (``source``) and its numbers of values and ops."""
@@ -59,10 +39,24 @@ class ComputationGraph:
     n_values: int
     n_ops: int
 
-    def pipe(self, format: str = "svg", encoding: str | None = None, timeout: float = 60.0) -> bytes | str:
-        """The picture that ``dot`` renders in ``format`` ("svg", "png", ...); a str with ``encoding``."""
-        out = run_dot(self.source, format, timeout)
-        return out if encoding is None else out.decode(encoding)
+    def pipe(self, format: str = "svg", timeout: float = 60.0) -> bytes:
+        """The picture in ``format`` ("svg", "png", ...), as the program ``dot`` renders it."""
+        timeout = real(timeout, "pipe: timeout")
+        try:  # backslashreplace: a lone surrogate cannot be UTF-8
+            run = subprocess.run(
+                ["dot", f"-T{format}"],
+                input=self.source.encode(errors="backslashreplace"),
+                capture_output=True,
+                timeout=timeout,
+            )
+        except FileNotFoundError as exc:
+            raise RuntimeError(INSTALL) from exc
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"dot did not finish within {timeout:g} s; draw a smaller graph") from None
+        if run.returncode:
+            why = run.stderr.decode(errors="replace").strip() or "it printed no message"
+            raise RuntimeError(f"dot -T{format} failed (exit status {run.returncode}): {why}")
+        return run.stdout
 
     def __repr__(self) -> str:
         s = ["" if n == 1 else "s" for n in (self.n_values, self.n_ops)]
@@ -70,11 +64,8 @@ class ComputationGraph:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         svg = self.pipe()
-        return {
-            "text/html": graph_html(svg, repr(self)[1:-1]),
-            "image/svg+xml": svg.decode(),
-            "text/plain": repr(self),
-        }
+        html = graph_html(svg, repr(self)[1:-1])
+        return {"text/html": html, "image/svg+xml": svg.decode(), "text/plain": repr(self)}
 
 
 def svg_size(svg: bytes) -> tuple[int, int] | None:
@@ -112,30 +103,12 @@ def graph_html(svg: bytes, alt: str, end: int | None = None) -> str:
     return f'<div class="grad-graph" style="overflow-x:auto;max-width:100%{rtl}">{img}</div>'
 
 
-def check_options(
-    fn: str, rankdir: object, max_nodes: object, limit: int | None = None, why: str = ""
-) -> None:
-    """rankdir is 'LR' or 'TB'; max_nodes an int >= 1 (up to ``limit``: ``why``), or None if no ``limit``."""
-    check(
-        rankdir in ("LR", "TB"),
-        fn,
-        "rankdir must be 'LR' (left to right) or 'TB' (top to bottom)",
-        rankdir,
-        ValueError,
-    )
-    expected = (
-        f"max_nodes must be an int from 1 to {limit}{why}"
-        if limit
-        else "max_nodes must be an int >= 1, or None for no limit"
-    )
+def check_max_nodes(fn: str, max_nodes: object, limit: int | None = None, why: str = "") -> None:
+    """``max_nodes`` is an int from 1 to ``limit`` (``why`` says why), or also None if there is no limit."""
+    expected = f"from 1 to {limit}{why}" if limit else ">= 1, or None for no limit"
+    expected = f"max_nodes must be an int {expected}"
     check((max_nodes is None and not limit) or type(max_nodes) is int, fn, expected, max_nodes)
     check(max_nodes is None or 1 <= max_nodes <= (limit or max_nodes), fn, expected, max_nodes, ValueError)
-
-
-def check_grads(nodes: list, grads: list, fn: str) -> None:
-    """Every grad shown is a number."""
-    for v, g in zip(nodes, grads):
-        check(is_real(g), fn, f"the grad of {describe(v)} must be a number", g)
 
 
 def _attrs(attrs: dict[str, str]) -> str:
@@ -156,15 +129,14 @@ _OP = {"shape": "ellipse", "fontsize": "10", "width": "0.35", "height": "0.3", "
 def picture(
     nodes: list,
     children: list,
-    grads: list,
+    grads: list | None,
     rankdir: str = "LR",
-    show_grad: bool = True,
-    styles: list[tuple[dict, dict, dict]] | None = None,
+    styles: list | None = None,
     name: str = "",
 ) -> ComputationGraph:
-    """The picture of a :func:`grad.viz.model.walk`: each value a record ``label | data | grad`` (a grad of
-    ``None`` shows blank), each op a node of its own. ``styles[i]`` has the Graphviz attributes of value i,
-    of its op and of the op's edges; ``name`` names the graph (and prefixes the ids in the SVG)."""
+    """The picture of a :func:`grad.viz.model.walk`: each value a record ``label | data | grad`` (no grad
+    field if ``grads`` is None, a blank one for a grad of None), each op a node of its own. ``styles[i]`` has
+    the Graphviz attributes of value i, its op and the op's edges; ``name`` names the graph (and its SVG)."""
     graph = _GRAPH | {"rankdir": rankdir} | ({"id": name} if name else {})
     lines = [
         f"digraph {name}{' ' if name else ''}{{",
@@ -176,7 +148,7 @@ def picture(
     for i, v in enumerate(nodes):
         label = re.sub(r"([\\{}|<>])", r"\\\1", _text(getattr(v, "label", None) or ""))
         fields = ([label] if label else []) + [f"data {format_number(v.data)}"]
-        if show_grad:
+        if grads is not None:
             fields.append("grad" if grads[i] is None else f"grad {format_number(grads[i])}")
         record = " | ".join(fields)
         value, op, edge = styles[i] if styles else ({}, {}, {})
@@ -212,11 +184,15 @@ def draw_dot(
     >>> print(g.source.splitlines()[4].strip())
     v0 [label="{ x | data 3.0000 }"]
     """
-    check_options("draw_dot", rankdir, max_nodes)
-    check(isinstance(show_grad, bool), "draw_dot", "show_grad must be True or False", show_grad)
-    hint = "a larger number, or no limit: draw_dot(root, max_nodes=None)"
-    nodes, children = walk(root, "draw_dot", max_nodes, need_grad=show_grad, hint=hint)
-    grads = [v.grad if show_grad else None for v in nodes]
-    if show_grad:
-        check_grads(nodes, grads, "draw_dot")
-    return picture(nodes, children, grads, rankdir, show_grad)
+    fn, hint = "draw_dot", "a larger number, or no limit: draw_dot(root, max_nodes=None)"
+    check(
+        rankdir in ("LR", "TB"),
+        fn,
+        "rankdir must be 'LR' (left to right) or 'TB' (top to bottom)",
+        rankdir,
+        ValueError,
+    )
+    check(isinstance(show_grad, bool), fn, "show_grad must be True or False", show_grad)
+    check_max_nodes(fn, max_nodes)
+    nodes, children = walk(root, fn, max_nodes, need_grad=show_grad, hint=hint)
+    return picture(nodes, children, [v.grad for v in nodes] if show_grad else None, rankdir)

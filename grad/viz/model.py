@@ -88,7 +88,8 @@ def walk(
     root: Any, fn: str, max_nodes: int | None = None, need_grad: bool = True, hint: str = "a larger number"
 ) -> tuple[list, list[tuple[int, ...]]]:
     """The nodes of ``root``'s graph, children first and root last, and per node the positions of its
-    children in that list. Each node is checked as the walk reaches it (errors name ``fn``); more than
+    children in that list. Each node is checked as the walk reaches it (errors name ``fn``): its data, and
+    its grad if ``need_grad``, must be numbers, its label a str or None. More than
     ``max_nodes`` nodes is a ValueError, raised before the rest is read, that suggests ``hint``."""
     wanted = ("data", "grad", "_prev", "_op") if need_grad else ("data", "_prev", "_op")
     kids: dict[int, tuple] = {}
@@ -98,17 +99,18 @@ def walk(
     def checked(node: Any, what: str) -> Any:
         missing = [a for a in wanted if isinstance(node, type) or not hasattr(node, a)]
         lacks = f" (it has no {' or '.join(missing)})" if 0 < len(missing) < len(wanted) else ""
-        check(
-            not missing, fn, f"{what} a Value-like object with {', '.join(wanted[:-1])} and _op{lacks}", node
-        )
+        expected = f"{what} a Value-like object with {', '.join(wanted[:-1])} and _op{lacks}"
+        check(not missing, fn, expected, node)
         return node
 
     def children(node: Any) -> Iterable:
         prev, label, what = node._prev, getattr(node, "label", None), describe(node)
+        grad = node.grad if need_grad else 0.0
         ok = isinstance(prev, Iterable) and not isinstance(prev, str)
         check(ok, fn, f"_prev of {what} must be a tuple, list or set", prev)
         check(label is None or isinstance(label, str), fn, f"the label of {what} must be a str", label)
         check(is_real(node.data), fn, f"the data of {what} must be a number", node.data)
+        check(is_real(grad), fn, f"the grad of {what} must be a number", grad)
         kids[id(node)] = tuple(prev)
         if not isinstance(prev, Sequence):
             sets.append(node)

@@ -64,13 +64,11 @@ def plot_function(
     xs: Sequence[float],
     at: float | None = None,
     ax: Axes | None = None,
-    label: str = "f(x)",
-    xlabel: str = "x",
 ) -> Figure | None:
     """Plot ``y = f(x)`` over ``xs``, with the tangent line at ``x = at`` if given.
 
     The slope is the central difference ``(f(at + h) - f(at - h)) / 2h`` with a small ``h``; the point
-    is marked and the slope written next to it. ``label`` names the curve, ``xlabel`` the x axis.
+    is marked and the slope written next to it.
 
     >>> fig = plot_function(lambda x: x**2, [i / 10 for i in range(-30, 31)], at=1.0)
     >>> fig.axes[0].texts[0].get_text()
@@ -90,15 +88,15 @@ def plot_function(
         tx = [x0 - half, x0 + half]
         ty = [_float(y0 + slope * (t - x0), fn, "the tangent line") for t in tx]
     fig, axes = _axes(ax, fn)
-    axes.plot(x, y, color="C0", label=label)
+    axes.plot(x, y, color="C0", label="f(x)")
     if at is not None:
-        axes.plot(tx, ty, "--", color="C1", label=f"tangent at {xlabel} = {x0:g}")
+        axes.plot(tx, ty, "--", color="C1", label=f"tangent at x = {x0:g}")
         axes.plot([x0], [y0], "o", color="C1")
         text = f"slope {format_number(slope)}"
         axes.annotate(text, (x0, y0), xytext=(8, -14), textcoords="offset points", color="C1")
         axes.legend(loc="best")
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(label)
+    axes.set_xlabel("x")
+    axes.set_ylabel("f(x)")
     axes.grid(True, alpha=0.3)
     return _done(fig, ax)
 
@@ -114,7 +112,7 @@ def plot_decision_boundary(
 
     >>> fig = plot_decision_boundary(lambda p: p[0] - p[1], [[0, 1], [1, 0]], [-1, 1])
     >>> [c.get_label() for c in fig.axes[0].collections[1:]]
-    ['label -1', 'label +1']
+    ['label -1', 'label 1']
     """
     import numpy as np
 
@@ -148,10 +146,11 @@ def plot_decision_boundary(
     Z = (np.array(scores) > 0).astype(float).reshape(xx.shape)
     axes.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], colors=[neg, pos], alpha=0.3)
     P, L = np.array(points), np.array(labels)
-    low_name, high_name = ("-1", "+1") if -1.0 in labels else ("0", "1")
-    for mask, color, name in ((L <= 0, neg, low_name), (L > 0, pos, high_name)):
-        if mask.any():
-            axes.scatter(*P[mask].T, c=color, s=30, edgecolors="black", linewidths=0.5, label=f"label {name}")
+    for value in sorted(set(labels)):
+        color = pos if value > 0 else neg
+        axes.scatter(
+            *P[L == value].T, c=color, s=30, edgecolors="black", linewidths=0.5, label=f"label {value:g}"
+        )
     axes.set_xlim(xx.min(), xx.max())
     axes.set_ylim(yy.min(), yy.max())
     axes.legend(loc="upper right")

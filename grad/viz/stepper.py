@@ -22,11 +22,14 @@ from typing import Any
 from xml.etree import ElementTree
 
 from grad.engine import Value, backward_order
-from grad.viz.graph import ComputationGraph, check_grads, check_options, graph_html, picture, svg_size
+from grad.validate import is_real
+from grad.viz.graph import ComputationGraph, check_max_nodes, graph_html, picture, svg_size
 from grad.viz.model import check, clean, describe, format_number, name, walk
 
 STEPPER_MAX_NODES = 50  # the default limit: the stepper draws the whole graph once per value
 STEPPER_LIMIT = 200  # and the hard one: n values take n pictures of n values, n * n drawings in all
+_COST = f": each of n frames draws all n values, {STEPPER_LIMIT**2:,} drawings at {STEPPER_LIMIT}"
+FN = "show_backward"  # the name its errors give
 VIEW_PX = 640  # a frame in JupyterLab starts out showing its step in a box at least this wide
 
 
@@ -112,14 +115,27 @@ def _simulate(order: list, index: dict[int, int]) -> list[tuple[float, list]]:
     return steps
 
 
+def _steps(root: Any, nodes: list, index: dict[int, int]) -> tuple[list, list]:
+    """The order of the backward pass, and per step the node's grad and every grad after its push."""
+    if isinstance(root, Value):  # a grad.Value keeps its local derivatives
+        order = backward_order(root)
+        return order, _simulate(order, index)
+    if callable(getattr(root, "_backward", None)):  # closures, run in reverse topological order
+        return nodes[::-1], _replay(nodes[::-1], nodes)
+    raise TypeError(
+        f"{FN}: {describe(root)} is not a grad.Value and has no _backward() closure (as the lecture's "
+        "micrograd), so there is no backward pass to show"
+    )
+
+
 _replay_lock = threading.Lock()  # one replay at a time: they write the nodes' .grad
 _replaying = threading.local()  # set while this thread replays: a nested call would wait for itself
 
 
-def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
+def _replay(order: list, nodes: list) -> list[tuple[Any, list]]:
     """Per step: the node's grad and every grad after its ``_backward()``; every ``.grad`` is put back."""
     if getattr(_replaying, "active", False):
-        raise RuntimeError(f"{fn} was called from inside a _backward() that the stepper is replaying")
+        raise RuntimeError(f"{FN} was called from inside a _backward() that the stepper is replaying")
     with _replay_lock:
         _replaying.active, saved, steps = True, [v.grad for v in nodes], []
         try:
@@ -128,13 +144,15 @@ def _replay(order: list, nodes: list, fn: str) -> list[tuple[Any, list]]:
             order[0].grad = 1.0
             for k, node in enumerate(order):
                 if not callable(getattr(node, "_backward", None)):
-                    raise TypeError(f"{fn}: {describe(node)} has no _backward() to call, unlike the root")
+                    raise TypeError(f"{FN}: {describe(node)} has no _backward() to call, unlike the root")
                 g = node.grad
                 try:
                     node._backward()
                 except Exception as exc:
-                    exc.add_note(f"{fn}: raised by the _backward() of {describe(node)}, step {k + 1}")
+                    exc.add_note(f"{FN}: raised by the _backward() of {describe(node)}, step {k + 1}")
                     raise
+                for v in nodes:
+                    check(is_real(v.grad), FN, f"the grad of {describe(v)} must be a number", v.grad)
                 steps.append((g, [v.grad for v in nodes]))
         finally:
             _replaying.active = False
@@ -150,46 +168,12 @@ _GREY = {"color": "#b0b0b0", "fontcolor": "#909090"}
 _HOT_EDGE, _GREY_EDGE = {"color": "#d9480f", "penwidth": "2"}, {"color": "#b0b0b0"}
 
 
-def _style(j: int, current: int, receivers: set, processed: set, shown: tuple) -> tuple[dict, dict, dict]:
+def _style(j: int, current: int, receivers: set, processed: set, shown: tuple) -> tuple:
     """The colours of value j, its op and their edges (see :func:`grad.viz.graph.picture`)."""
     value = _HOT if j == current else _GETS if j in receivers else _GREY if shown[j] is None else {}
     if j == current:
         return value, _HOT, _HOT_EDGE
     return (value, {}, {}) if j in processed else (value, _GREY, _GREY_EDGE)
-
-
-def _frames(root: Any, rankdir: str, max_nodes: int, fn: str) -> list[Frame]:
-    n = STEPPER_LIMIT
-    why = f": each of n frames draws all n values, {n * n:,} drawings at {n} and 1,000,000 at 1,000"
-    check_options(fn, rankdir, max_nodes, n, why)
-    nodes, children = walk(root, fn, max_nodes, hint=f"a larger number up to {n}: {fn}(root, max_nodes={n})")
-    index = {id(v): i for i, v in enumerate(nodes)}
-    if isinstance(root, Value):  # its local derivatives
-        order = backward_order(root)
-        steps = _simulate(order, index)
-    elif callable(getattr(root, "_backward", None)):  # its closures, in reverse topological order
-        order = nodes[::-1]
-        steps = _replay(order, nodes, fn)
-    else:
-        raise TypeError(
-            f"{fn}: {describe(root)} is not a grad.Value and has no _backward() closure (as the lecture's "
-            "micrograd), so there is no backward pass to show"
-        )
-    frames, reached, processed = [], {index[id(root)]}, set()
-    for k, (node, (g, grads)) in enumerate(zip(order, steps)):
-        check_grads(nodes, grads, fn)
-        i = index[id(node)]
-        reached.update(children[i])
-        # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
-        shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
-
-        receivers = set(children[i])
-        styles = [_style(j, i, receivers, processed, shown) for j in range(len(nodes))]
-        drawn = picture(nodes, children, shown, rankdir, True, styles, f"backward_step_{k + 1}")
-        parts = _caption(k, node, g, [nodes[j] for j in children[i]])
-        frames.append(Frame(parts, node, drawn, tuple(nodes), shown))
-        processed.add(i)
-    return frames
 
 
 def _focus(svg: bytes, fills: tuple = (_HOT["fillcolor"], _GETS["fillcolor"])) -> tuple[float, float] | None:
@@ -230,26 +214,21 @@ def _end(svg: bytes) -> int | None:
     return size[0] if left >= size[0] - VIEW_PX else round(max(right, min(size[0], left - 16 + VIEW_PX)))
 
 
-class BackwardPass:
-    """What :func:`show_backward` returns: its frames (``len()``, indexing, iteration), shown as a static
-    column or a slider. Its text form, ``backward pass: N steps`` and the captions, is what nbval compares.
+class BackwardPass(list):
+    """What :func:`show_backward` returns: the list of its frames, shown as a static column or a slider.
+    Its text form, ``backward pass: N steps`` and the captions, is what nbval compares.
 
     The static column (:meth:`html`) is a ``div.grad-backward-pass`` of one ``figure`` per frame, all
     visible; the notes site's ``stepper.js`` shows one at a time, with a slider and Previous/Next buttons.
     """
 
     def __init__(self, frames: list[Frame], interactive: bool = False) -> None:
-        self.frames, self.interactive = frames, interactive
+        super().__init__(frames)
+        self.interactive = interactive
 
     @property
     def captions(self) -> list[str]:
-        return [f.caption for f in self.frames]
-
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __getitem__(self, k: int) -> Frame:
-        return self.frames[k]
+        return [f.caption for f in self]
 
     def __repr__(self) -> str:
         head = f"backward pass: {len(self)} step{'' if len(self) == 1 else 's'}"
@@ -258,7 +237,7 @@ class BackwardPass:
     @cached_property
     def figures(self) -> list[str]:
         """Each frame's HTML (:meth:`Frame.html`), each picture from its own run of dot."""
-        return [f.html() for f in self.frames]
+        return [f.html() for f in self]
 
     def html(self) -> str:
         """The static display: every frame, caption above picture, in one HTML block."""
@@ -281,7 +260,7 @@ class BackwardPass:
 
 
 def show_backward(
-    root: Any, interactive: bool | None = None, *, rankdir: str = "LR", max_nodes: int = STEPPER_MAX_NODES
+    root: Any, interactive: bool | None = None, *, max_nodes: int = STEPPER_MAX_NODES
 ) -> BackwardPass:
     """The backward pass of ``root``, one frame per node in the order backward() visits them; end a cell
     with it. Frame k is the state after node k pushed its gradient: that node orange, the children it
@@ -303,8 +282,24 @@ def show_backward(
     (0.009866037165440211, 0.0)
     """
     ok = interactive is None or isinstance(interactive, bool)
-    check(ok, "show_backward", "interactive must be True, False or None", interactive)
-    frames = _frames(root, rankdir, max_nodes, "show_backward")
+    check(ok, FN, "interactive must be True, False or None", interactive)
+    check_max_nodes(FN, max_nodes, STEPPER_LIMIT, _COST)
+    more = f"a larger number up to {STEPPER_LIMIT}: {FN}(root, max_nodes={STEPPER_LIMIT})"
+    nodes, children = walk(root, FN, max_nodes, hint=more)
+    index = {id(v): i for i, v in enumerate(nodes)}
+    order, steps = _steps(root, nodes, index)
+    frames, reached, processed = [], {index[id(root)]}, set()
+    for k, (node, (g, grads)) in enumerate(zip(order, steps)):
+        i = index[id(node)]
+        reached.update(children[i])
+        # blank: nobody has pushed to it yet (unless a closure wrote there anyway)
+        shown = tuple(x if j in reached or x != 0 else None for j, x in enumerate(grads))
+        receivers = set(children[i])
+        styles = [_style(j, i, receivers, processed, shown) for j in range(len(nodes))]
+        drawn = picture(nodes, children, shown, "LR", styles, f"backward_step_{k + 1}")
+        parts = _caption(k, node, g, [nodes[j] for j in children[i]])
+        frames.append(Frame(parts, node, drawn, tuple(nodes), shown))
+        processed.add(i)
     if interactive is None:  # a slider in a live kernel that has ipywidgets, unless outputs are stored
         ipython = sys.modules.get("IPython")
         shell = ipython.get_ipython() if ipython and not os.environ.get("GRAD_STATIC_OUTPUTS") else None
