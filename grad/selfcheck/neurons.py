@@ -1,241 +1,586 @@
-"""Checks for the "Your turn" tasks of notebook 05 (neurons): the backward of ``**``, ``Neuron.__call__``.
+"""Checks of notebook 05: the operations a formula needs, tanh from exp, PyTorch, Neuron, Layer and MLP.
 
-Each check runs your code on Values of your own class, works out the right numbers itself with
-:class:`grad.Value`, prints one verdict line and returns True when it is OK. A WRONG verdict says
-which number is off and gives a hint; a check never raises.
+A method check runs your functions as methods of a class of its own, the course's Value with only
+your pieces in it (``Value`` inside them means that class), so a slip elsewhere never makes your
+piece look wrong. It compares values and gradients with :class:`grad.Value`, prints one line, and
+puts the piece into the notebook's ``Value``: yours once it passes (and saves it in
+``my_micrograd/`` when that folder is here), the course's until then. The class checks do the same
+for ``Neuron``, ``Layer`` and ``MLP``. ``check.wrap(solution=True)`` also prints the book's code.
 
 Example:
-    >>> from grad.nn import Neuron
     >>> from grad.selfcheck import neurons as check
-    >>> check.neuron_call(Neuron)                       # grad's own neuron passes, of course
-    Neuron.__call__: OK
-    True
-
-In the notebook the checks take no arguments, ``check.neuron_call()``: they use your ``__pow__``,
-``MyNeuron`` and ``Value`` (see :func:`grad.selfcheck.mine`).
+    >>> Neuron, Layer, MLP = check.course_nn(check.lecture.Value)
+    >>> len(MLP(3, [4, 4, 1]).parameters())
+    41
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+import struct
+import sys
+import types
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from grad.engine import Value as _Reference
-from grad.selfcheck import (
-    FROM_NOTEBOOK,
-    Verdict,
-    close,
-    differs,
-    is_value_like,
-    mine_function,
-    number,
-    verdict,
-)
+from grad import lecture
+from grad.engine import Value as Reference
+from grad.selfcheck import my_engine
+from grad.selfcheck.core import NotDefined, Result, mine, ok, run, source_of, wrong
+from grad.validate import fmt, is_real
 
-__all__ = ["pow_backward", "neuron_call"]
+__all__ = ["course_nn", "exp", "mlp", "neuron", "pow", "reflected", "start", "sub_div", "tanh_pieces"]
+__all__ += ["torch_neuron", "wrap"]
 
-
-def _is_value(x: object) -> bool:
-    return is_value_like(x) and hasattr(x, "_prev")
+BOOK = "neurons"
+X = [2.0, 3.0, -1.0]  # the lecture's input to its MLP
+NEURON = (2.0, 0.0, -3.0, 1.0, 6.8813735870195432)  # the lecture's x1, x2, w1, w2, b
+OTHER = (-1.0, 0.5, 0.25, -2.0, 0.75)  # a second neuron, so that numbers typed in do not pass
+BEFORE, UP = 1.0, 2.0  # x.grad before a closure runs (another use of x), and out.grad
 
 
-# ---- x**k and its _backward ----------------------------------------------------------------------------
-
-_POWERS = [(1.5, 3), (2.0, -1), (4.0, 0.5)]  # x**-1 is what division uses
-_ALREADY = 1.0  # what x.grad holds before the closure runs, as if another use of x had passed it on
-_UPSTREAM = 3.0  # out.grad: the gradient arriving from above
+def start() -> type:
+    """The notebook's Value: yours from ``my_micrograd/`` (as notebook 04 left it), the course's where not."""
+    return my_engine.start("05.wrap")
 
 
-def _pow_problem(runs: list[tuple[float, float, Any, Any]]) -> str | None:
-    for x0, k, x, out in runs:
-        case = f"for x = {x0:g}, k = {k:g}"
-        if not _is_value(out):
-            return f"x**k returned {type(out).__name__}, not a Value. Hint: end with return out"
-        if not close(number(out.data, "out.data"), x0**k):
-            return f"{case}: out.data is {out.data!r}, expected x**k = {x0**k:.6g}. Hint: self.data**other"
-        if not any(child is x for child in out._prev):
-            return f"{case}: x is not a child of out. Hint: out = Value(self.data**other, (self,), ...)"
-        ref = _Reference(x0)
-        (ref**k).backward()
-        local = ref.grad  # d(x**k)/dx = k * x**(k - 1)
-        expected = _ALREADY + _UPSTREAM * local
-        got = number(x.grad, "x.grad")
-        if close(got, expected):
-            continue
-        said = (
-            f"{case}, with x.grad = {_ALREADY:g} already and out.grad = {_UPSTREAM:g}, out._backward() "
-            f"made x.grad {got:.6g}, expected {_ALREADY:g} + {_UPSTREAM:g} * {local:.6g} = {expected:.6g}"
+def _close(got: object, want: float) -> bool:
+    return is_real(got) and abs(float(got) - want) <= 1e-9 * max(1.0, abs(want))  # type: ignore[arg-type]
+
+
+def _rebind(obj: Any, names: dict[str, Any]) -> Any:
+    """A copy of ``obj`` (a function, or a class with its methods) that reads ``names`` from us."""
+    if isinstance(obj, types.FunctionType):
+        fn = types.FunctionType(
+            obj.__code__, {**obj.__globals__, **names}, obj.__name__, obj.__defaults__, obj.__closure__
         )
-        if close(got, _UPSTREAM * local) or close(got, local):
-            hint = (
-                "add to self.grad with +=, do not overwrite it: x may be used in several places, "
-                "and each use adds its share"
+        fn.__kwdefaults__ = obj.__kwdefaults__
+        return fn
+    if isinstance(obj, type):
+        body = {k: _rebind(v, names) for k, v in vars(obj).items() if k not in ("__dict__", "__weakref__")}
+        return type(obj.__name__, obj.__bases__, body)
+    return obj
+
+
+def _assemble(pieces: dict[str, Any]) -> type:
+    """The course's Value with ``pieces`` as its methods."""
+    cls = type("Value", (lecture.Value,), {"__module__": "__main__"})
+    for name, fn in pieces.items():
+        setattr(cls, name, _rebind(fn, {"Value": cls}))
+    return cls
+
+
+def _walk(root: Any) -> Iterator[Any]:
+    seen, stack = {id(root)}, [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in getattr(node, "_prev", ()):
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+
+
+# ---- operations: each probe builds an expression in your class and in grad.Value --------------------
+
+Probe = tuple[str, Callable[..., Any], str]  # what it computes, how (of the leaves a, b), the hint
+
+
+def _probe(cls: type, probe: Probe, numbers: tuple[float, ...] = (2.0, -3.0)) -> Result | None:
+    """WRONG when ``probe`` gives another value or other leaf gradients than grad.Value's, else None."""
+    text, build, hint = probe
+    leaves, refs = [cls(x) for x in numbers], [Reference(x) for x in numbers]
+    want = build(*refs)
+    want.backward()
+    try:
+        out = build(*leaves)
+        if not isinstance(out, cls):
+            return wrong(f"{text} gave {type(out).__name__}, not a Value", hint)
+        if not _close(out.data, want.data):
+            return wrong(f"{text} is {fmt(out.data)}, expected {fmt(want.data)}", hint)
+        out.backward()
+    except Exception as err:
+        return wrong(f"{text} raised {type(err).__name__}: {err}", hint)
+    for name, leaf, ref in zip("abc", leaves, refs):
+        if not _close(leaf.grad, ref.grad):
+            return wrong(
+                f"after ({text}).backward(), {name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", hint
             )
-        elif close(got, _ALREADY + local):
-            hint = "multiply the local derivative by out.grad, the gradient arriving from above (chain rule)"
-        elif close(got, _ALREADY - _UPSTREAM * local):
-            hint = "the sign is off: add to self.grad with +=, not -="
-        else:
-            hint = (
-                "the power rule: d(x**k)/dx = k * x**(k - 1), "
-                "so self.grad += other * self.data**(other - 1) * out.grad"
-            )
-        return f"{said}. Hint: {hint}"
     return None
 
 
-def pow_backward(
-    pow_: Callable[[Any, float], Any] = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK
-) -> Verdict:
-    """Check your ``__pow__(self, other)``: its value ``x**k`` and the ``_backward`` closure it attaches.
+def _probes(probes: list[Probe]) -> Callable[[type], Result]:
+    def judge(cls: type) -> Result:
+        return next((r for p in probes if (r := _probe(cls, p)) is not None), ok())
 
-    For x**3 at 1.5, x**-1 at 2 and x**0.5 at 4, the check makes ``x = Value(x0)``, calls
-    ``out = pow_(x, k)``, then sets ``x.grad = 1`` (as if another use of x had already passed
-    its share back) and ``out.grad = 3``, and calls ``out._backward()``. Then ``x.grad`` must be
-    1 + 3 * k * x**(k - 1); the local derivative comes from :class:`grad.Value`. Your function is
-    called directly; ``Value.__pow__`` is not changed.
+    return judge
 
-    Args:
-        pow_: your function ``__pow__(self, other)``, written to become a method of ``Value``; left
-            out, the notebook's ``__pow__``.
-        Value: your Value class (with ``grad``, ``_prev`` and ``_backward``); left out, the
-            notebook's ``Value``.
 
-    Returns:
-        True when all of it is right. Prints ``x**k and its _backward: OK``, or WRONG with a hint,
-        or ``not yet`` while the closure raises NotImplementedError. Never raises.
+def _closure(
+    op: Callable[[Any, float], Any], cases: list[float], slips: list[tuple[Callable, str]]
+) -> Callable:
+    """A judge of one closure: for each ``k``, ``out = op(x, k)``; then x.grad = 1 (another use of x
+    passed it back already), out.grad = 2, out._backward(). Each slip gives the x.grad it would make."""
 
-    Example:
-        >>> class V:                                     # a lecture-style Value, cut down
-        ...     def __init__(self, data, _children=(), _op=""):
-        ...         self.data, self.grad, self._prev, self._op = data, 0.0, set(_children), _op
-        ...         self._backward = lambda: None
-        >>> def pow_(self, other):
-        ...     out = V(self.data**other, (self,), f"**{other}")
-        ...     def _backward():
-        ...         self.grad += other * self.data ** (other - 1)   # forgets out.grad
-        ...     out._backward = _backward
-        ...     return out
-        >>> pow_backward(pow_, V)
-        x**k and its _backward: WRONG: for x = 1.5, k = 3, with x.grad = 1 already and out.grad = 3,
-        out._backward() made x.grad 7.75, expected 1 + 3 * 6.75 = 21.25. Hint: multiply the local
-        derivative by out.grad, the gradient arriving from above (chain rule)
-        False
-    """
+    def judge(cls: type) -> Result:
+        for x0, k in cases:
+            ref = Reference(x0)
+            want = op(ref, k)
+            want.backward()
+            x, local, case = cls(x0), ref.grad, f"x = {x0:g}" + (f", k = {k:g}" if k is not None else "")
+            out = op(x, k)
+            if not isinstance(out, cls) or not _close(out.data, want.data) or x not in out._prev:
+                said = f"gave {type(out).__name__}" if not isinstance(out, cls) else f"made {out!r}"
+                return wrong(
+                    f"{case}: it {said}, expected a Value {fmt(want.data)} with x as its child",
+                    "out = Value(the number, (self,), the op's name), and return out",
+                )
+            x.grad, out.grad = BEFORE, UP
+            out._backward()
+            if _close(x.grad, BEFORE + UP * local):
+                continue
+            hint = next((h for slip, h in slips if _close(x.grad, slip(local, x0, k))), slips[-1][1])
+            return wrong(
+                f"{case}, with x.grad = {BEFORE:g} from another use of x and out.grad = {UP:g}: "
+                f"out._backward() made x.grad {fmt(x.grad)}, expected {fmt(BEFORE + UP * local)}",
+                hint,
+            )
+        return ok()
+
+    return judge
+
+
+EQUALS = (lambda d, x0, k: UP * d, "add to self.grad with +=, not =: x may be used elsewhere too")
+NO_UP = (lambda d, x0, k: BEFORE + d, "multiply the local derivative by out.grad (the chain rule)")
+
+
+def _methods(
+    task: str, names: list[str], stage: str, judge: Callable[[type], Result], solution: bool
+) -> Result:
+    """Check the notebook's functions ``names`` as methods; put them, or the course's, into Value."""
+    found: dict[str, Any] = {}
 
     def attempt() -> Any:
-        power, V = mine_function("__pow__", pow_), mine_function("Value", Value)
-        runs = []
-        for x0, k in _POWERS:
-            x = V(x0)
-            out = power(x, k)
-            if out is ...:
-                return ...
-            if _is_value(out) and hasattr(out, "_backward"):
-                x.grad, out.grad = _ALREADY, _UPSTREAM
-                out._backward()
-            runs.append((x0, k, x, out))
-        return runs
+        found.update({name: mine(name) for name in names})
+        return ... if any(fn is ... for fn in found.values()) else _assemble(found)
 
-    return verdict(
-        "x**k and its _backward",
-        attempt,
-        _pow_problem,
-        hint="the local derivative is a number: other * self.data ** (other - 1), times out.grad",
+    def install(passed: bool) -> str:
+        cls = mine("Value")
+        for name in names:
+            setattr(cls, name, found[name] if passed else vars(lecture.Value)[name])
+        return "" if passed else f"until yours passes, Value uses the course's {', '.join(names)}"
+
+    def save() -> str:
+        notes = {my_engine.save(name, found[name], stage, task) for name in names}
+        return "; ".join(sorted(n for n in notes if n))
+
+    return run(
+        task, attempt, judge, source=_source(names), install=install, save=save, solution=solution, book=BOOK
     )
 
 
-# ---- Neuron.__call__ -----------------------------------------------------------------------------------
-
-_W, _B = [0.5, -0.25, 0.75], 0.1  # known weights and bias
-_X = [2.0, 3.0, -1.0]  # the lecture's input: plain numbers, as the MLP gets them
-
-
-def _neuron_problem(got: tuple[Any, Any]) -> str | None:
-    n, out = got
-    if not _is_value(out):
-        return (
-            f"n(x) returned {type(out).__name__}, not a Value. "
-            "Hint: build act from self.w, x and self.b with + and *, and return act.tanh()"
-        )
-    ws = [_Reference(w) for w in _W]
-    b = _Reference(_B)
-    act = sum((wi * xi for wi, xi in zip(ws, _X)), b)
-    ref = act.tanh()
-    ref.backward()
-    data = number(out.data, "n(x).data")
-    if not close(data, ref.data):
-        said = f"with w = {_W}, b = {_B:g} and x = {_X}, n(x).data is {data:.6g}, expected {ref.data:.6f}"
-        if close(data, act.data):
-            hint = "that is the weighted sum itself: squash it with .tanh()"
-        elif close(data, math.tanh(act.data - _B)):
-            hint = "the bias is missing: start the sum at self.b"
-        elif close(data, act.data - _B):
-            hint = "add the bias self.b and squash the sum with .tanh()"
-        else:
-            hint = "tanh(w1*x1 + w2*x2 + w3*x3 + b)"
-        return f"{said}. Hint: {hint}"
-    names = [f"w[{i}].grad" for i in range(len(_W))] + ["b.grad"]
-    grads = [w.grad for w in n.w] + [n.b.grad]
-    problem = differs([w.grad for w in ws] + [b.grad], grads, names)
-    if problem is not None:
-        return (
-            f"after n(x).backward(), {problem}. Hint: compute with the Values self.w and self.b "
-            "themselves (not their .data), so that backward() reaches them"
-        )
-    return None
-
-
-def neuron_call(Neuron: Callable[[int], Any] = FROM_NOTEBOOK) -> Verdict:
-    """Check your ``Neuron`` class's ``__call__``: tanh(w · x + b), with gradients reaching w and b.
-
-    The check makes ``n = Neuron(3)`` (and puts Python's random generator back as it was),
-    replaces its weights by known ones, ``n.w = [Value(0.5), Value(-0.25), Value(0.75)]`` and
-    ``n.b = Value(0.1)`` in your Value class, calls ``n([2.0, 3.0, -1.0])`` and runs ``backward()``
-    on the result. Its value and the four gradients must agree with :class:`grad.Value`'s.
-
-    Args:
-        Neuron: your class; ``Neuron(nin)`` must set ``self.w`` (a list of Values) and ``self.b``.
-            Left out, the notebook's ``MyNeuron`` (the notebook's attempt, so that running it again
-            never replaces the ``Neuron`` the notebook uses later).
-
-    Returns:
-        True when the output and the gradients are right. Prints ``Neuron.__call__: OK``, or WRONG
-        with a hint, or ``not yet`` while ``__call__`` raises NotImplementedError. Never raises.
-
-    Example:
-        >>> from grad.nn import Neuron
-        >>> class NoTanh(Neuron):
-        ...     def __call__(self, x):
-        ...         return sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        >>> neuron_call(NoTanh)
-        Neuron.__call__: WRONG: with w = [0.5, -0.25, 0.75], b = 0.1 and x = [2.0, 3.0, -1.0],
-        n(x).data is -0.4, expected -0.379949. Hint: that is the weighted sum itself: squash it with .tanh()
-        False
-    """
-
-    def attempt() -> Any:
-        cls = mine_function("MyNeuron", Neuron)
-        state = random.getstate()
+def _source(names: list[str]) -> str | None:
+    """The source of the notebook's ``names`` that can be read (None: the running cell's)."""
+    texts = []
+    for name in names:
         try:
-            n = cls(len(_W))
-        finally:
-            random.setstate(state)  # the notebook's random numbers stay as they were
-        Value = type(n.b)
-        n.w = [Value(w) for w in _W]
-        n.b = Value(_B)
-        out = n(list(_X))
-        if out is ...:
-            return ...
-        if _is_value(out) and hasattr(out, "backward"):
-            out.backward()
-        return n, out
+            texts.append(source_of(mine(name)) or "")
+        except NotDefined:
+            pass
+    return "\n\n".join(texts) if any(texts) else None
 
-    return verdict(
-        "Neuron.__call__",
-        attempt,
-        _neuron_problem,
-        hint="act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b), then return act.tanh()",
+
+def wrap(*, solution: bool = False) -> Result:
+    """Check ``__add__`` and ``__mul__`` that wrap a plain number: ``a + 1``, ``a * 3``, and ``+=``."""
+    both = "wrap a plain number first: other = other if isinstance(other, Value) else Value(other)"
+    twice = "add to self.grad and other.grad with +=: when self and other are one node, it gets both parts"
+    probes = [
+        ("a + 1", lambda a, b: a + 1, "__add__: " + both),
+        ("a * 3", lambda a, b: a * 3, "__mul__: " + both),
+        ("a + b", lambda a, b: a + b, "a Value stays as it is: wrap only what is not a Value yet"),
+        ("a * b", lambda a, b: a * b, "a Value stays as it is: wrap only what is not a Value yet"),
+        ("a + a + a", lambda a, b: a + a + a, "__add__: " + twice),
+        ("a * a * a", lambda a, b: a * a * a, "__mul__: " + twice),
+        ("c*c + c + 1 with c = 2*b", lambda a, b: (lambda c: c * c + c + 1)(b * 2), "d(a*b)/da = b.data"),
+    ]
+    return _methods("wrap", ["__add__", "__mul__"], "05.wrap", _probes(probes), solution)
+
+
+def reflected(*, solution: bool = False) -> Result:
+    """Check ``__radd__`` and ``__rmul__``: a number on the left, and ``sum()``, which starts from 0."""
+    probes = [
+        ("2 * a", lambda a, b: 2 * a, "__rmul__(self, other) is other * self, which is self * other"),
+        ("1 + a", lambda a, b: 1 + a, "__radd__(self, other) is other + self, which is self + other"),
+        ("sum([a, b, a])", lambda a, b: sum([a, b, a]), "sum() starts from 0: 0 + a needs __radd__"),
+    ]
+    return _methods("reflected", ["__radd__", "__rmul__"], "05.wrap", _probes(probes), solution)
+
+
+def exp(*, solution: bool = False) -> Result:
+    """Check ``exp``: its value e**x, and its closure ``self.grad += out.data * out.grad``."""
+    slips = [
+        (EQUALS[0], "the video's slip: add with +=, not =: x may be used elsewhere too"),
+        NO_UP,
+        (lambda d, x0, k: BEFORE + UP * x0, "the local derivative of e**x is e**x itself: out.data"),
+        (lambda d, x0, k: math.nan, "self.grad += out.data * out.grad: e**x is its own derivative"),
+    ]
+    judge = _closure(lambda x, k: x.exp(), [(0.5, None), (-1.0, None)], slips)
+    return _methods("exp", ["exp"], "05.ops", judge, solution)
+
+
+def pow(*, solution: bool = False) -> Result:
+    """Check ``__pow__`` for k = 3, -1 (what division uses) and 0.5, with out.grad = 2, not k."""
+    slips = [
+        EQUALS,
+        NO_UP,
+        (
+            lambda d, x0, k: BEFORE + UP * d / k,
+            "the power rule has a factor k: other * self.data**(other - 1)",
+        ),
+        (lambda d, x0, k: BEFORE + UP * x0**k, "the local derivative is k * x**(k - 1), not x**k"),
+        (lambda d, x0, k: math.nan, "self.grad += other * self.data**(other - 1) * out.grad"),
+    ]
+    judge = _closure(lambda x, k: x**k, [(2.0, 3), (3.0, -1), (4.0, 0.5)], slips)
+    return _methods("pow", ["__pow__"], "05.ops", judge, solution)
+
+
+def sub_div(*, solution: bool = False) -> Result:
+    """Check ``__neg__``, ``__sub__``, ``__rsub__``, ``__truediv__``, ``__rtruediv__``: from *, + and **."""
+    graph = "build it from *, + and ** so that the gradient flows back: "
+    probes = [
+        ("-a", lambda a, b: -a, "__neg__: return self * -1"),
+        ("a - b", lambda a, b: a - b, "__sub__: return self + (-other)"),
+        ("a - 1", lambda a, b: a - 1, "__sub__: return self + (-other)"),
+        ("5 - a", lambda a, b: 5 - a, "__rsub__ is other - self: return other + (-self)"),
+        ("a / b", lambda a, b: a / b, graph + "__truediv__: return self * other**-1"),
+        ("a / 4", lambda a, b: a / 4, graph + "__truediv__: return self * other**-1"),
+        ("6 / a", lambda a, b: 6 / a, "__rtruediv__ is other / self: return other * self**-1"),
+        ("(c - 1) / (c + 1) with c = a/b", lambda a, b: (lambda c: (c - 1) / (c + 1))(a / b), graph),
+    ]
+    names = ["__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__"]
+    return _methods("sub_div", names, "05.ops", _probes(probes), solution)
+
+
+# ---- functions: tanh from its pieces, the same neuron in PyTorch ---------------------------------------
+
+
+def _neuron(numbers: tuple[float, ...]) -> tuple[Reference, list[Reference]]:
+    leaves = [Reference(x) for x in numbers]
+    x1, x2, w1, w2, b = leaves
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.backward()
+    return o, leaves
+
+
+def _function(
+    task: str,
+    name: str,
+    judge: Callable[[Any], Result],
+    course: Callable,
+    solution: bool,
+    attempt: Any = None,
+) -> Result:
+    """Check the notebook's function ``name``; until it passes, the notebook uses ``course`` in its place."""
+
+    def install(passed: bool) -> str:
+        if passed:
+            return ""
+        vars(sys.modules["__main__"])[name] = course
+        return f"until yours passes, {name} is the course's"
+
+    attempt = attempt or (lambda: mine(name))
+    return run(task, attempt, judge, source=_source([name]), install=install, solution=solution, book=BOOK)
+
+
+def _course_pieces(x1: Any, x2: Any, w1: Any, w2: Any, b: Any) -> Any:
+    n = x1 * w1 + x2 * w2 + b
+    e = (2 * n).exp()
+    return (e - 1) / (e + 1)
+
+
+def _course_torch(*numbers: float) -> tuple[float, list[float]]:
+    import torch
+
+    leaves = [torch.tensor([x], dtype=torch.float64, requires_grad=True) for x in numbers]
+    x1, x2, w1, w2, b = leaves
+    o = torch.tanh(x1 * w1 + x2 * w2 + b)
+    o.backward()
+    return o.item(), [t.grad.item() for t in leaves]
+
+
+def _tanh_pieces(fn: Any) -> Result:
+    pieces = "tanh(n) = (e - 1) / (e + 1) with e = (2 * n).exp()"
+    for numbers in (NEURON, OTHER):
+        cls = _assemble({})
+        want, refs = _neuron(numbers)
+        leaves = [cls(x) for x in numbers]
+        out = fn(*leaves)
+        if not isinstance(out, cls):
+            return wrong(f"it returned {type(out).__name__}, not a Value", f"return {pieces}")
+        ops = {node._op for node in _walk(out)}
+        if "tanh" in ops or "exp" not in ops:
+            return wrong("the graph has " + ("a tanh node" if "tanh" in ops else "no exp node"), pieces)
+        n = numbers[0] * numbers[2] + numbers[1] * numbers[3] + numbers[4]
+        if not _close(out.data, want.data):
+            said = f"at x1, x2, w1, w2, b = {numbers}: o is {fmt(out.data)}, expected {fmt(want.data)}"
+            if _close(out.data, math.tanh(n / 2)):
+                return wrong(said, "e is e**(2n): (2 * n).exp(), not n.exp()")
+            return wrong(said, f"numerator e - 1, denominator e + 1: {pieces}")
+        out.backward()
+        for name, leaf, ref in zip(("x1", "x2", "w1", "w2", "b"), leaves, refs):
+            if not _close(leaf.grad, ref.grad):
+                return wrong(f"{name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", pieces)
+    return ok()
+
+
+def tanh_pieces(*, solution: bool = False) -> Result:
+    """Check ``neuron_pieces(x1, x2, w1, w2, b)``: the neuron with tanh written with exp, + - and /."""
+    return _function("tanh_pieces", "neuron_pieces", _tanh_pieces, _course_pieces, solution)
+
+
+def _float32(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _torch_said(got: Any, numbers: tuple[float, ...]) -> Result | None:
+    """WRONG when ``got`` is not (o, [five grads]) of the neuron at ``numbers``, in float64."""
+    shape = "return o.item() and the list of the five .grad.item(): x1, x2, w1, w2, b"
+    if not (isinstance(got, tuple | list) and len(got) == 2 and isinstance(got[1], tuple | list)):
+        return wrong(f"it returned {type(got).__name__}, not (o, grads)", shape)
+    numbers_got = [x.item() if callable(getattr(x, "item", None)) else x for x in [got[0], *got[1]]]
+    if len(numbers_got) != 6 or not all(is_real(x) for x in numbers_got):
+        return wrong(f"it returned {len(got[1])} gradients, or not numbers", shape)
+    want, refs = _neuron(numbers)
+    wants = [want.data] + [r.grad for r in refs]
+    if all(map(_close, numbers_got, wants)):
+        return None
+    names = ["o"] + [f"{n}.grad" for n in ("x1", "x2", "w1", "w2", "b")]
+    name, x, w = next((n, x, w) for n, x, w in zip(names, numbers_got, wants) if not _close(x, w))
+    said = f"at x1, x2, w1, w2, b = {numbers}: {name} is {x:.12g}, expected {w:.12g}"
+    if all(abs(x - w) <= 1e-5 * max(1.0, abs(w)) for x, w in zip(numbers_got, wants)):
+        return wrong(said, "right to float32's 7 digits only: torch.tensor(x, dtype=torch.float64)")
+    return wrong(said, "o = torch.tanh(x1*w1 + x2*w2 + b), o.backward(), then each leaf's .grad")
+
+
+def _torch_neuron(answer: Any) -> Result:
+    results, calls = answer
+    if calls == 0:
+        return wrong(
+            "PyTorch computed none of it: no .backward() on a tensor",
+            "leaves: torch.tensor(x, dtype=torch.float64, requires_grad=True); then o.backward()",
+        )
+    return next(
+        (r for got, xs in zip(results, (NEURON, OTHER)) if (r := _torch_said(got, xs)) is not None), ok()
     )
+
+
+def torch_neuron(*, solution: bool = False) -> Result:
+    """Check ``neuron_torch(x1, x2, w1, w2, b)``: o and its five gradients, as PyTorch computes them.
+
+    It runs your function on the lecture's numbers and on others, counting PyTorch's backward passes:
+    a function that gets the numbers without PyTorch is WRONG.
+    """
+
+    def attempt() -> Any:
+        import torch
+
+        fn, calls, real = mine("neuron_torch"), [], (torch.autograd.backward, torch.autograd.grad)
+
+        def counted(which: Callable) -> Callable:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                calls.append(1)
+                return which(*args, **kwargs)
+
+            return call
+
+        torch.autograd.backward, torch.autograd.grad = (counted(f) for f in real)
+        try:
+            results = [fn(*numbers) for numbers in (NEURON, OTHER)]
+        finally:
+            torch.autograd.backward, torch.autograd.grad = real
+        return ... if any(r is ... for r in results) else (results, len(calls))
+
+    return _function("torch_neuron", "neuron_torch", _torch_neuron, _course_torch, solution, attempt)
+
+
+# ---- Neuron, Layer and MLP ---------------------------------------------------------------------------
+
+
+def course_nn(Value: type) -> tuple[type, type, type]:
+    """The course's ``Neuron``, ``Layer`` and ``MLP``, as the lecture writes them, making ``Value``s."""
+
+    class Neuron:
+        def __init__(self, nin: int) -> None:
+            self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+            self.b = Value(random.uniform(-1, 1))
+
+        def __call__(self, x: list) -> Any:
+            return sum((wi * xi for wi, xi in zip(self.w, x)), self.b).tanh()
+
+        def parameters(self) -> list:
+            return self.w + [self.b]
+
+    class Layer:
+        def __init__(self, nin: int, nout: int) -> None:
+            self.neurons = [Neuron(nin) for _ in range(nout)]
+
+        def __call__(self, x: list) -> Any:
+            outs = [n(x) for n in self.neurons]
+            return outs[0] if len(outs) == 1 else outs
+
+        def parameters(self) -> list:
+            return [p for n in self.neurons for p in n.parameters()]
+
+    class MLP:
+        def __init__(self, nin: int, nouts: list[int]) -> None:
+            sz = [nin] + nouts
+            self.layers = [Layer(sz[i], sz[i + 1]) for i in range(len(nouts))]
+
+        def __call__(self, x: list) -> Any:
+            for layer in self.layers:
+                x = layer(x)
+            return x
+
+        def parameters(self) -> list:
+            return [p for layer in self.layers for p in layer.parameters()]
+
+    return Neuron, Layer, MLP
+
+
+def _classes(
+    task: str, names: list[str], judge: Callable[[dict[str, type]], Result], solution: bool
+) -> Result:
+    """Check the classes ``names`` on the course's Value; the course's classes in their place if not OK."""
+    found: dict[str, Any] = {}
+
+    def attempt() -> Any:
+        found.update({name: mine(name) for name in names})
+        if any(not any(isinstance(v, types.FunctionType) for v in vars(c).values()) for c in found.values()):
+            return ...  # a class with no method yet: its body is still the placeholder
+        cls = _assemble({})
+        course = dict(zip(("Neuron", "Layer", "MLP"), course_nn(cls)), Value=cls)
+        for name in names:  # each reads the course's Value, and the classes checked before it
+            course[name] = _rebind(found[name], course)
+        return course
+
+    def install(passed: bool) -> str:
+        if passed:
+            return ""
+        notebook = vars(sys.modules["__main__"])
+        course = dict(zip(("Neuron", "Layer", "MLP"), course_nn(mine("Value"))))
+        notebook.update({name: course[name] for name in names})
+        return f"until yours passes, {' and '.join(names)} {'is' if len(names) == 1 else 'are'} the course's"
+
+    def save() -> str:
+        notes = {my_engine.save(name, found[name], "05.nn", task) for name in names}
+        return "; ".join(sorted(n for n in notes if n))
+
+    return run(
+        task, attempt, judge, source=_source(names), install=install, save=save, solution=solution, book=BOOK
+    )
+
+
+def _seeded(make: Callable[[], Any], seed: int = 1337) -> Any:
+    """``make()`` with Python's random generator seeded, then put back as it was."""
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        return make()
+    finally:
+        random.setstate(state)
+
+
+def _neuron_judge(classes: dict[str, type]) -> Result:
+    cls, n = classes["Value"], _seeded(lambda: classes["Neuron"](3))
+    if not (len(n.w) == 3 and all(isinstance(p, cls) and -1 <= p.data <= 1 for p in [*n.w, n.b])):
+        return wrong("Neuron(3) needs self.w, 3 Values, and self.b, each random.uniform(-1, 1)")
+    n.w, n.b = [cls(0.5), cls(-0.25), cls(0.75)], cls(0.1)
+    u = cls(0.5)
+    shared = u * 2  # an inner node read by two inputs
+    out = n([shared, shared, -1.0])
+    ws, b, ru = [Reference(w) for w in (0.5, -0.25, 0.75)], Reference(0.1), Reference(0.5)
+    rs = ru * 2
+    act = sum((w * x for w, x in zip(ws, [rs, rs, -1.0])), b)
+    want = act.tanh()
+    want.backward()
+    said = "n = Neuron(3) with w = [0.5, -0.25, 0.75], b = 0.1, on x = [2u, 2u, -1] with u = 0.5:"
+    if not isinstance(out, cls) or not _close(out.data, want.data):
+        got = fmt(out.data) if isinstance(out, cls) else type(out).__name__
+        hint = (
+            "that is w·x + b itself: return its .tanh()"
+            if _close(out.data, act.data)
+            else (
+                "start the sum at self.b" if _close(out.data, math.tanh(act.data - 0.1)) else "tanh(w·x + b)"
+            )
+        )
+        return wrong(f"{said} n(x) is {got}, expected {fmt(want.data)}", hint)
+    out.backward()
+    for name, got, w in [
+        *((f"w[{i}]", p, r) for i, (p, r) in enumerate(zip(n.w, ws))),
+        ("b", n.b, b),
+        ("u", u, ru),
+    ]:
+        if not _close(got.grad, w.grad):
+            return wrong(
+                f"{said} {name}.grad is {fmt(got.grad)}, expected {fmt(w.grad)}",
+                "compute with the Values self.w, self.b and x themselves, not their .data",
+            )
+    params = n.parameters()
+    if not (
+        isinstance(params, list) and len(params) == 4 and all(p is q for p, q in zip(params, [*n.w, n.b]))
+    ):
+        return wrong("n.parameters() must be the list self.w + [self.b]: the weights, then the bias")
+    return ok()
+
+
+def neuron(*, solution: bool = False) -> Result:
+    """Check ``Neuron``: random weights and bias, ``n(x) = tanh(w·x + b)``, ``parameters()``."""
+    return _classes("neuron", ["Neuron"], _neuron_judge, solution)
+
+
+def _mlp_judge(classes: dict[str, type]) -> Result:
+    cls, Layer, MLP = classes["Value"], classes["Layer"], classes["MLP"]
+    two, one = _seeded(lambda: (Layer(3, 2)(X), Layer(3, 1)(X)))
+    if not (isinstance(two, list) and len(two) == 2 and all(isinstance(v, cls) for v in two)):
+        return wrong(
+            f"Layer(3, 2)(x) gave {type(two).__name__}, not a list of 2 Values", "[n(x) for n in ...]"
+        )
+    if not isinstance(one, cls):
+        return wrong(
+            "Layer(3, 1)(x) gave a list: a layer of one neuron returns that neuron's Value",
+            "return outs[0] if len(outs) == 1 else outs",
+        )
+    m = _seeded(lambda: MLP(3, [4, 4, 1]))
+    params, nodes = m.parameters(), [p for layer in m.layers for n in layer.neurons for p in [*n.w, n.b]]
+    if not (isinstance(params, list) and len(params) == 41 and all(p is q for p, q in zip(params, nodes))):
+        return wrong(
+            "MLP(3, [4, 4, 1]).parameters() must list its 41 Values: layer by layer, neuron by neuron",
+            "[p for layer in self.layers for p in layer.parameters()]",
+        )
+    refs = [Reference(p.data) for p in params]
+    weights, xs = iter(refs), list(X)
+    for layer in m.layers:
+        outs = []
+        for _ in layer.neurons:
+            ws = [next(weights) for _ in xs]
+            outs.append(sum((w * x for w, x in zip(ws, xs)), next(weights)).tanh())
+        xs = outs
+    out = m(X)
+    if not isinstance(out, cls) or not _close(out.data, xs[0].data):
+        got = fmt(out.data) if isinstance(out, cls) else type(out).__name__
+        return wrong(
+            f"MLP(3, [4, 4, 1])(x) is {got}, expected {fmt(xs[0].data)}",
+            "each layer reads the outputs of the one before: x = layer(x)",
+        )
+    out.backward()
+    xs[0].backward()
+    bad = [i for i, (p, r) in enumerate(zip(params, refs)) if not _close(p.grad, r.grad)]
+    if bad:
+        return wrong(f"after backward(), {len(bad)} of the 41 gradients differ from grad.Value's")
+    return ok("MLP(3, [4, 4, 1]): its output and all 41 gradients agree with grad.Value's")
+
+
+def mlp(*, solution: bool = False) -> Result:
+    """Check ``Layer`` and ``MLP``: outputs, ``parameters()``, the 41 gradients of MLP(3, [4, 4, 1])."""
+    return _classes("mlp", ["Layer", "MLP"], _mlp_judge, solution)
