@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [p for p in (ROOT / "grad").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
 MODULES = sorted(
     ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
     for p in (ROOT / "grad").rglob("*.py")
@@ -55,7 +56,8 @@ def test_the_wheel_holds_every_module_the_license_and_the_dependencies(wheel: Pa
         names = set(z.namelist())
         (meta_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         meta = email.message_from_string(z.read(meta_name).decode())
-    packaged = {p.relative_to(ROOT).as_posix() for p in (ROOT / "grad").rglob("*.py")}
+    # every module, and the data beside them (grad/selfcheck/solutions.json, the book's solutions)
+    packaged = {p.relative_to(ROOT).as_posix() for p in SOURCES}
     assert packaged <= names, f"missing from the wheel: {sorted(packaged - names)}"
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert meta["License-Expression"] == "MIT"
@@ -79,11 +81,14 @@ for name in {MODULES!r}:
 from grad import Value
 from grad.data import make_moons
 from grad.viz import draw_dot
+from grad.selfcheck import core
 x = Value(2.0, label="x"); y = x * x; y.backward()
-print(x.grad, make_moons(10, seed=0)[0].shape, draw_dot(y).source.count("->"))
+print(x.grad, make_moons(10, seed=0)[0].shape, draw_dot(y).source.count("->"), core.SOLUTIONS.is_file())
 """
     result = _run([python, "-c", code], cwd=tmp_path)  # not the repository: nothing imports from there
-    assert result.stdout.split() == ["4.0", "(10,", "2)", "3"]
+    # a stuck learner's check(solution=True) reads the book's solutions from the installed package
+    solutions = (ROOT / "grad" / "selfcheck" / "solutions.json").is_file()
+    assert result.stdout.split() == ["4.0", "(10,", "2)", "3", str(solutions)]
 
 
 def test_the_module_list_covers_the_subpackages() -> None:
