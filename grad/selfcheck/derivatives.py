@@ -1,245 +1,198 @@
-"""Checks for the "Your turn" tasks of notebook 01 (derivatives).
+"""Checks of notebook 01 (derivatives): ``f``, ``slope`` and ``nudge``.
 
-Each check calls the function you wrote, works out the right answer itself (by central
-differences of the lecture's functions, never a typed-in number), prints one verdict line and
-returns True when it is OK. A WRONG verdict says which number is off and gives a hint; a check
-never raises.
+Each check calls your function at points of its own and compares with the exact derivative. It
+calls a function at two places, so a number typed in for the answer, or a slope that ignores the
+``h`` it is given, is WRONG. When the check looked your function up in the notebook and it is not
+right yet, it puts the course's in its place, so that the rest of the notebook runs, and says so.
 
 Example:
     >>> from grad.selfcheck import derivatives as check
-    >>> def slope(f, x, h=0.0001):
-    ...     return (f(x + h) - f(x)) / h
-    >>> check.slope(slope)
-    slope(f, x): OK
-    True
-
-In the notebook the checks take no arguments, ``check.slope()``: they use your ``slope`` and
-``nudge_b_and_c`` (see :func:`grad.selfcheck.mine`).
+    >>> _ = check.slope(lambda f, x, h: (f(x + h) - f(x)) / h)
+    slope: OK
+    >>> _ = check.slope(lambda f, x, h: (f(x + 0.001) - f(x)) / 0.001)  # doctest: +ELLIPSIS
+    slope: WRONG: your slope gives 10.006 for h = 0.1 and for h = 0.01. Hint: nudge x by the h...
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+import math
+import sys
+from collections.abc import Callable
 from typing import Any
 
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine_function, number, outside_names, verdict
+from grad.selfcheck.core import Result, mine, not_yet, ok, run, wrong
+from grad.validate import brief, fmt, is_real
 
-__all__ = ["slope", "nudge_b_and_c"]
+__all__ = ["f", "in_notebook", "nudge", "slope"]
 
-Function = Callable[[float], float]
-
-
-# ---- the references -------------------------------------------------------------------------------
+Fn = Callable[..., Any]
 
 
-def _quadratic(x: float) -> float:
-    """The lecture's function of one input."""
-    return 3 * x**2 - 4 * x + 5
-
-
-def _cubic(x: float) -> float:
-    """A second function, so that a slope that ignores its ``f`` or ``x`` is caught."""
-    return x**3 - 2 * x
-
-
-def _d(a: float, b: float, c: float) -> float:
-    """The lecture's function of three inputs."""
-    return a * b + c
-
-
-def _central(fn: Callable[..., float], point: Sequence[float], i: int, h: float = 1e-6) -> float:
-    """The slope of ``fn`` along input ``i`` at ``point``, by central differences."""
-    up, down = list(point), list(point)
-    up[i] += h
-    down[i] -= h
-    return (fn(*up) - fn(*down)) / (2 * h)
-
-
-def _unfinished(answers: Any) -> Any:
-    """``...`` when the answer, or any part of a tuple answer, is still the placeholder."""
-    if answers is ... or isinstance(answers, tuple | list) and any(a is ... for a in answers):
-        return ...
-    return answers
-
-
-# ---- slope(f, x, h) --------------------------------------------------------------------------------
-
-# (the function, how the verdict names it, the x to look at)
-_SLOPE_CASES: list[tuple[Function, str, float]] = [
-    (_quadratic, "3x**2 - 4x + 5", -3.0),
-    (_cubic, "x**3 - 2x", 2.0),
-]
-
-
-def _outside(fn: object) -> str:
-    """A hint when ``fn`` reads variables of the notebook instead of computing them itself, else ''."""
-    names = outside_names(fn)
-    if not names:
+def in_notebook(name: str, course: object, yours: bool) -> str:
+    """Keep the notebook's ``name`` when ``yours`` passed; else set it to ``course``. A note for the line."""
+    if yours:
         return ""
-    shown = ", ".join(f"`{n}`" for n in names)
-    return (
-        f"your function reads {shown} from outside it (a variable of the notebook, from another cell): "
-        "compute everything from what the function is given"
+    vars(sys.modules["__main__"])[name] = course
+    return f"until yours passes, `{name}` is the course's"
+
+
+def _check(task: str, given: Fn | None, judge: Callable[[Fn], Result], course: Fn, solution: bool) -> Result:
+    """Run ``judge`` on the function ``given`` (None: the notebook's ``task``), installing the course's."""
+    install = None if given is not None else (lambda yours: in_notebook(task, course, yours))
+    return run(
+        task,
+        lambda: mine(task) if given is None else given,
+        judge,
+        install=install,
+        solution=solution,
+        book="derivatives",
     )
 
 
-def _slope_problem(
-    name: str, x: float, got: object, exact: float, height: float, other: float | None = None
-) -> str | None:
-    """None when ``got`` is the slope ``exact`` (up to a small nudge's error), else what is off.
-
-    ``other`` is the slope of the other test function at the same ``x``: a slope that ignores its ``f``.
-    """
-    if got is None:
-        return "slope(f, x) returned None. Hint: end your function with return (the slope)"
-    g = number(got, "slope(f, x)")
-    if close(g, exact, 1e-2):
-        return None
-    said = f"the slope of {name} at x = {x:g} came out {g:.6g}, expected about {exact:.6g}"
-    if other is not None and close(g, other, 1e-2):
-        hint = "that is the slope of another function: use the f you are given, f(x + h) and f(x)"
-    elif close(g, -exact, 1e-2):
-        hint = "rise over run is (f(x + h) - f(x)) / h: the nudged value first"
-    elif close(g, height, 1e-2):
-        hint = "that is the height f(x); the slope is how much f moves per unit of x: (f(x + h) - f(x)) / h"
-    elif g * exact > 0 and abs(g) < 0.05 * abs(exact):
-        hint = "f(x + h) - f(x) is the rise; divide it by h, the run"
-    elif close(g, exact, 0.3):
-        hint = "close: make the nudge h smaller, for example h = 0.0001"
-    else:
-        hint = "nudge x by a small h and measure rise over run: (f(x + h) - f(x)) / h"
-    return f"{said}. Hint: {hint}"
+def _number(got: object) -> float | None:
+    return float(got) if is_real(got) and math.isfinite(float(got)) else None  # type: ignore[arg-type]
 
 
-def _missing_h(err: Exception) -> str | None:
-    """The hint for a function whose ``h`` has no default: the check calls it without one."""
-    if isinstance(err, TypeError) and "missing 1 required positional argument: 'h'" in str(err):
-        return "the check leaves h out: give it a default, as the cell does (h=0.0001)"
+def _said(got: object) -> str:
+    return fmt(got) if is_real(got) else brief(got)
+
+
+def _unfinished(got: object) -> bool:
+    return got is ... or isinstance(got, tuple | list) and any(x is ... for x in got)
+
+
+def _takes(fn: Fn, task: str, args: str) -> Result | None:
+    """WRONG when ``fn`` cannot be called with the task's arguments ``args``, else None."""
+    try:
+        inspect.signature(fn).bind(*args.split(", "))
+    except TypeError:
+        return wrong(
+            f"{task} cannot be called as {task}({args})", f"def {task}({args}): as the cell starts it"
+        )
+    except ValueError:  # a builtin without a signature: let the call say what is wrong
+        pass
     return None
 
 
-def slope(fn: Callable[[Function, float], object] = FROM_NOTEBOOK) -> Verdict:
-    """Check ``fn(f, x)``: the slope of ``f`` at ``x``, measured by nudging ``x`` by a small ``h``.
-
-    ``fn`` is called with ``f(x) = 3x**2 - 4x + 5`` at ``x = -3`` (slope -22) and with
-    ``x**3 - 2x`` at ``x = 2`` (slope 10), with its own default ``h``. The slope it returns may be
-    off by as much as the nudge makes it (1% is accepted), so any ``h`` up to about 0.01 passes.
-
-    Args:
-        fn: your ``slope(f, x, h=0.0001)``; left out, the notebook's ``slope``.
-
-    Returns:
-        True when both slopes are right. Prints ``slope(f, x): OK``, or WRONG with a hint, or
-        ``not yet`` while ``fn`` returns ``...`` (or is not defined). Never raises.
-
-    Example:
-        >>> slope(lambda f, x, h=0.0001: (f(x + h) - f(x)) / h)
-        slope(f, x): OK
-        True
-        >>> slope(lambda f, x, h=0.0001: f(x + h) - f(x))  # doctest: +NORMALIZE_WHITESPACE
-        slope(f, x): WRONG: the slope of 3x**2 - 4x + 5 at x = -3 came out -0.00219997, expected
-        about -22. Hint: f(x + h) - f(x) is the rise; divide it by h, the run
-        False
-    """
-
-    learner: list[Any] = []
-
-    def attempt() -> Any:
-        learner.append(mine_function("slope", fn))
-        return _unfinished(tuple(learner[0](f, x) for f, _, x in _SLOPE_CASES))
-
-    def judge(answers: tuple[object, ...]) -> str | None:
-        for i, ((f, name, x), got) in enumerate(zip(_SLOPE_CASES, answers)):
-            g = _SLOPE_CASES[1 - i][0]  # the other function
-            problem = _slope_problem(name, x, got, _central(f, [x], 0), f(x), _central(g, [x], 0))
-            if problem is not None:
-                outside = _outside(learner[0])
-                return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
-        return None
-
-    hint = "rise over run, (f(x + h) - f(x)) / h, with numbers"
-    return verdict("slope(f, x)", attempt, judge, hint=hint, errors=_missing_h)
+# ---- f(x) = 3x**2 - 4x + 5 -----------------------------------------------------------------------------
 
 
-# ---- nudging b and c ---------------------------------------------------------------------------------
+def _f(x: float) -> float:
+    return 3 * x**2 - 4 * x + 5
 
-_POINT = (2.0, -3.0, 10.0)  # a, b, c
 
-
-def _nudge_problem(answers: object) -> str | None:
-    """None when ``answers`` is (dd/db, dd/dc) at the lecture's point, else what is off."""
-    if not isinstance(answers, tuple | list) or len(answers) != 2:
-        shown = f"{answers:.6g}" if isinstance(answers, float) else repr(answers)[:40]
-        return f"expected two numbers, got {shown}. Hint: end with return slope_b, slope_c"
-    got = [number(g, name) for g, name in zip(answers, ("slope_b", "slope_c"))]
-    da, db, dc = (_central(_d, _POINT, i) for i in range(3))
-    d = _d(*_POINT)
-    if close(got[0], dc, 1e-4) and close(got[1], db, 1e-4):
-        swapped = f"slope_b is {got[0]:.6g} and slope_c {got[1]:.6g}: they are swapped"
-        return f"{swapped}. Hint: return slope_b, slope_c"
-    for name, g, exact in (("slope_b", got[0], db), ("slope_c", got[1], dc)):
-        if close(g, exact, 1e-4):
+def _judge_f(fn: Fn) -> Result:
+    if (problem := _takes(fn, "f", "x")) is not None:
+        return problem
+    for x in (3.0, -1.5, 0.0):
+        raw = fn(x)
+        if _unfinished(raw):
+            return not_yet()
+        if (got := _number(raw)) is not None and abs(got - _f(x)) <= 1e-9 * max(1.0, abs(_f(x))):
             continue
-        said = f"{name} is {g:.6g}, expected {exact:.6g}"
-        if close(g, da, 1e-4):
-            hint = f"{da:g} is the slope for a: nudge {name[-1]} this time, the other inputs stay put"
-        elif name == "slope_c" and close(g, db + dc, 1e-4):
-            hint = "b is still nudged when you nudge c: start again from b = -3.0, one input at a time"
-        elif close(g, -exact, 1e-4):
-            hint = "the slope is (d2 - d1) / h: the nudged d first"
-        elif close(g, d, 1e-2):
-            hint = "that is d itself; the slope is how much d moves per unit of nudge: (d2 - d1) / h"
-        elif g * exact > 0 and abs(g) < 0.05 * abs(exact):
-            hint = "d2 - d1 is how far d moved; divide it by h"
-        else:
-            hint = f"nudge {name[-1]} by h, compute d2, then (d2 - d1) / h"
-        return f"{said}. Hint: {hint}"
-    return None
+        said = f"f({x:g}) gave {_said(raw)}, expected {_f(x):g}"
+        if got is not None and abs(got - (6 * x - 4 * x + 5)) < 1e-9:
+            return wrong(said, "x**2 is x squared (x*2 is twice x)")
+        return wrong(said, "return 3 * x**2 - 4 * x + 5")
+    return ok()
 
 
-def nudge_b_and_c(fn: Callable[[], object] = FROM_NOTEBOOK) -> Verdict:
-    """Check ``fn()``: the slopes of ``d = a*b + c`` along ``b`` and ``c`` at a = 2, b = -3, c = 10.
+def f(fn: Fn | None = None, *, solution: bool = False) -> Result:
+    """Check ``fn(x) = 3x**2 - 4x + 5`` (left out: the notebook's ``f``) at three points."""
+    return _check("f", fn, _judge_f, _f, solution)
 
-    ``fn`` takes no arguments (or only ones with defaults, such as ``h``) and returns the pair
-    ``(slope_b, slope_c)``. The check works out the right pair itself, by central differences of
-    ``a*b + c``: (2, 1), that is, (a, 1).
 
-    The function must work from its own numbers: a WRONG slope from a function that reads a
-    variable of the notebook (``d2`` of an earlier cell, say) gets a hint that says so.
+# ---- slope(f, x, h) ---------------------------------------------------------------------------------------
 
-    Args:
-        fn: your ``nudge_b_and_c(h=0.0001)``; left out, the notebook's ``nudge_b_and_c``.
 
-    Returns:
-        True when both slopes are right. Prints ``nudging b and c: OK``, or WRONG with a hint, or
-        ``not yet`` while either slope is ``...`` (or the function is not defined). Never raises.
+def _slope(fn: Fn, x: float, h: float) -> float:
+    return (fn(x + h) - fn(x)) / h
 
-    Example:
-        >>> def nudges(h=0.0001):
-        ...     a, b, c = 2.0, -3.0, 10.0
-        ...     d1 = a * b + c
-        ...     return (a * (b + h) + c - d1) / h, (a * b + (c + h) - d1) / h
-        >>> nudge_b_and_c(nudges)
-        nudging b and c: OK
-        True
-        >>> def nudged_a(h=0.0001):
-        ...     a, b, c = 2.0, -3.0, 10.0
-        ...     return ((a + h) * b + c - (a * b + c)) / h, 1.0
-        >>> nudge_b_and_c(nudged_a)  # doctest: +NORMALIZE_WHITESPACE
-        nudging b and c: WRONG: slope_b is -3, expected 2. Hint: -3 is the slope for a: nudge b this
-        time, the other inputs stay put
-        False
-    """
 
-    learner: list[Any] = []
+def _cubic(x: float) -> float:
+    return x**3 - 2 * x
 
-    def attempt() -> Any:
-        learner.append(mine_function("nudge_b_and_c", fn))
-        return _unfinished(learner[0]())
 
-    def judge(answers: object) -> str | None:
-        problem = _nudge_problem(answers)
-        outside = _outside(learner[0]) if problem is not None else ""
-        return f"{problem.split('. Hint: ')[0]}. Hint: {outside}" if outside else problem
+# (the function, its name, its exact derivative, x, h); the forward difference is off by at most 7h here
+CASES = [(_f, "3x**2 - 4x + 5", lambda x: 6 * x - 4, -3.0, 0.001)]
+CASES += [(_cubic, "x**3 - 2x", lambda x: 3 * x**2 - 2, 2.0, h) for h in (0.1, 0.01)]
 
-    return verdict("nudging b and c", attempt, judge, errors=_missing_h)
+
+def _judge_slope(fn: Fn) -> Result:
+    if (problem := _takes(fn, "slope", "f, x, h")) is not None:
+        return problem
+    got = []
+    for g, name, dg, x, h in CASES:
+        raw, exact = fn(g, x, h), dg(x)
+        if _unfinished(raw):
+            return not_yet()
+        got.append(value := _number(raw))
+        if value is not None and abs(value - exact) <= 7 * h:
+            continue
+        said = f"the slope of {name} at x = {x:g}, h = {h:g} came out {_said(raw)}, expected about {exact:g}"
+        if value is not None and abs(value + exact) <= 7 * h:
+            return wrong(said, "rise over run is (f(x + h) - f(x)) / h: the nudged value first")
+        if value is not None and abs(value - exact * h) <= 7 * h * h:
+            return wrong(said, "f(x + h) - f(x) is the rise: divide it by h, the run")
+        return wrong(said, "use the f, x and h you are given: (f(x + h) - f(x)) / h")
+    if got[1] == got[2]:
+        return wrong(
+            f"your slope gives {got[1]:.5g} for h = 0.1 and for h = 0.01", "nudge x by the h you are given"
+        )
+    return ok()
+
+
+def slope(fn: Fn | None = None, *, solution: bool = False) -> Result:
+    """Check ``fn(f, x, h)`` (left out: the notebook's ``slope``): rise over run for two functions and h's."""
+    return _check("slope", fn, _judge_slope, lambda f, x, h=0.0001: _slope(f, x, h), solution)
+
+
+# ---- nudge(a, b, c, h): the slopes of d = a*b + c --------------------------------------------------------
+
+
+def _nudge(a: float, b: float, c: float, h: float = 0.0001) -> tuple[float, float, float]:
+    d1 = a * b + c
+    return (((a + h) * b + c - d1) / h, (a * (b + h) + c - d1) / h, (a * b + c + h - d1) / h)
+
+
+POINTS = [(2.0, -3.0, 10.0, 0.0001), (-1.5, 4.0, 0.5, 0.001)]  # the lecture's, and one of the check's
+NAMES = ("slope_a", "slope_b", "slope_c")
+
+
+def _judge_nudge(fn: Fn) -> Result:
+    if (problem := _takes(fn, "nudge", "a, b, c, h")) is not None:
+        return problem
+    answers = [fn(*point) for point in POINTS]
+    if any(map(_unfinished, answers)):
+        return not_yet()
+    for (a, b, c, _), got in zip(POINTS, answers):
+        where = f"at a = {a:g}, b = {b:g}, c = {c:g}"
+        if not isinstance(got, tuple | list) or len(got) != 3 or None in map(_number, got):
+            return wrong(
+                f"{where} it returned {got!r:.60}", "return slope_a, slope_b, slope_c: three numbers"
+            )
+        for i, (name, value, exact) in enumerate(zip(NAMES, map(float, got), (b, a, 1.0))):
+            if abs(value - exact) <= 1e-6:
+                continue
+            said = f"{name} is off {where} (it came out {value:.6g})"
+            along = [n for n, s in zip("abc", (b, a, 1.0)) if abs(value - s) <= 1e-6]
+            if answers[0] == answers[1]:
+                return wrong(
+                    said, "your slopes stay put when a, b and c change: compute them, do not type them"
+                )
+            if along:
+                return wrong(said, f"that is the slope along {along[0]}: nudge {name[-1]} alone")
+            if i and abs(value - exact - (b, a, 1.0)[i - 1]) <= 0.01:
+                return wrong(
+                    said, "the earlier input is still nudged: each nudge starts from d1's a, b and c"
+                )
+            if abs(value + exact) <= 1e-6:
+                return wrong(said, "the slope is (d2 - d1) / h: the nudged d first")
+            return wrong(said, f"nudge {name[-1]} by h, compute d2, then (d2 - d1) / h")
+    return ok()
+
+
+def nudge(fn: Fn | None = None, *, solution: bool = False) -> Result:
+    """Check ``fn(a, b, c, h)`` (left out: the notebook's ``nudge``): d's slopes along a, b and c."""
+    return _check("nudge", fn, _judge_nudge, _nudge, solution)

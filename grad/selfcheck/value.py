@@ -1,345 +1,253 @@
-"""Checks for the "Your turn" tasks of notebook 02 (the Value object).
+"""Checks of notebook 02 (the Value object): ``value``, ``lecture_L``, ``trace`` and ``a_plus_a``.
 
-Each check looks at what you built, works out the right answer itself (with :class:`grad.Value`,
-or by walking the graph your own ``Value`` class builds), prints one verdict line and returns
-True when it is OK. A WRONG verdict says what is off and gives a hint; a check never raises.
+``value`` tests your class on Values of its own; when it passes, it saves ``__init__``,
+``__repr__``, ``__add__`` and ``__mul__`` to ``my_micrograd/engine.py`` (if that folder is here),
+and until it passes the notebook's ``Value`` is the course's, so the rest of the notebook runs.
+``trace`` walks graphs with a node used twice (``g = c*c + c``), and counts how often your walk
+looks at each node's children: a shared node's as often as the root's.
 
 Example:
-    >>> import grad
+    >>> from grad import lecture
     >>> from grad.selfcheck import value as check
-    >>> a, b = grad.Value(2.0, label="a"), grad.Value(-3.0, label="b")
-    >>> c, f = grad.Value(10.0, label="c"), grad.Value(-2.0, label="f")
-    >>> e = a * b; e.label = "e"
-    >>> d = e + c; d.label = "d"
-    >>> L = d * f; L.label = "L"
-    >>> check.lecture_L(L)
-    L = (a*b + c)*f: OK
-    True
-
-In the notebook the checks take no arguments, ``check.lecture_L()``: they use your ``L``,
-``my_trace``, ``n_children`` and ``Value`` (see :func:`grad.selfcheck.mine`).
+    >>> _ = check.lecture_L(lecture.lecture_L(lecture.Value)["L"])
+    lecture_L: OK
+    >>> _ = check.trace(lambda root: ({root}, set()), lecture.Value)  # doctest: +ELLIPSIS
+    trace: WRONG: trace(L) is missing the nodes a, b, c, d, e, f. Hint: ...
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable
 from typing import Any
 
-from grad.engine import Value as _Reference
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, mine, mine_function, number, verdict
+from grad import lecture
+from grad.selfcheck import my_engine
+from grad.selfcheck.core import (
+    NotDefined,
+    Result,
+    mine,
+    not_yet,
+    ok,
+    run,
+    wrong,
+)
+from grad.selfcheck.derivatives import in_notebook
+from grad.validate import brief, is_real
 
-__all__ = ["lecture_L", "trace", "a_plus_a"]
+__all__ = ["a_plus_a", "lecture_L", "trace", "value"]
+
+PIECES = ("__init__", "__repr__", "__add__", "__mul__")
+COURSE = type("Value", (), {"__module__": "__main__", **{m: vars(lecture.Value)[m] for m in PIECES}})
+
+
+def _run(task: str, given: Any, judge: Callable[[Any], Result], course: Any = None, **kw: Any) -> Result:
+    """Judge ``given`` (None: the notebook's name ``task``); the course's ``course`` until it passes."""
+    name = kw.pop("name", task)
+    if given is None and course is not None:
+        kw["install"] = lambda yours: in_notebook(name, course, yours)
+
+    def look() -> Any:  # not defined, and no name like it: the task cell's ... is still there
+        try:
+            return mine(name)
+        except NotDefined as err:
+            if err.close:
+                raise
+            return ...
+
+    return run(task, look if given is None else lambda: given, judge, book="value", **kw)
 
 
 def _name(node: Any) -> str:
-    """A node's label, or ``Value(data)`` when it has none."""
     label = getattr(node, "label", "")
-    return label if isinstance(label, str) and label else f"Value({getattr(node, 'data', '?')!r})"
+    return label if isinstance(label, str) and label else f"Value({brief(getattr(node, 'data', '?'))})"
 
 
-def _children(node: Any) -> list[Any]:
-    """``node._prev`` as a list (a set, a tuple or a list), or a TypeError that says what is missing."""
-    if not hasattr(node, "_prev"):
-        raise TypeError(f"{_name(node)} has no _prev: is it a Value from your class?")
-    return list(node._prev)
-
-
-def _listing(nodes: Iterable[Any]) -> str:
-    names = sorted(_name(n) for n in nodes)
-    return ", ".join(names) if names else "nothing"
-
-
-# ---- L = (a*b + c)*f -----------------------------------------------------------------------------------
-
-_LEAVES = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
-# each inner node: (label, op, labels of its two children)
-_INNER = [("L", "*", ("d", "f")), ("d", "+", ("c", "e")), ("e", "*", ("a", "b"))]
-
-
-def _reference_L() -> dict[str, _Reference]:
-    """The lecture's graph built with grad.Value: {label: Value}."""
-    a, b, c, f = (_Reference(x, label=name) for name, x in _LEAVES.items())
-    e = a * b
-    d = e + c
-    L = d * f
-    return dict(a=a, b=b, c=c, f=f, e=e, d=d, L=L)
-
-
-def _lecture_L_problem(L: Any) -> str | None:
-    reference = _reference_L()
-    for attr in ("data", "_prev", "_op", "label"):
-        if not hasattr(L, attr):
-            return f"L has no {attr}: build L from your Value objects, L = d * f"
-    if not close(number(L.data, "L.data"), reference["L"].data):
-        return (
-            f"L.data is {float(L.data):g}, expected {reference['L'].data:g}. "
-            "Hint: a = 2, b = -3, c = 10, f = -2; e = a*b, d = e + c, L = d*f"
-        )
-    found = {"L": L}
-    for label, op, kids in _INNER:
-        node = found[label]
-        if node.label != label:
-            return f"the node {_name(node)} should be labelled {label!r}. Hint: {label}.label = {label!r}"
-        children = _children(node)
-        if node._op != op or len(children) != 2:
-            return (
-                f"{label} should be made by {op!r} from {kids[0]} and {kids[1]}, "
-                f"got {node._op!r} from {_listing(children)}. Hint: e = a * b, d = e + c, L = d * f"
-            )
-        for child in children:
-            if child.label in kids:
-                continue
-            by_data = [k for k in kids if close(float(child.data), reference[k].data)]
-            if by_data and not child.label:
-                return (
-                    f"the node {_name(child)} should be labelled {by_data[0]!r}. "
-                    f"Hint: {by_data[0]}.label = {by_data[0]!r}"
-                )
-            return (
-                f"{label} should be made from {kids[0]} and {kids[1]}, got {_listing(children)}. "
-                "Hint: e = a * b, d = e + c, L = d * f, and give every node its label"
-            )
-        if sorted(c.label for c in children) != list(kids):
-            return f"{label} should be made from {kids[0]} and {kids[1]}, got {_listing(children)}"
-        for child in children:
-            found[child.label] = child
-    for label, x in _LEAVES.items():
-        leaf = found[label]
-        if _children(leaf) or leaf._op:
-            return f"{label} should be an input (no children, no op), got op {leaf._op!r}"
-        if not close(number(leaf.data, f"{label}.data"), x):
-            return f"{label}.data is {float(leaf.data):g}, expected {x:g}"
-    for label, node in found.items():
-        if not close(number(node.data, f"{label}.data"), reference[label].data):
-            return f"{label}.data is {float(node.data):g}, expected {reference[label].data:g}"
-    return None
-
-
-def lecture_L(L: Any = FROM_NOTEBOOK) -> Verdict:
-    """Check the lecture's expression: ``e = a*b``, ``d = e + c``, ``L = d*f``, every node labelled.
-
-    The inputs are a = 2, b = -3, c = 10, f = -2. The check builds the same expression with
-    :class:`grad.Value` and walks your graph from ``L`` through ``_prev``: every node must have the
-    right label, operation, children and data (so ``L.data`` is -8).
-
-    Args:
-        L: your ``L``, a Value of your own class (``_prev`` may be a set, as in the lecture); left
-            out, the notebook's ``L``.
-
-    Returns:
-        True when the graph is right. Prints ``L = (a*b + c)*f: OK``, or WRONG with a hint, or
-        ``not yet`` while ``L`` is ``...`` or not defined. Never raises.
-
-    Example:
-        >>> import grad
-        >>> a, b, c = grad.Value(2.0, label="a"), grad.Value(-3.0, label="b"), grad.Value(10.0, label="c")
-        >>> f = grad.Value(-2.0, label="f")
-        >>> e = a * b; e.label = "e"
-        >>> L = (e + c) * f; L.label = "L"                  # d has no label
-        >>> lecture_L(L)  # doctest: +NORMALIZE_WHITESPACE
-        L = (a*b + c)*f: WRONG: the node Value(4.0) should be labelled 'd'. Hint: d.label = 'd'
-        False
-    """
-    return verdict("L = (a*b + c)*f", lambda: mine("L", L), _lecture_L_problem)
-
-
-# ---- trace(root) ---------------------------------------------------------------------------------------
-
-
-def _walk(root: Any) -> tuple[list[Any], list[tuple[Any, Any]]]:
-    """Every node of root's graph once, and every edge (child, parent) once: the reference."""
-    nodes, edges, stack, seen = [root], [], [root], {id(root)}
-    seen_edges: set[tuple[int, int]] = set()
-    while stack:
-        node = stack.pop()
-        for child in _children(node):
-            if (id(child), id(node)) not in seen_edges:
-                seen_edges.add((id(child), id(node)))
-                edges.append((child, node))
-            if id(child) not in seen:
-                seen.add(id(child))
-                nodes.append(child)
-                stack.append(child)
+def _walk(root: Any) -> tuple[set[Any], set[tuple[Any, Any]]]:
+    """The course's trace: every node of root's graph, and every edge (child, parent), each once."""
+    nodes, edges, todo = {root}, set(), [root]
+    while todo:
+        v = todo.pop()
+        for child in v._prev:
+            edges.add((child, v))
+            if child not in nodes:
+                nodes.add(child)
+                todo.append(child)
     return nodes, edges
 
 
-def _graphs(Value: Callable[..., Any]) -> list[tuple[str, Any]]:
-    """Three graphs built with the learner's class: the lecture's L, a graph that reuses a, a lone leaf."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    x, y = Value(3.0, label="x"), Value(4.0, label="y")
-    xy = x * y
-    xy.label = "x*y"
-    g = xy + x
+# ---- the class Value: data, _prev, _op, label, __repr__, + and * -----------------------------------------
+
+
+def _judge_value(cls: Any) -> Result:
+    if not isinstance(cls, type):
+        return wrong(
+            f"Value is a {type(cls).__name__}, not a class", "class Value: ... as the cell starts it"
+        )
+    if not any(callable(vars(cls).get(m)) for m in PIECES):
+        return not_yet()
+    a, b = cls(2.0, label="a"), cls(-3.0, label="b")
+    if hasattr(a, "_prev") and not isinstance(a._prev, set):
+        return wrong(f"_prev is a {type(a._prev).__name__}", "keep the children in a set: set(_children)")
+    for attr, want in (("data", 2.0), ("_prev", set()), ("_op", ""), ("label", "a")):
+        if getattr(a, attr, None) != want:
+            got = brief(getattr(a, attr)) if hasattr(a, attr) else "missing"
+            return wrong(f"Value(2.0, label='a').{attr} is {got}", f"__init__ sets self.{attr}")
+    if repr(a) != "Value(data=2.0)":
+        return wrong(f"repr(Value(2.0)) is {brief(repr(a))}", "return f'Value(data={self.data})'")
+    for text, op, out, data, kids in (
+        ("a + b", "+", a + b, -1.0, {a, b}),
+        ("a * b", "*", a * b, -6.0, {a, b}),
+        ("a + a", "+", a + a, 4.0, {a}),
+    ):
+        said = f"with a = 2, b = -3, {text}"
+        if not isinstance(out, cls) or out.data != data:
+            return wrong(f"{said} is {brief(out)}", f"return a Value of self.data {op} other.data")
+        if getattr(out, "_prev", None) != kids or out._op != op:
+            names = ", ".join(sorted(map(_name, getattr(out, "_prev", ())))) or "none"
+            hint = f"make it with Value(self.data {op} other.data, (self, other), '{op}')"
+            return wrong(f"{said} has _prev {names} and _op {brief(getattr(out, '_op', None))}", hint)
+    return ok()
+
+
+def _save(cls: type) -> str | None:
+    notes = {my_engine.save(m, vars(cls)[m], "02.value", "value") for m in PIECES}
+    return "; ".join(sorted(n for n in notes if n)) or None
+
+
+def value(cls: Any = None, *, solution: bool = False) -> Result:
+    """Check the class ``cls`` (left out: the notebook's ``Value``) and save its four methods."""
+    save = (lambda: _save(mine("Value"))) if cls is None else None
+    return _run("value", cls, _judge_value, COURSE, name="Value", save=save, solution=solution)
+
+
+# ---- the lecture's L = (a*b + c) * f -------------------------------------------------------------------
+
+GRAPH = {"a": ("", (), 2.0), "b": ("", (), -3.0), "c": ("", (), 10.0), "f": ("", (), -2.0)}
+GRAPH |= {"e": ("*", ("a", "b"), -6.0), "d": ("+", ("c", "e"), 4.0), "L": ("*", ("d", "f"), -8.0)}
+
+
+def _judge_L(L: Any) -> Result:
+    if not all(hasattr(L, attr) for attr in ("data", "_prev", "_op", "label")):
+        return wrong(f"L is {brief(L)}, not a Value", "build L from your Values: L = d * f")
+    found = {_name(v): v for v in _walk(L)[0]}
+    for name, v in found.items():
+        if name not in GRAPH:
+            like = [k for k, (_, _, data) in GRAPH.items() if data == v.data and k not in found]
+            hint = f"{like[0]}.label = '{like[0]}'" if like else "e = a * b, d = e + c, L = d * f"
+            said = f"labelled {name!r}" if getattr(v, "label", "") else "with no label"
+            return wrong(f"your graph has a node {said} (data {brief(v.data)})", hint)
+    for name, (op, kids, data) in GRAPH.items():
+        v = found.get(name)
+        if v is None:
+            return wrong(f"your graph has no node labelled {name}", "e = a * b, d = e + c, L = d * f")
+        got = tuple(sorted(map(_name, v._prev)))
+        if v._op != op or got != kids or v.data != data:
+            said = f"{name} is made by {v._op!r} from {', '.join(got) or 'nothing'}, data {brief(v.data)}"
+            return wrong(said, "a = 2, b = -3, c = 10, f = -2; e = a*b, d = e + c, L = d*f")
+    return ok()
+
+
+def lecture_L(L: Any = None, *, solution: bool = False) -> Result:
+    """Check the lecture's ``L`` (left out: the notebook's): every node, its label, op, children and data."""
+
+    def install(yours: bool) -> str:  # the course's L is built with the notebook's Value
+        V = vars(sys.modules["__main__"]).get("Value", COURSE)
+        return in_notebook("L", None if yours else lecture.lecture_L(V)["L"], yours)
+
+    return _run(
+        "lecture_L", L, _judge_L, name="L", install=None if L is not None else install, solution=solution
+    )
+
+
+# ---- trace(root) -----------------------------------------------------------------------------------------
+
+
+class _Counted(set):  # type: ignore[type-arg]
+    """A node's children that count how often they are walked through."""
+
+    def __iter__(self) -> Any:
+        self.walks += 1  # type: ignore[attr-defined]
+        return super().__iter__()
+
+
+def _graphs(V: Any) -> list[tuple[str, Any]]:
+    c = V(2.0, label="a") * V(-3.0, label="b")
+    c.label = "c"
+    cc = c * c
+    cc.label = "c*c"
+    g = cc + c
     g.label = "g"
-    leaf = Value(5.0, label="z")
-    return [("L", L), ("g = x*y + x", g), ("a single Value z", leaf)]
+    return [("L", lecture.lecture_L(V)["L"]), ("g = c*c + c", g), ("a lone Value", V(5.0, label="z"))]
 
 
-def _is_pair(x: object) -> bool:
-    return isinstance(x, tuple | list) and len(x) == 2
-
-
-def _edge_name(edge: tuple[Any, Any]) -> str:
-    return f"({_name(edge[0])}, {_name(edge[1])})"
-
-
-def _snapshot(nodes: list[Any]) -> list[list[int]]:
-    """The children of every node, as ids: compared before and after the learner's trace."""
-    return [sorted(id(child) for child in _children(node)) for node in nodes]
-
-
-def _trace_problem(results: list[tuple[str, Any, object, Any]]) -> str | None:
-    for what, _root, got, (ref_nodes, ref_edges, before) in results:
-        if _snapshot(ref_nodes) != before:
-            changed = next(n for n, kids in zip(ref_nodes, before) if _snapshot([n])[0] != kids)
-            return (
-                f"trace({what}) changed the graph: {_name(changed)}._prev is not what it was. Hint: only "
-                "read _prev (for child in node._prev); keep your to-do list in a list of your own"
+def _judge_trace(fn: Callable[[Any], Any], V: Any) -> Result:
+    for what, root in _graphs(V):
+        nodes, edges = _walk(root)
+        kept = {v: v._prev for v in nodes}
+        for v in nodes:
+            v._prev = _Counted(kept[v])
+            v._prev.walks = 0
+        try:
+            got = fn(root)
+            walks = {v: v._prev.walks for v in nodes}
+            changed = [v for v in nodes if v._prev != kept[v]]
+        finally:
+            for v, prev in kept.items():
+                v._prev = prev
+        if got is ... or isinstance(got, tuple) and ... in got:
+            return not_yet()
+        if changed:
+            said = f"trace({what}) changed _prev of {', '.join(sorted(map(_name, changed)))}"
+            return wrong(
+                said, "only read _prev (for child in v._prev): keep your to-do list in a list of your own"
             )
-        if got is None:
-            return f"trace({what}) returned None. Hint: end with return nodes, edges"
         if not isinstance(got, tuple | list) or len(got) != 2:
-            return f"trace({what}) should return two things, nodes and edges, got {type(got).__name__}"
-        first, second = (list(part) for part in got)
-        if first and all(_is_pair(x) for x in first) and not any(_is_pair(x) for x in second):
-            return (
-                f"trace({what}) returned the edges first and the nodes second. "
-                "Hint: return nodes, edges, in that order"
+            return wrong(f"trace({what}) returned {brief(got)}", "return nodes, edges")
+        mine_nodes, mine_edges = list(got[0]), list(got[1])
+        twice = sorted((v for v in nodes if walks[v] > walks[root]), key=lambda v: (-len(kept[v]), _name(v)))
+        if twice or len(mine_nodes) > len(set(mine_nodes)):
+            said = f"trace({what}) visits {_name(twice[0]) if twice else 'a node'} more than once"
+            return wrong(said, "keep the nodes in a set, and walk a node's children only when it is new")
+        if missing := sorted(map(_name, nodes - set(mine_nodes))):
+            said = f"trace({what}) is missing the nodes {', '.join(missing)}"
+            return wrong(
+                said, "walk back from the root through _prev, and from every child through its _prev"
             )
-        nodes, edges = first, second
-        ids = [id(n) for n in nodes]
-        for n in ref_nodes:
-            if ids.count(id(n)) > 1:
-                return (
-                    f"in trace({what}), {_name(n)} is in nodes {ids.count(id(n))} times. "
-                    "Hint: keep the nodes in a set, and skip a node you have already seen"
-                )
-        wanted = {id(n) for n in ref_nodes}
-        missing = [n for n in ref_nodes if id(n) not in set(ids)]
-        if missing:
-            return (
-                f"trace({what}) is missing the node(s) {_listing(missing)}. "
-                "Hint: walk back from the root through _prev, and from every child through its _prev too"
+        if set(mine_nodes) != nodes or len(mine_edges) > len(set(mine_edges)) or set(mine_edges) != edges:
+            turned = {(p, c) for c, p in edges} == set(mine_edges) and edges
+            hint = (
+                "an edge is (child, parent), as the arrows point"
+                if turned
+                else "add (child, v) for each child"
             )
-        if len(set(ids) - wanted):
-            return f"trace({what}) has {len(set(ids) - wanted)} node(s) that are not part of the graph"
-        for edge in edges:
-            if not isinstance(edge, tuple | list) or len(edge) != 2:
-                return f"trace({what}): every edge should be a pair (child, parent), got {edge!r}"
-        got_edges = [(id(c), id(p)) for c, p in edges]
-        ref_ids = {(id(c), id(p)) for c, p in ref_edges}
-        if got_edges and all((p, c) in ref_ids for c, p in got_edges):
-            return (
-                f"trace({what}) has the edges the wrong way round. "
-                "Hint: an edge is (child, parent), the way the arrows point: from an input to its result"
-            )
-        for edge in ref_edges:
-            key = (id(edge[0]), id(edge[1]))
-            if got_edges.count(key) > 1:
-                return (
-                    f"in trace({what}), the edge {_edge_name(edge)} is listed {got_edges.count(key)} times. "
-                    "Hint: keep the edges in a set"
-                )
-        missing_edges = [e for e in ref_edges if (id(e[0]), id(e[1])) not in set(got_edges)]
-        if missing_edges:
-            return (
-                f"trace({what}) is missing the edge(s) {', '.join(_edge_name(e) for e in missing_edges)}. "
-                "Hint: for every node, add (child, node) for each child in node._prev"
-            )
-        if len(set(got_edges) - ref_ids):
-            return f"trace({what}) has {len(set(got_edges) - ref_ids)} edge(s) that are not in the graph"
-    return None
+            return wrong(f"trace({what}) does not give each edge once", hint)
+    return ok()
 
 
-def trace(fn: Callable[[Any], object] = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK) -> Verdict:
-    """Check ``fn(root)``: all the Values of ``root``'s graph and all its edges ``(child, parent)``.
-
-    The check builds three graphs with your ``Value`` class: the lecture's ``L``, ``g = x*y + x``
-    (``x`` is used twice) and a lone Value, and compares what ``fn`` returns with its own walk
-    through ``_prev``. Sets or lists are fine, as long as each node and each edge is listed once.
-
-    Args:
-        fn: your ``trace(root)``, returning ``(nodes, edges)``; left out, the notebook's ``my_trace``.
-        Value: your Value class (it needs ``+``, ``*``, ``label`` and ``_prev``); left out, the
-            notebook's ``Value``.
-
-    Returns:
-        True when every graph comes out right. Prints ``trace(root): OK``, or WRONG with a hint,
-        or ``not yet`` while ``fn`` raises NotImplementedError. Never raises.
-
-    Example:
-        >>> import grad
-        >>> def trace_children_only(root):
-        ...     return {root, *root._prev}, {(child, root) for child in root._prev}
-        >>> trace(trace_children_only, grad.Value)  # doctest: +NORMALIZE_WHITESPACE
-        trace(root): WRONG: trace(L) is missing the node(s) a, b, c, e. Hint: walk back from the root
-        through _prev, and from every child through its _prev too
-        False
-    """
-
-    def attempt() -> Any:
-        walk = mine_function("my_trace", fn)
-        results = []
-        for what, root in _graphs(mine_function("Value", Value)):
-            ref_nodes, ref_edges = _walk(root)  # before the learner's code runs, which might change it
-            before = _snapshot(ref_nodes)
-            got = walk(root)
-            if got is ...:
-                return ...
-            results.append((what, root, got, (ref_nodes, ref_edges, before)))
-        return results
-
-    return verdict("trace(root)", attempt, _trace_problem)
+def trace(fn: Any = None, Value: Any = None, *, solution: bool = False) -> Result:
+    """Check ``fn(root) -> (nodes, edges)`` (left out: the notebook's ``trace``) on graphs of ``Value``."""
+    V = Value if Value is not None else (COURSE if fn is not None else None)
+    return _run("trace", fn, lambda got: _judge_trace(got, V or mine("Value")), _walk, solution=solution)
 
 
 # ---- (a + a)._prev ---------------------------------------------------------------------------------------
 
 
-def a_plus_a(n_children: object = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK) -> Verdict:
-    """Check a prediction: how many Values does ``(a + a)._prev`` hold, with your ``Value`` class?
+def _judge_a_plus_a(guess: Any, V: Any) -> Result:
+    a = V(3.0, label="a")
+    if is_real(guess) and guess == len((a + a)._prev):
+        return ok()
+    return wrong(
+        f"(a + a)._prev does not hold {brief(guess)} Values", "_children is (a, a): what does set() keep?"
+    )
 
-    The check computes ``len((a + a)._prev)`` itself with your class: 1 when ``_prev`` is a set,
-    as in the lecture (a set holds each object once), 2 for a tuple.
 
-    Args:
-        n_children: your prediction, a number; left out, the notebook's ``n_children``.
-        Value: your Value class; left out, the notebook's ``Value``.
+def a_plus_a(n_children: Any = None, Value: Any = None, *, solution: bool = False) -> Result:
+    """Check the prediction ``n_children`` (left out: the notebook's) of ``len((a + a)._prev)``."""
+    V = Value or COURSE
 
-    Returns:
-        True when the prediction is right. Prints ``(a + a)._prev: OK``, or WRONG with a hint, or
-        ``not yet`` while ``n_children`` is ``...``. Never raises.
+    def judge(guess: Any) -> Result:
+        return _judge_a_plus_a(guess, V if n_children is not None else mine("Value"))
 
-    Example:
-        >>> import grad
-        >>> a_plus_a(2, grad.Value)        # grad.Value keeps its children in a tuple
-        (a + a)._prev: OK
-        True
-    """
-
-    def attempt() -> Any:
-        guess = mine("n_children", n_children)
-        if guess is ...:
-            return ...
-        a = mine_function("Value", Value)(3.0, label="a")
-        return guess, (a + a)._prev
-
-    def judge(got: tuple[object, Any]) -> str | None:
-        guess, prev = got
-        expected = len(prev)
-        if number(guess, "n_children") == expected:
-            return None
-        kind = type(prev).__name__
-        if isinstance(prev, set | frozenset):
-            why = "_prev is set(_children), and a set holds each object once: set((a, a)) is {a}"
-        else:
-            why = f"_prev is a {kind} here, and a {kind} keeps a child that is passed twice twice"
-        return f"(a + a)._prev holds {expected} Value(s), not {guess!r}. Hint: {why}"
-
-    return verdict("(a + a)._prev", attempt, judge)
+    return _run("a_plus_a", n_children, judge, name="n_children", allowed=None, solution=solution)
