@@ -1,298 +1,435 @@
-"""grad.selfcheck.backprop: the checks of notebook 03's "Your turn" tasks.
+"""grad/selfcheck/backprop.py: the checks of notebook 03 (backprop by hand).
 
-Every check is driven to each of its verdicts: OK, WRONG with a hint (one case per hint), not yet
-(the shipped ``...`` or NotImplementedError) and a crash inside the learner's code, which is
-reported, never raised.
+Each check is driven to OK on the book's solution, to "not yet" on the workbook's ``...``, and to
+WRONG with its own hint for each mistake it names. The learner's names live in the ``notebook``
+fixture (a fresh ``__main__``); the running cell's source is ``notebook._ih[-1]``, as in IPython.
 """
 
 from __future__ import annotations
 
+import json
+import linecache
 import math
 
 import pytest
-from helpers import LectureValue, lecture_L, printed_line, wrong_line
+from helpers import LectureValue, printed_line, wrong_line
 
-import grad
+from grad import lecture
 from grad.selfcheck import backprop as check
+from grad.selfcheck import core
 
-# ---- grads_of_a_and_b ---------------------------------------------------------------------------------
-
-
-def lecture_leaves(V=LectureValue):
-    """a, b, c, f of the lecture's L, with e.grad = dL/de = -2 known, as in the notebook before the task."""
-    nodes = lecture_L(V)
-    return nodes["a"], nodes["b"], nodes["c"], nodes["f"]
+Value = LectureValue  # the class the learner's functions below build nodes with
 
 
-@pytest.mark.parametrize("V", [LectureValue, grad.Value], ids=lambda v: v.__name__)
-def test_grads_of_a_and_b_ok(V, capsys):
-    a, b, c, f = lecture_leaves(V)
-    e_grad = f.data  # dL/de = dL/dd * 1 = f
-    a.grad, b.grad = e_grad * b.data, e_grad * a.data
-    assert check.grads_of_a_and_b(a, b, c, f)
-    assert printed_line(capsys) == "a.grad and b.grad: OK"
+@pytest.fixture
+def nb(notebook, tmp_path, monkeypatch):
+    """The notebook, with a Value of its own, in a folder without my_micrograd/ (nothing is saved)."""
+    monkeypatch.chdir(tmp_path)
+    notebook.Value = type("Value", (lecture.Value,), {})
+    notebook._ih = [""]
+    exec("import math", vars(notebook))
+    return notebook
 
 
-def test_grads_of_a_and_b_follow_the_leaves_data(capsys):
-    a, b, c, f = LectureValue(1.5), LectureValue(4.0), LectureValue(-1.0), LectureValue(3.0)
-    a.grad, b.grad = f.data * b.data, f.data * a.data
-    assert check.grads_of_a_and_b(a, b, c, f)
-    capsys.readouterr()
+def cell(nb, source: str) -> None:
+    """Run ``source`` as IPython runs a cell: in the notebook's names, its lines in linecache (so that
+    ``inspect`` finds a function's source), and as the running cell's source (``_ih[-1]``)."""
+    nb._ih.append(source)
+    filename = f"<cell {len(nb._ih)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), vars(nb))
 
 
-@pytest.mark.parametrize(
-    "grads, said, hint",
-    [
-        ((-4.0, 6.0), "a.grad is -4, expected 6", "de/da is b (the other input)"),
-        ((-3.0, 2.0), "a.grad is -3, expected 6", "that is only the local derivative"),
-        ((6.0, 2.0), "b.grad is 2, expected -4", "that is only the local derivative"),
-        ((-6.0, 4.0), "a.grad is -6, expected 6", "chain rule: a.grad = e.grad * (de/da)"),
-        ((0.0, -4.0), "a.grad is 0, expected 6", "chain rule"),
-    ],
-    ids=["own-value", "local-only", "local-only-b", "sign", "a-unset"],
-)
-def test_grads_of_a_and_b_wrong_says_what_is_off_and_hints(grads, said, hint, capsys):
-    a, b, c, f = lecture_leaves()
-    a.grad, b.grad = grads
-    assert not check.grads_of_a_and_b(a, b, c, f)
-    wrong_line(capsys, "a.grad and b.grad", said, hint)
+def book(task: str) -> str:
+    """The book's solution of ``task`` (its task cell without the check line), from solutions.json."""
+    return json.loads(core.SOLUTIONS.read_text(encoding="utf-8"))[f"backprop.{task}"]["code"]
 
 
-def test_grads_of_a_and_b_wrong_for_a_non_number(capsys):
-    a, b, c, f = lecture_leaves()
-    a.grad, b.grad = "6", -4.0
-    assert not check.grads_of_a_and_b(a, b, c, f)
-    assert printed_line(capsys) == "a.grad and b.grad: WRONG: a.grad should be a number, got str: '6'"
+# ---- start ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("grads", [(..., ...), (6.0, ...), (..., -4.0)])
-def test_grads_of_a_and_b_not_yet(grads, capsys):
-    a, b, c, f = lecture_leaves()
-    a.grad, b.grad = grads
-    assert not check.grads_of_a_and_b(a, b, c, f)
-    assert printed_line(capsys).startswith("a.grad and b.grad: not yet (")
+def test_start_gives_the_courses_value_where_there_is_no_my_micrograd(nb, capsys):
+    V = check.start()
+    assert printed_line(capsys).startswith("Value: the course's (no my_micrograd/ folder here")
+    a = V(2.0)
+    assert (a * a + a).data == 6.0 and a.grad == 0.0
 
 
-def test_grads_of_a_and_b_a_crash_in_the_learners_value_is_reported(capsys):
-    class NoGrad:
-        data = 2.0
+# ---- grad_attr and tanh_forward: methods of Value ----------------------------------------------------
 
-        @property
-        def grad(self):
-            raise AttributeError("'NoGrad' object has no attribute 'grad'")
-
-    a, b, c, f = lecture_leaves()
-    assert not check.grads_of_a_and_b(NoGrad(), b, c, f)
-    assert printed_line(capsys) == (
-        "a.grad and b.grad: WRONG: your code raised AttributeError: 'NoGrad' object has no attribute 'grad'. "
-        "Hint: your NoGrad has no `grad`: run the cells below the class again"
-    )
+METHODS = {"grad_attr": "__init__", "tanh_forward": "tanh"}
 
 
-# ---- tanh_backward ----------------------------------------------------------------------------------------
+def init_no_grad(self, data, _children=(), _op="", label=""):
+    self.data, self._prev, self._op, self.label = data, set(_children), _op, label
 
 
-def make_tanh(local=lambda t: 1 - t**2, upstream=True, op="tanh", accumulate=False, child=True):
-    """A learner's tanh(self), with a way to get each part of it wrong."""
-
-    def tanh(self):
-        t = math.tanh(self.data)
-        out = LectureValue(t, (self,) if child else (), op)
-
-        def _backward():
-            g = local(t) * (out.grad if upstream else 1.0)
-            self.grad = self.grad + g if accumulate else g
-
-        out._backward = _backward
-        return out
-
-    return tanh
+def init_grad_one(self, data, _children=(), _op="", label=""):
+    init_no_grad(self, data, _children, _op, label)
+    self.grad = 1.0
 
 
-@pytest.mark.parametrize("accumulate", [False, True], ids=["=", "+="])
-def test_tanh_backward_ok_with_either_assignment(accumulate, capsys):
-    assert check.tanh_backward(make_tanh(accumulate=accumulate), LectureValue)
-    assert printed_line(capsys) == "tanh's _backward: OK"
+def init_no_children(self, data, _children=(), _op="", label=""):
+    init_no_grad(self, data, (), _op, label)
+    self.grad = 0.0
 
 
-def test_tanh_backward_ok_with_the_lectures_exp_formula(capsys):
-    def tanh(self):
-        x = self.data
-        t = (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
-        out = LectureValue(t, (self,), "tanh")
-
-        def _backward():
-            self.grad = (1 - t**2) * out.grad
-
-        out._backward = _backward
-        return out
-
-    assert check.tanh_backward(tanh, LectureValue)
-    capsys.readouterr()
+def init_placeholder(self, data, _children=(), _op="", label=""): ...
 
 
-def tanh_without_closure(self):
-    return LectureValue(math.tanh(self.data), (self,), "tanh")
+def tanh_math(self):
+    return Value(math.tanh(self.data), (self,), "tanh")
 
 
-def tanh_without_return(self):
-    make_tanh()(self)
+def tanh_float(self):
+    return math.tanh(self.data)
+
+
+def tanh_exp_x(self):
+    x = self.data
+    return Value((math.exp(x) - 1) / (math.exp(x) + 1), (self,), "tanh")
+
+
+def tanh_no_child(self):
+    return Value(math.tanh(self.data), (), "tanh")
+
+
+def tanh_no_op(self):
+    return Value(math.tanh(self.data), (self,))
+
+
+def tanh_placeholder(self): ...
+
+
+@pytest.mark.parametrize("task", METHODS)
+def test_a_method_check_ok_on_the_book_puts_it_in_value_and_saves_it(nb, tmp_path, task, capsys):
+    (tmp_path / "my_micrograd").mkdir()
+    cell(nb, book(task))
+    assert getattr(check, task)()
+    assert printed_line(capsys) == f"{task}: OK; saved to my_micrograd/engine.py"
+    name = METHODS[task]
+    assert getattr(nb.Value, name) is getattr(nb, name)
+    saved = (tmp_path / "my_micrograd" / "engine.py").read_text()
+    assert f"# saved by check.{task}() at stage 03.grad\n    def {name}(self" in saved
+
+
+def test_tanh_forward_ok_with_math_tanh(nb, capsys):
+    nb.tanh = tanh_math
+    assert check.tanh_forward()
+    assert printed_line(capsys) == "tanh_forward: OK"
 
 
 @pytest.mark.parametrize(
-    "tanh, said, hint",
+    "task, piece, said, hint",
     [
-        (make_tanh(upstream=False), "with out.grad = 3, out._backward() made x.grad 0.63474", "by out.grad"),
+        ("grad_attr", init_no_grad, "a leaf has no .grad", "add the line self.grad = 0.0"),
+        ("grad_attr", init_grad_one, "a leaf starts with grad float: 1.0", "every gradient starts at 0"),
+        ("grad_attr", init_no_children, "_prev does not hold its children", "self._prev = set(_children)"),
+        ("grad_attr", 42, "__init__ is int: 42, not a function", "def __init__(self, data, ...):"),
         (
-            make_tanh(local=lambda t: t),
-            "made x.grad 0.604368, expected 1 - tanh(x)**2 = 0.634740",
-            "1 - t**2",
+            "tanh_forward",
+            tanh_float,
+            "tanh returned float: 0.",
+            "out = Value(t, (self,), 'tanh'); return out",
         ),
         (
-            make_tanh(local=lambda t: 1 - t),
-            "made x.grad 0.395632",
-            "the local derivative of tanh is 1 - t**2",
+            "tanh_forward",
+            tanh_exp_x,
+            "tanh of 1.0496 gave 0.481396",
+            "t = (math.exp(2*x) - 1) / (math.exp(2*x)",
         ),
-        (make_tanh(local=lambda t: 1 + t**2), "made x.grad 1.36526", "self.grad = (1 - t**2) * out.grad"),
-        (tanh_without_closure, "made x.grad 0,", "give self.grad its value inside _backward"),
-        (make_tanh(op="th"), "the op of tanh(x) is 'th'", "out = Value(t, (self,), 'tanh')"),
-        (make_tanh(child=False), "x is not among the children of tanh(x)", "(self,)"),
-        (tanh_without_return, "tanh(x) returned None", "end with return out"),
+        ("tanh_forward", tanh_no_child, "the result's _prev is not {self}", "its one child is self"),
+        ("tanh_forward", tanh_no_op, "the result's _op is str: ''", "Value(t, (self,), 'tanh')"),
     ],
-    ids=["no-upstream", "t", "1-t", "plus", "no-closure", "op", "no-child", "no-return"],
+    ids=["no-grad", "grad-1", "no-children", "init-not-a-function", "float", "exp-x", "no-child", "no-op"],
 )
-def test_tanh_backward_wrong_says_what_is_off_and_hints(tanh, said, hint, capsys):
-    assert not check.tanh_backward(tanh, LectureValue)
-    wrong_line(capsys, "tanh's _backward", said, hint)
+def test_a_method_check_wrong_puts_the_courses_in_value(nb, task, piece, said, hint, capsys):
+    name = METHODS[task]
+    setattr(nb, name, piece)
+    assert not getattr(check, task)()
+    line = wrong_line(capsys, task, said, hint)
+    assert line.endswith(f"until yours passes, Value uses the course's {name}")
+    assert getattr(nb.Value, name) is vars(lecture.Value)[name]
 
 
-def test_tanh_backward_wrong_value_and_wrong_kind_of_result(capsys):
-    def tanh(self):
-        return make_tanh()(LectureValue(self.data * 2))
-
-    assert not check.tanh_backward(tanh, LectureValue)
-    assert "tanh(x).data is 0.885352, expected 0.604368" in printed_line(capsys)
-    assert not check.tanh_backward(lambda self: math.tanh(self.data), LectureValue)
-    assert printed_line(capsys).startswith(
-        "tanh's _backward: WRONG: tanh(x) returned float, which has no data"
-    )
+@pytest.mark.parametrize("task, piece", [("grad_attr", init_placeholder), ("tanh_forward", tanh_placeholder)])
+def test_a_method_check_not_yet_on_the_workbooks_placeholder(nb, task, piece, capsys):
+    setattr(nb, METHODS[task], piece)
+    assert getattr(check, task)().status == "not yet"
+    assert printed_line(capsys).startswith(f"{task}: not yet (replace the ... with your code)")
 
 
-def test_tanh_backward_not_yet(capsys):
-    def tanh(self):
-        raise NotImplementedError  # your code here
-
-    assert not check.tanh_backward(tanh, LectureValue)
-    assert printed_line(capsys).startswith("tanh's _backward: not yet (")
-    assert not check.tanh_backward(lambda self: ..., LectureValue)
-    assert printed_line(capsys).startswith("tanh's _backward: not yet (")
+def test_with_solution_a_check_prints_the_books_code(nb, capsys):
+    cell(nb, book("grad_attr"))
+    check.grad_attr(solution=True)
+    out = capsys.readouterr().out
+    assert out.startswith("grad_attr: OK\nthe book's solution (") and "03_backprop_by_hand.ipynb):" in out
+    assert book("grad_attr") in out
 
 
-def test_tanh_backward_a_crash_in_the_closure_is_reported(capsys):
-    def tanh(self):
-        out = LectureValue(math.tanh(self.data), (self,), "tanh")
-
-        def _backward():
-            self.grad = (1 - t**2) * out.grad  # noqa: F821 (t is undefined: the learner's mistake)
-
-        out._backward = _backward
-        return out
-
-    assert not check.tanh_backward(tanh, LectureValue)
-    assert printed_line(capsys) == (
-        "tanh's _backward: WRONG: your code raised NameError: name 't' is not defined. "
-        "Hint: `t` is not defined: a typo? Use names your code defines, or the ones it is given"
-    )
+# ---- L_nudged: the lecture's lol() -------------------------------------------------------------------
 
 
-def test_tanh_backward_leaves_the_class_alone(capsys):
-    before = LectureValue.tanh
-    check.tanh_backward(make_tanh(), LectureValue)
-    assert LectureValue.tanh is before
-    capsys.readouterr()
+def nudged_leaves_only(name, h):
+    a, b, c, f = (x + h * (name == k) for k, x in zip("abcf", (2.0, -3.0, 10.0, -2.0)))
+    return (a * b + c) * f
 
 
-# ---- two_paths ------------------------------------------------------------------------------------------
+def nudged_always_a(name, h):
+    return nudged_leaves_only("a", h)
 
 
-def test_two_paths_ok(capsys):
-    a, b = -2.0, 3.0
-    d, e = a * b, a + b
-    assert check.two_paths(e * b + d, e * a + d)
-    assert printed_line(capsys) == "df/da and df/db: OK"
+def test_L_nudged_ok_on_the_books_function_and_on_one_returning_a_value(nb, capsys):
+    cell(nb, book("L_nudged"))
+    assert check.L_nudged()
+    fn = nb.L_nudged
+    nb.L_nudged = lambda name, h: LectureValue(fn(name, h))
+    assert check.L_nudged()
+    assert capsys.readouterr().out == "L_nudged: OK\nL_nudged: OK\n"
 
 
 @pytest.mark.parametrize(
-    "answers, said, hint",
+    "fn, said, hint",
     [
-        ((3.0, -2.0), "dfda is 3, expected -3", "only the path through d = a*b"),
-        ((-6.0, -6.0), "dfda is -6, expected -3", "only the path through e = a + b"),
-        ((-3.0, -2.0), "dfdb is -2, expected -8", "only the path through d = a*b"),
-        ((-8.0, -3.0), "dfda is -8, expected -3", "df/da = df/dd * dd/da + df/de * de/da"),
+        (lambda name, h: -8.0, "L_nudged('a', h) does not change with h", "a is a leaf: add h to its data"),
+        (nudged_leaves_only, "L_nudged('e', h) does not change with h", "e is computed: add h to it"),
+        (nudged_always_a, "L_nudged('b', h) is not L with b nudged by h", "add h to that node only"),
+        (lambda name, h: None, "L_nudged('a', h) returned NoneType", "return L, a number"),
+        (lambda name, h: 4.0 + h, "L_nudged('a', 0) is 4, not L", "L = (a*b + c)*f"),
     ],
-    ids=["path-d", "path-e", "path-d-for-b", "swapped"],
+    ids=["ignores-h", "inner-nodes", "wrong-node", "none", "not-L"],
 )
-def test_two_paths_wrong_says_what_is_off_and_hints(answers, said, hint, capsys):
-    assert not check.two_paths(*answers)
-    wrong_line(capsys, "df/da and df/db", said, hint)
+def test_L_nudged_wrong(nb, fn, said, hint, capsys):
+    nb.L_nudged = fn
+    assert not check.L_nudged()
+    wrong_line(capsys, "L_nudged", said, hint)
 
 
-def test_two_paths_wrong_for_a_non_number(capsys):
-    assert not check.two_paths(LectureValue(-3.0), -8.0)
-    assert printed_line(capsys).startswith(
-        "df/da and df/db: WRONG: dfda should be a number, got LectureValue"
+# ---- the checks that read the notebook's nodes: the book's cells, then the learner's ----------------------
+
+BOOK = {task: book(task) + "\n" for task in ("grads_out", "grads_chain", "step", "neuron", "neuron_grads")}
+BOOK["step"] = BOOK["step"].replace("print(L.data)", "")  # the check prints the only line
+BEFORE = {  # the book's task cells above each task's, run after the cell that builds L
+    "grads_out": (),
+    "grads_chain": (BOOK["grads_out"],),
+    "step": (BOOK["grads_out"], BOOK["grads_chain"]),
+    "neuron": (),
+    "neuron_grads": (BOOK["neuron"],),
+}
+
+
+def cells(nb, task: str, *sources: str) -> None:
+    """Run the book's cells above ``task``, then ``sources``, each as a cell of its own."""
+    for source in (*BEFORE[task], *sources):
+        cell(nb, source)
+
+
+@pytest.fixture
+def L(nb):
+    """The notebook with the lecture's L built in it, every grad 0."""
+    vars(nb).update(lecture.lecture_L(nb.Value))
+    return nb
+
+
+@pytest.mark.parametrize("task", BEFORE)
+def test_ok_on_the_books_cells(L, task, capsys):
+    cells(L, task, BOOK[task])
+    assert getattr(check, task)()
+    assert printed_line(capsys) == f"{task}: OK"
+    if task == "step":
+        assert math.isclose(L.L.data, -7.286496, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "task, source, text",
+    [
+        ("grads_out", "...", "L.grad, d.grad, f.grad are all still 0"),
+        ("grads_chain", "...", "c.grad, e.grad, a.grad, b.grad are all still 0"),
+        ("step", "...", "replace the ... with your code"),
+        ("neuron", "...", "replace the ... with your code"),
+        ("neuron", BOOK["neuron"].replace("x1w1x2w2", "x1w1x2"), "`x1w1x2w2` is not defined"),
+        (
+            "neuron_grads",
+            "...",
+            "o.grad, n.grad, x1w1x2w2.grad, b.grad, x1w1.grad, x2w2.grad, x2.grad, w2.grad",
+        ),
+    ],
+    ids=["grads_out", "grads_chain", "step", "neuron", "neuron-misspelt", "neuron_grads"],
+)
+def test_not_yet(L, task, source, text, capsys):
+    cells(L, task, source)
+    assert getattr(check, task)().status == "not yet"
+    assert printed_line(capsys).startswith(f"{task}: not yet ({text}")
+
+
+STEP = BOOK["step"]
+WRONG = {  # id: (task, the learner's cell after the book's cells before it, what the line says, its hint)
+    "out-swapped": ("grads_out", "L.grad = 1.0\nd.grad = 4.0\nf.grad = -2.0", "d.grad is 4,", "f, not d"),
+    "out-output": ("grads_out", "L.grad = 0.5", "L.grad is 0.5", "L is the output: nudge it by h"),
+    "out-str": ("grads_out", "L.grad = 1.0\nd.grad = '-2'", "d.grad is str: '-2'", "a number"),
+    "chain-local-sum": (
+        "grads_chain",
+        "c.grad = 1.0",
+        "c.grad is 1",
+        "1 is only the local derivative: times d.grad",
+    ),
+    "chain-sum": ("grads_chain", "c.grad = 2.0", "c.grad is 2", "a + passes d.grad on unchanged"),
+    "chain-local-product": (
+        "grads_chain",
+        "a.grad = b.data",
+        "a.grad is -3",
+        "b.data is only the local derivative",
+    ),
+    "chain-own-data": (
+        "grads_chain",
+        "a.grad = e.grad * a.data",
+        "a.grad is -4",
+        "other one's data: b, not a",
+    ),
+    "chain-product": (
+        "grads_chain",
+        "a.grad = 7.0",
+        "a.grad is 7",
+        "a * passes e.grad times the other input",
+    ),
+    "chain-typed-in": (
+        "grads_chain",
+        BOOK["grads_chain"].replace("a.grad = e.grad * b.data", "a.grad = 6.0"),
+        "typed-in numbers: a.grad = 6.0",
+        "write it with the nodes' .data and .grad",
+    ),
+    "step-against": (
+        "step",
+        STEP.replace("+=", "-="),
+        "a moved against its gradient",
+        "along the gradient, L goes up",
+    ),
+    "step-twice": ("step", STEP + STEP, "a moved 2 times 0.01 * a.grad", "run once"),
+    "step-no-forward": (
+        "step",
+        STEP.split("e =")[0],
+        "L.data is not (a*b + c)*f of the new data",
+        "forward pass",
+    ),
+    "step-not-moved": ("step", "e = a * b", "a has not moved", "a.data += 0.01 * a.grad"),
+    "step-size": (
+        "step",
+        STEP.replace("0.01", "0.1"),
+        "a moved 10 times 0.01 * a.grad",
+        "a.data += 0.01 * a.grad",
+    ),
+    "step-typed-in": (
+        "step",
+        "a.data += 0.06\nb.data -= 0.04\nc.data -= 0.02\nf.data += 0.04\nL = (a * b + c) * f",
+        "typed-in numbers: a.data += 0.06; b.data -= 0.04",
+        "write it with the nodes' .data and .grad",
+    ),
+    "grads-tanh-forgotten": (
+        "neuron_grads",
+        "n.grad = 1.0",
+        "n.grad is 1",
+        "o.grad alone: times tanh's local",
+    ),
+    "grads-tanh-o": ("neuron_grads", "n.grad = o.data", "n.grad is 0.707107", "1 - o.data**2, not o.data"),
+    "grads-own-data": ("neuron_grads", "x1.grad = x1.data * x1w1.grad", "x1.grad is 1,", "w1, not x1"),
+    "grads-sum": (
+        "neuron_grads",
+        "b.grad = 1.0",
+        "b.grad is 1,",
+        "1 is only the local derivative: times n.grad",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", WRONG)
+def test_wrong_says_which_node_and_why_never_the_number(L, case, capsys):
+    task, source, said, hint = WRONG[case]
+    cells(L, task, *[BOOK[task]] * (task != "step"), source)
+    assert not getattr(check, task)()
+    line = wrong_line(capsys, task, said, hint)
+    if task == "grads_out":
+        assert "-2" not in line.replace("str: '-2'", "")  # dL/dd = -2, the number the learner works out
+
+
+@pytest.mark.parametrize(
+    "change, said, hint",
+    [
+        (('o.label = "o"', 'o.label = "out"'), "o.label is str: 'out'", 'o.label = "o"'),
+        (('o = n.tanh()\no.label = "o"', "o = n.tanh"), "o is method: ", "call it: n.tanh()"),
+        (("n = x1w1x2w2 + b", "n = x1w1x2w2 * b"), "n is not x1w1x2w2 + b", "n = x1w1x2w2 + b"),
+        (
+            ("w1 = Value(-3.0", "w1 = Value(3.0"),
+            "w1.data is 3, the lecture's is -3.0",
+            "the lecture's numbers",
+        ),
+    ],
+    ids=["label", "not-called", "structure", "data"],
+)
+def test_neuron_wrong_gives_the_notebook_the_courses_neuron(nb, change, said, hint, capsys):
+    cell(nb, BOOK["neuron"].replace(*change))
+    assert not check.neuron()
+    line = wrong_line(capsys, "neuron", said, hint)
+    assert line.endswith("until yours passes, x1 ... o are the course's neuron")
+    assert nb.o.label == "o" and nb.n in nb.o._prev and isinstance(nb.o, nb.Value)
+
+
+def test_step_not_yet_until_the_gradients_are_right(L, capsys):
+    cell(L, BOOK["step"])
+    assert check.step().status == "not yet"
+    assert (
+        printed_line(capsys)
+        == "step: not yet (a.grad, b.grad, c.grad and f.grad are not all right yet: see grads_chain)"
     )
 
 
-@pytest.mark.parametrize("answers", [(..., ...), (-3.0, ...), (..., -8.0)])
-def test_two_paths_not_yet(answers, capsys):
-    assert not check.two_paths(*answers)
-    assert printed_line(capsys).startswith("df/da and df/db: not yet (")
+def test_neuron_ok_keeps_the_learners_nodes_and_not_yet_gives_the_courses(nb, capsys):
+    cell(nb, BOOK["neuron"])
+    o = nb.o
+    assert check.neuron() and nb.o is o
+    del nb.o, nb.x1, nb.x2, nb.w1, nb.w2, nb.x1w1, nb.x2w2, nb.x1w1x2w2, nb.n
+    assert not check.neuron()
+    assert nb.o is not o and math.isclose(nb.o.data, 2**-0.5, rel_tol=1e-12)
+    assert capsys.readouterr().out.startswith("neuron: OK\nneuron: not yet")
 
 
-def test_two_paths_a_crash_in_the_learners_number_is_reported(capsys):
-    class Bad:
-        def __float__(self):
-            raise ZeroDivisionError("division by zero")
+# ---- nothing the learner hands a check makes it raise ---------------------------------------------------
 
-    assert not check.two_paths(Bad(), -8.0)
-    assert printed_line(capsys) == "df/da and df/db: WRONG: division by zero"
-
-
-# ---- slips the review found ----------------------------------------------------------------------------
-
-
-def test_grads_of_a_and_b_still_zero_are_not_yet(capsys):
-    # the cell was not run, or stopped at an error: every Value starts with grad 0
-    assert not check.grads_of_a_and_b(*lecture_leaves())
-    assert printed_line(capsys) == (
-        "a.grad and b.grad: not yet (a.grad and b.grad are still 0: set them in the cell above, "
-        "and fix it if it shows an error)"
-    )
+TASKS = [
+    "grad_attr",
+    "L_nudged",
+    "grads_out",
+    "grads_chain",
+    "step",
+    "tanh_forward",
+    "neuron",
+    "neuron_grads",
+]
 
 
-def test_tanh_backward_that_calls_the_closure_instead_of_assigning_it(capsys):
-    def tanh(self):
-        t = math.tanh(self.data)
-        out = LectureValue(t, (self,), "tanh")
+@pytest.mark.parametrize("junk", [None, "x", math.nan, LectureValue(math.nan), int], ids=repr)
+@pytest.mark.parametrize("task", TASKS)
+def test_no_check_raises_whatever_the_notebook_holds(nb, task, junk, capsys):
+    for name in (
+        "__init__",
+        "L_nudged",
+        "tanh",
+        *"abcdefL",
+        "x1",
+        "x2",
+        "w1",
+        "w2",
+        "x1w1",
+        "x2w2",
+        "x1w1x2w2",
+    ):
+        setattr(nb, name, junk)
+    nb.n, nb.o = junk, junk
+    result = getattr(check, task)()
+    assert result.status in core.STATUSES and result.status != "OK"
+    assert printed_line(capsys).startswith(f"{task}: ")
 
-        def _backward():
-            self.grad = (1 - t**2) * out.grad
 
-        out._backward = _backward()  # the slip: called, so out._backward is None
-        return out
-
-    assert not check.tanh_backward(tanh, LectureValue)
-    assert printed_line(capsys) == (
-        "tanh's _backward: WRONG: your code raised TypeError: 'NoneType' object is not callable. Hint: you "
-        "called a None: assign the function, don't call it: `out._backward = _backward`, no ()"
-    )
-
-
-def test_two_paths_with_values_is_told_to_use_data(capsys):
-    a, b = LectureValue(-2.0), LectureValue(3.0)
-    d, e = a * b, a + b
-    assert not check.two_paths(e * b + d, e * a + d)
-    assert printed_line(capsys) == (
-        "df/da and df/db: WRONG: dfda should be a number, got LectureValue with data -3: use its .data"
-    )
+@pytest.mark.parametrize("judge", [check.judge_init, check.judge_tanh, check.judge_neuron])
+@pytest.mark.parametrize("junk", [None, "x", math.nan, {}], ids=repr)
+def test_no_judge_raises(judge, junk):
+    assert judge(junk).status == "WRONG"

@@ -1,264 +1,386 @@
-"""Checks for the "Your turn" tasks of notebook 03 (backpropagation by hand).
+"""Checks for notebook 03, backpropagation by hand: ``check.NAME()`` as the last line of each task.
 
-Each check looks at the gradients you filled in (or the closure you wrote), works out the right
-numbers itself with :class:`grad.Value` (and central differences for ``tanh``), prints one
-verdict line and returns True when it is OK. A WRONG verdict says which number is off and gives
-a hint; a check never raises.
+The notebook begins with ``Value = check.start()``. ``grad_attr`` and ``tanh_forward`` judge your
+method on a class of their own (the course's Value with your method in it), then put yours into the
+notebook's ``Value`` once it passes (saving it to ``my_micrograd/engine.py``), the course's until
+then. ``neuron`` gives the notebook the course's neuron until yours passes, so the cells after it run
+either way. The other checks read the nodes your cells made. Gradients worked out by hand may be
+typed in as numbers; the chain rule for c, e, a and b and the optimization step are code, so there
+typed-in numbers are refused. A WRONG
+verdict on a gradient says which one is off and why, never the right number;
+``check.NAME(solution=True)`` prints the book's solution.
 
 Example:
-    >>> import grad
-    >>> from grad.selfcheck import backprop as check
-    >>> a, b = grad.Value(2.0, label="a"), grad.Value(-3.0, label="b")
-    >>> c, f = grad.Value(10.0, label="c"), grad.Value(-2.0, label="f")
-    >>> a.grad, b.grad = 6.0, -4.0                  # dL/da and dL/db for L = (a*b + c)*f
-    >>> check.grads_of_a_and_b(a, b, c, f)
-    a.grad and b.grad: OK
-    True
-
-In the notebook the checks take no arguments, ``check.grads_of_a_and_b()``: they use your ``a``,
-``b``, ``c``, ``f``, ``tanh``, ``Value``, ``dfda`` and ``dfdb`` (see :func:`grad.selfcheck.mine`).
+    >>> def __init__(self, data, _children=(), _op="", label=""):
+    ...     self.data, self.grad, self._prev, self._op, self.label = data, 1.0, set(_children), _op, label
+    >>> r = judge_init(__init__)
+    >>> r.status, r.hint
+    ('WRONG', 'self.grad = 0.0: every gradient starts at 0')
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from grad.engine import Value as _Reference
-from grad.selfcheck import FROM_NOTEBOOK, Verdict, close, differs, mine, mine_function, number, verdict
+import grad
+from grad import lecture
+from grad.selfcheck import my_engine
+from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, wrong
+from grad.validate import fmt, is_real, show
 
-__all__ = ["grads_of_a_and_b", "tanh_backward", "two_paths"]
+__all__ = [
+    "L_nudged",
+    "grad_attr",
+    "grads_chain",
+    "grads_out",
+    "judge_init",
+    "judge_neuron",
+    "judge_tanh",
+    "neuron",
+    "neuron_grads",
+    "start",
+    "step",
+    "tanh_forward",
+]
 
-
-# ---- dL/da and dL/db in L = (a*b + c)*f ------------------------------------------------------------
-
-
-def _grads_problem(a: Any, b: Any, c: Any, f: Any) -> str | None:
-    xs = [number(v.data, f"{name}.data") for name, v in zip("abcf", (a, b, c, f))]
-    ra, rb, rc, rf = (_Reference(x) for x in xs)
-    e = ra * rb
-    L = (e + rc) * rf
-    L.backward()
-    got_a, got_b = number(a.grad, "a.grad"), number(b.grad, "b.grad")
-    problem = differs([ra.grad, rb.grad], [got_a, got_b], ["a.grad", "b.grad"])
-    if problem is None:
-        return None
-    de = e.grad  # dL/de, what arrives at e from above
-    if close(got_a, de * xs[0]) or close(got_b, de * xs[1]):
-        hint = "for e = a*b, the local derivative de/da is b (the other input), and de/db is a"
-    elif close(got_a, xs[1]) or close(got_b, xs[0]):
-        hint = "that is only the local derivative; multiply it by e.grad, the gradient arriving from above"
-    else:
-        hint = "chain rule: a.grad = e.grad * (de/da) = e.grad * b.data, and b.grad = e.grad * a.data"
-    return f"{problem}. Hint: {hint}"
-
-
-def grads_of_a_and_b(
-    a: Any = FROM_NOTEBOOK, b: Any = FROM_NOTEBOOK, c: Any = FROM_NOTEBOOK, f: Any = FROM_NOTEBOOK
-) -> Verdict:
-    """Check ``a.grad`` and ``b.grad`` in the lecture's ``L = (a*b + c)*f``, filled in by hand.
-
-    The check builds the expression with :class:`grad.Value` at your leaves' data (a = 2, b = -3,
-    c = 10, f = -2 in the lecture), runs its backward pass, and compares dL/da and dL/db with your
-    ``a.grad`` and ``b.grad``.
-
-    Args:
-        a, b, c, f: your leaves (only ``.data`` and, for ``a`` and ``b``, ``.grad`` are read); left
-            out, the notebook's ``a``, ``b``, ``c`` and ``f``.
-
-    Returns:
-        True when both gradients are right. Prints ``a.grad and b.grad: OK``, or WRONG with a
-        hint, or ``not yet`` while either is ``...``, or both are still 0, as a Value starts.
-        Never raises.
-
-    Example:
-        >>> import grad
-        >>> a, b = grad.Value(2.0), grad.Value(-3.0)
-        >>> a.grad, b.grad = -3.0, 2.0                  # de/da and de/db only
-        >>> grads_of_a_and_b(a, b, grad.Value(10.0), grad.Value(-2.0))  # doctest: +NORMALIZE_WHITESPACE
-        a.grad and b.grad: WRONG: a.grad is -3, expected 6. Hint: that is only the local derivative;
-        multiply it by e.grad, the gradient arriving from above
-        False
-    """
-
-    def attempt() -> Any:
-        leaves = tuple(mine(name, given) for name, given in zip("abcf", (a, b, c, f)))
-        grads = (leaves[0].grad, leaves[1].grad)
-        if any(g is ... for g in grads):
-            return ...
-        if all(isinstance(g, int | float) and not isinstance(g, bool) and g == 0 for g in grads):
-            return _UNTOUCHED
-        return leaves
-
-    def judge(leaves: Any) -> str | None:
-        return UNTOUCHED_GRADS if leaves is _UNTOUCHED else _grads_problem(*leaves)
-
-    return verdict("a.grad and b.grad", attempt, judge)
+BOOK, STAGE, STEP = "backprop", "03.grad", 0.01
+Graph = Mapping[str, tuple[str, tuple[str, ...]]]  # node: (its op, its children), in the order built
+L_LEAVES = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
+L_GRAPH: Graph = {"e": ("*", ("a", "b")), "d": ("+", ("e", "c")), "L": ("*", ("d", "f"))}
+NEURON_LEAVES = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
+NEURON: Graph = {
+    "x1*w1": ("*", ("x1", "w1")),
+    "x2*w2": ("*", ("x2", "w2")),
+    "x1*w1 + x2*w2": ("+", ("x1*w1", "x2*w2")),
+    "n": ("+", ("x1*w1 + x2*w2", "b")),
+    "o": ("tanh", ("n",)),
+}
+NAME = {"x1*w1": "x1w1", "x2*w2": "x2w2", "x1*w1 + x2*w2": "x1w1x2w2"}  # label -> the notebook's name
 
 
-_UNTOUCHED = object()
-UNTOUCHED_GRADS = (
-    "not yet (a.grad and b.grad are still 0: set them in the cell above, and fix it if it shows an error)"
-)
+def start() -> type:
+    """The notebook's Value: yours from ``my_micrograd/`` where it has passed, the course's elsewhere."""
+    return my_engine.start(STAGE)
 
 
-# ---- tanh with its _backward ---------------------------------------------------------------------------
-
-_X = 0.7  # where tanh is checked: tanh(0.7) = 0.604..., local derivative 0.635...
-
-
-def _tanh_problem(got: tuple[Any, Any, Any, Any]) -> str | None:
-    x, out, x3, out3 = got
-    if out is None:
-        return "tanh(x) returned None. Hint: end with return out"
-    for attr in ("data", "grad", "_prev", "_op", "_backward"):
-        if not hasattr(out, attr):
-            return f"tanh(x) returned {type(out).__name__}, which has no {attr}: return the new Value, out"
-    reference = _Reference(_X)
-    r = reference.tanh()
-    r.backward()
-    expected = reference.grad  # 1 - tanh(x)**2
-    if not close(number(out.data, "tanh(x).data"), r.data):
-        return f"tanh(x).data is {float(out.data):.6f}, expected {r.data:.6f}. Hint: t = math.tanh(self.data)"
-    if not any(child is x for child in out._prev):
-        return "x is not among the children of tanh(x). Hint: out = Value(t, (self,), 'tanh')"
-    if out._op != "tanh":
-        return f"the op of tanh(x) is {out._op!r}. Hint: out = Value(t, (self,), 'tanh')"
-    h = 1e-6
-    central = (math.tanh(_X + h) - math.tanh(_X - h)) / (2 * h)
-    g = number(x.grad, "x.grad")
-    if not (close(g, expected) and close(g, central, 1e-6)):
-        if close(g, r.data) or close(g, 1 - r.data):
-            hint = "the local derivative of tanh is 1 - t**2"
-        elif close(g, 0.0):
-            hint = "x.grad did not change: give self.grad its value inside _backward, and set out._backward"
-        else:
-            hint = "self.grad = (1 - t**2) * out.grad"
-        return (
-            f"with out.grad = 1, out._backward() made x.grad {g:.6g}, expected 1 - tanh(x)**2 = "
-            f"{expected:.6f} (grad.Value and central differences agree). Hint: {hint}"
-        )
-    g3 = number(x3.grad, "x.grad")
-    if not close(g3, 3 * expected):
-        return (
-            f"with out.grad = 3, out._backward() made x.grad {g3:.6g}, expected {3 * expected:.6f}. "
-            "Hint: multiply the local derivative by out.grad, the gradient that arrives from above"
-        )
-    return None
+def _close(x: object, y: float) -> bool:
+    return is_real(x) and math.isclose(float(x), y, rel_tol=1e-9, abs_tol=1e-12)  # type: ignore[arg-type]
 
 
-def tanh_backward(
-    tanh: Callable[[Any], Any] = FROM_NOTEBOOK, Value: Callable[..., Any] = FROM_NOTEBOOK
-) -> Verdict:
-    """Check your ``tanh(self)``: its value, its child, and the ``_backward`` closure it attaches.
+def _num(x: object) -> float:
+    return float(x) if is_real(x) else math.nan  # type: ignore[arg-type]
 
-    The check makes ``x = Value(0.7)``, calls ``out = tanh(x)``, sets ``out.grad = 1`` and calls
-    ``out._backward()``; then ``x.grad`` must be 1 - tanh(0.7)**2, as :class:`grad.Value` and
-    central differences say. A second run with ``out.grad = 3`` makes sure the closure multiplies
-    by ``out.grad``. Your function is called directly; ``Value.tanh`` is not changed.
 
-    Args:
-        tanh: your function ``tanh(self)``, written to become a method of ``Value``; left out, the
-            notebook's ``tanh``.
-        Value: your Value class (with ``grad`` and ``_backward``); left out, the notebook's ``Value``.
+def _defined(name: str) -> bool:
+    try:
+        mine(name)
+    except NotDefined:
+        return False
+    return True
 
-    Returns:
-        True when all of it is right. Prints ``tanh's _backward: OK``, or WRONG with a hint, or
-        ``not yet`` while ``tanh`` raises NotImplementedError. Never raises.
 
-    Example:
-        >>> import math
-        >>> class V:                                     # a lecture-style Value, cut down
-        ...     def __init__(self, data, _children=(), _op=""):
-        ...         self.data, self.grad, self._prev, self._op = data, 0.0, set(_children), _op
-        ...         self._backward = lambda: None
-        >>> def tanh(self):
-        ...     t = math.tanh(self.data)
-        ...     out = V(t, (self,), "tanh")
-        ...     def _backward():
-        ...         self.grad = 1 - t**2              # forgets out.grad
-        ...     out._backward = _backward
-        ...     return out
-        >>> tanh_backward(tanh, V)  # doctest: +NORMALIZE_WHITESPACE
-        tanh's _backward: WRONG: with out.grad = 3, out._backward() made x.grad 0.63474, expected
-        1.904219. Hint: multiply the local derivative by out.grad, the gradient that arrives from above
-        False
-    """
+def _with(name: str, piece: object) -> type:
+    """The course's Value with ``piece`` as its method ``name``: no other piece of yours can interfere."""
+    return type("Value", (lecture.Value,), {name: piece})
 
-    def run(upstream: float) -> tuple[Any, Any]:
-        fn = mine_function("tanh", tanh)
-        x = mine_function("Value", Value)(_X)
-        out = fn(x)
-        if out is ... or out is None or not hasattr(out, "_backward"):
-            return x, out
-        out.grad = upstream
-        out._backward()
-        return x, out
+
+def _method(task: str, name: str, judge: Callable[[Any], Result], solution: bool) -> Result:
+    """Check the notebook's function ``name`` as Value's method; put it (or the course's) to use; save it."""
+    got: dict[str, Any] = {}
 
     def attempt() -> Any:
-        x, out = run(1.0)
-        if out is ...:
-            return ...
-        if out is None or not hasattr(out, "_backward"):
-            return x, out, None, None
-        return (x, out, *run(3.0))
+        got["piece"] = mine(name)
+        return got["piece"]
 
-    return verdict(
-        "tanh's _backward",
-        attempt,
-        _tanh_problem,
-        hint="t = math.tanh(self.data), out = Value(t, (self,), 'tanh'), then its _backward",
-    )
+    def install(good: bool) -> str | None:
+        setattr(mine("Value"), name, got["piece"] if good else vars(lecture.Value)[name])
+        return None if good else f"until yours passes, Value uses the course's {name}"
+
+    def save() -> str | None:
+        return my_engine.save(name, got["piece"], STAGE, task)
+
+    return run(task, attempt, judge, install=install, save=save, solution=solution, book=BOOK)
 
 
-# ---- a node used twice: f = (a*b)*(a + b) -----------------------------------------------------------
-
-_A, _B = -2.0, 3.0  # the lecture's numbers
+# ---- the grad attribute and tanh's forward pass: methods of Value ----------------------------------------
 
 
-def _two_paths_problem(got: tuple[object, object]) -> str | None:
-    dfda, dfdb = (number(g, name) for g, name in zip(got, ("dfda", "dfdb")))
-    a, b = _Reference(_A), _Reference(_B)
-    d, e = a * b, a + b
-    f = d * e
-    f.backward()
-    problem = differs([a.grad, b.grad], [dfda, dfdb], ["dfda", "dfdb"])
-    if problem is None:
-        return None
-    # the two paths from a to f: through d (df/dd * dd/da = e*b) and through e (df/de * de/da = d*1)
-    through_d, through_e = (e.data * _B, e.data * _A), (d.data, d.data)
-    for path, values in (("d = a*b", through_d), ("e = a + b", through_e)):
-        if close(dfda, values[0]) or close(dfdb, values[1]):
-            return (
-                f"{problem}. Hint: that is only the path through {path}; a and b each reach f along two "
-                "paths, through d and through e: add the two contributions"
+def judge_init(init: Any) -> Result:
+    """Judge an ``__init__`` that gives every Value a ``grad`` of 0, on a graph with a node used twice."""
+    if not callable(init):
+        return wrong(f"__init__ is {show(init)}, not a function", "def __init__(self, data, ...):")
+    V = _with("__init__", init)
+    a = V(2.0, label="a")
+    c = a * a
+    d = c * c + c  # c feeds both the * and the +
+    for node, name in ((a, "a leaf"), (c, "a product"), (d, "a sum")):
+        if not hasattr(node, "grad"):
+            return wrong(f"{name} has no .grad", "add the line self.grad = 0.0")
+        if not (is_real(node.grad) and node.grad == 0):
+            return wrong(
+                f"{name} starts with grad {show(node.grad)}", "self.grad = 0.0: every gradient starts at 0"
             )
-    return f"{problem}. Hint: df/da = df/dd * dd/da + df/de * de/da = e*b + d*1, with d = a*b and e = a + b"
+    if not (_close(getattr(d, "data", None), 20.0) and a.label == "a" and d._op == "+"):
+        return wrong(
+            "data, _op or label is not kept as given", "keep notebook 02's lines and add one for grad"
+        )
+    if not (c in d._prev and a in c._prev and len(d._prev) == 2):
+        return wrong("a node's _prev does not hold its children", "self._prev = set(_children)")
+    return ok()
 
 
-def two_paths(dfda: object = FROM_NOTEBOOK, dfdb: object = FROM_NOTEBOOK) -> Verdict:
-    """Check df/da and df/db for the lecture's ``d = a*b``, ``e = a + b``, ``f = d*e`` at a = -2, b = 3.
+def grad_attr(solution: bool = False) -> Result:
+    """Check your ``__init__``, which gives each Value ``grad = 0.0``; Value uses it once it passes."""
+    return _method("grad_attr", "__init__", judge_init, solution)
 
-    ``a`` and ``b`` each feed both ``d`` and ``e``, so each reaches ``f`` along two paths and its
-    gradient is the sum of the two. The check gets the numbers from :class:`grad.Value`.
 
-    Args:
-        dfda, dfdb: your numbers; left out, the notebook's ``dfda`` and ``dfdb``.
+def judge_tanh(tanh: Any) -> Result:
+    """Judge a ``tanh(self)`` that makes a new Value with one child, on a graph with a node used twice."""
+    if not callable(tanh):
+        return wrong(f"tanh is {show(tanh)}, not a function", "def tanh(self):")
+    V = _with("tanh", tanh)
+    for x in (0.8, -0.35, 0.0):
+        a = V(x)
+        c = a * a
+        y = c * c + c  # c feeds both the * and the +
+        out = y.tanh()
+        if not all(hasattr(out, k) for k in ("data", "_prev", "_op")):
+            return wrong(
+                f"tanh returned {show(out)}, not a Value", "out = Value(t, (self,), 'tanh'); return out"
+            )
+        if not _close(out.data, math.tanh(y.data)):
+            return wrong(
+                f"tanh of {fmt(y.data)} gave {fmt(out.data)}", "t = (math.exp(2*x) - 1) / (math.exp(2*x) + 1)"
+            )
+        if len(out._prev) != 1 or y not in out._prev:
+            return wrong(
+                "the result's _prev is not {self}", "its one child is self: Value(t, (self,), 'tanh')"
+            )
+        if out._op != "tanh":
+            return wrong(f"the result's _op is {show(out._op)}", "Value(t, (self,), 'tanh')")
+    return ok()
 
-    Returns:
-        True when both are right. Prints ``df/da and df/db: OK``, or WRONG with a hint, or
-        ``not yet`` while either is ``...`` or not defined. Never raises.
 
-    Example:
-        >>> two_paths(3.0, -2.0)  # doctest: +NORMALIZE_WHITESPACE
-        df/da and df/db: WRONG: dfda is 3, expected -3. Hint: that is only the path through d = a*b;
-        a and b each reach f along two paths, through d and through e: add the two contributions
-        False
+def tanh_forward(solution: bool = False) -> Result:
+    """Check your ``tanh(self)``, its forward pass; Value uses it once it passes."""
+    return _method("tanh_forward", "tanh", judge_tanh, solution)
+
+
+# ---- L with one node nudged: the lecture's lol() ---------------------------------------------------------
+
+
+def _forward(graph: Graph, leaves: Mapping[str, Any], nudge: str = "", h: float = 0.0) -> dict[str, Any]:
+    """Every node of ``graph`` from ``leaves`` (floats or Values), ``h`` added to ``nudge`` once computed."""
+    v = {k: x + h if k == nudge else x for k, x in leaves.items()}
+    for node, (op, kids) in graph.items():
+        x = [v[k] for k in kids]
+        v[node] = x[0].tanh() if op == "tanh" else x[0] * x[1] if op == "*" else x[0] + x[1]
+        v[node] = v[node] + h if node == nudge else v[node]
+    return v
+
+
+def L_nudged(solution: bool = False) -> Result:
+    """Check your ``L_nudged(name, h)``: L with ``h`` added to the node called ``name``, for every node."""
+
+    def judge(fn: Any) -> Result:
+        if not callable(fn):
+            return wrong(f"L_nudged is {show(fn)}, not a function", "def L_nudged(name, h):")
+        for name in ("a", "b", "c", "e", "d", "f", "L"):
+            got = [fn(name, h) for h in (0.0, 0.001, 0.25)]
+            got = [getattr(y, "data", y) for y in got]  # a Value will do too
+            if not all(is_real(y) for y in got):
+                return wrong(f"L_nudged({name!r}, h) returned {show(got[1])}", "return L, a number")
+            if not _close(got[0], _forward(L_GRAPH, L_LEAVES)["L"]):
+                return wrong(
+                    f"L_nudged({name!r}, 0) is {fmt(got[0])}, not L", "L = (a*b + c)*f, a = 2.0, ..."
+                )
+            if _close(got[1], got[0]) and _close(got[2], got[0]):
+                where = (
+                    "computed: add h to it after its line" if name in L_GRAPH else "a leaf: add h to its data"
+                )
+                return wrong(f"L_nudged({name!r}, h) does not change with h", f"{name} is {where}")
+            if not all(
+                _close(y, _forward(L_GRAPH, L_LEAVES, name, h)["L"]) for y, h in zip(got[1:], (0.001, 0.25))
+            ):
+                return wrong(
+                    f"L_nudged({name!r}, h) is not L with {name} nudged by h", "add h to that node only"
+                )
+        return ok()
+
+    return run("L_nudged", lambda: mine("L_nudged"), judge, solution=solution, book=BOOK)
+
+
+# ---- gradients by hand -----------------------------------------------------------------------------------
+
+
+def _hint(graph: Graph, nodes: Mapping[str, Any], node: str, g: float) -> str:
+    """Why ``g`` is not d(output)/d(``node``): the slip it matches, else the rule (never the number)."""
+    user = next((p for p, (_, kids) in graph.items() if node in kids), None)
+    if user is None:
+        return f"{NAME.get(node, node)} is the output: nudge it by h and it moves by h"
+    op, kids = graph[user]
+    u, k = NAME.get(user, user), NAME.get(node, node)
+    num = {x: _num(getattr(nodes[x], "grad", None)) for x in (user, node)}
+    data = {x: _num(getattr(n, "data", None)) for x, n in nodes.items()}
+    slips = [(1.0, f"1 is only the local derivative: times {u}.grad")]
+    if op == "*":
+        other = kids[1 - kids.index(node)]
+        o = NAME.get(other, other)
+        slips = [
+            (data[other], f"{o}.data is only the local derivative: times {u}.grad"),
+            (data[node] * num[user], f"a product passes each input the other one's data: {o}, not {k}"),
+        ]
+    elif op == "tanh":
+        slips = [
+            (num[user], f"{u}.grad alone: times tanh's local derivative 1 - {u}.data**2"),
+            (data[user], f"tanh's local derivative is 1 - {u}.data**2, not {u}.data"),
+            (data[user] ** 2, f"tanh's local derivative is 1 - {u}.data**2"),
+        ]
+    for value, said in slips:
+        if _close(g, value):
+            return said
+    rule = {"+": f"a + passes {u}.grad on unchanged", "*": f"a * passes {u}.grad times the other input"}
+    return rule.get(op, f"{u}.grad times tanh's local derivative 1 - {u}.data**2")
+
+
+def _grads(task: str, graph: Graph, leaves: Mapping[str, float], which: tuple[str, ...], **kw: Any) -> Result:
+    """Check the ``.grad`` of each node in ``which``, filled in by hand, against grad.Value's backward().
+
+    ``kw``: ``solution``, and ``allowed`` (default: numbers typed in are fine) for :func:`core.run`.
     """
 
-    def attempt() -> Any:
-        got = mine("dfda", dfda), mine("dfdb", dfdb)
-        return ... if any(g is ... for g in got) else got
+    def attempt() -> dict[str, Any]:
+        return {k: mine(NAME.get(k, k)) for k in (*leaves, *graph)}
 
-    return verdict("df/da and df/db", attempt, _two_paths_problem)
+    def judge(nodes: dict[str, Any]) -> Result:
+        if not all(is_real(getattr(nodes[k], "data", None)) for k in leaves):
+            return wrong("a leaf has no number in .data", "run the cells above this one again")
+        ref = _forward(graph, {k: grad.Value(float(nodes[k].data)) for k in leaves})
+        ref[list(graph)[-1]].backward()
+        got = {k: getattr(nodes[k], "grad", None) for k in which}
+        if all(is_real(g) and g == 0 for g in got.values()):
+            return not_yet(f"{', '.join(NAME.get(k, k) + '.grad' for k in which)} are all still 0")
+        for k, g in got.items():
+            name = NAME.get(k, k)
+            if not is_real(g):
+                return wrong(
+                    f"{name}.grad is {show(g)}", f"a number: how fast the output moves per unit of {name}"
+                )
+            if not _close(g, ref[k].grad):
+                return wrong(
+                    f"{name}.grad is {fmt(g)}, which is not its gradient", _hint(graph, nodes, k, float(g))
+                )
+        return ok()
+
+    return run(task, attempt, judge, **{"allowed": None, **kw}, book=BOOK)
+
+
+def grads_out(solution: bool = False) -> Result:
+    """Check ``L.grad``, ``d.grad`` and ``f.grad`` of the lecture's L = (a*b + c)*f, worked out by hand."""
+    return _grads("grads_out", L_GRAPH, L_LEAVES, ("L", "d", "f"), solution=solution)
+
+
+def grads_chain(solution: bool = False) -> Result:
+    """Check ``c.grad``, ``e.grad``, ``a.grad`` and ``b.grad`` of L, written as the chain rule: code, so
+    numbers typed in are refused."""
+    return _grads("grads_chain", L_GRAPH, L_LEAVES, ("c", "e", "a", "b"), solution=solution, allowed=SEEDS)
+
+
+def neuron_grads(solution: bool = False) -> Result:
+    """Check the gradient of every node of the lecture's neuron, worked out by hand."""
+    order = ("o", "n", "x1*w1 + x2*w2", "b", "x1*w1", "x2*w2", "x2", "w2", "x1", "w1")
+    return _grads("neuron_grads", NEURON, NEURON_LEAVES, order, solution=solution)
+
+
+# ---- one optimization step ----------------------------------------------------------------------------
+
+
+def step(solution: bool = False) -> Result:
+    """Check one step of 0.01 along the gradients of a, b, c and f, and L computed again after it."""
+
+    def attempt() -> dict[str, Any]:
+        return {k: mine(k) for k in (*L_LEAVES, *L_GRAPH)}
+
+    def judge(nodes: dict[str, Any]) -> Result:
+        ref = _forward(L_GRAPH, {k: grad.Value(x) for k, x in L_LEAVES.items()})
+        ref["L"].backward()
+        if not all(_close(getattr(nodes[k], "grad", None), ref[k].grad) for k in L_LEAVES):
+            return not_yet("a.grad, b.grad, c.grad and f.grad are not all right yet: see grads_chain")
+        if not all(is_real(getattr(nodes[k], "data", None)) for k in (*L_LEAVES, "L")):
+            return wrong("a node has no number in .data", "run the cells above this one again")
+        for k, x in L_LEAVES.items():
+            steps = (float(nodes[k].data) - x) / (STEP * ref[k].grad)  # how many steps along the gradient
+            if not _close(steps, 1.0):
+                if _close(steps, 0.0):
+                    return wrong(f"{k} has not moved", f"{k}.data += {STEP} * {k}.grad")
+                if _close(steps, -1.0):
+                    return wrong(f"{k} moved against its gradient", "+=: along the gradient, L goes up")
+                return wrong(
+                    f"{k} moved {fmt(steps)} times {STEP} * {k}.grad",
+                    f"{k}.data += {STEP} * {k}.grad, run once (to start again, run the cells from L's again)",
+                )
+        now = _forward(L_GRAPH, {k: float(nodes[k].data) for k in L_LEAVES})["L"]
+        if not _close(nodes["L"].data, now):
+            return wrong(
+                "L.data is not (a*b + c)*f of the new data", "run the forward pass again: e = a * b, ..."
+            )
+        return ok()
+
+    return run("step", attempt, judge, solution=solution, book=BOOK)
+
+
+# ---- the lecture's neuron -------------------------------------------------------------------------------
+
+
+def judge_neuron(nodes: Mapping[str, Any]) -> Result:
+    """Judge the neuron's nodes, by label: the lecture's numbers, ops, children and labels."""
+    if not isinstance(nodes, Mapping) or set(nodes) != {*NEURON_LEAVES, *NEURON}:
+        return wrong(f"the neuron's nodes are {show(nodes)}", "x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o")
+    for label, node in nodes.items():
+        if not all(hasattr(node, k) for k in ("data", "_prev", "_op")):
+            hint = "call it: n.tanh()" if callable(node) else "a Value, or an operation on Values"
+            return wrong(f"{NAME.get(label, label)} is {show(node)}, not a Value", hint)
+    for label, x in NEURON_LEAVES.items():
+        if not _close(nodes[label].data, x):
+            return wrong(
+                f"{label}.data is {fmt(nodes[label].data)}, the lecture's is {x!r}", "the lecture's numbers"
+            )
+    for label, (op, kids) in NEURON.items():
+        node, name = nodes[label], NAME.get(label, label)
+        made = f"{kids[0]}.tanh()" if op == "tanh" else f" {op} ".join(NAME.get(k, k) for k in kids)
+        if (
+            node._op != op
+            or len(node._prev) != len(kids)
+            or not all(any(p is nodes[k] for p in node._prev) for k in kids)
+        ):
+            return wrong(f"{name} is not {made}", f"{name} = {made}")
+    for label, node in nodes.items():
+        if getattr(node, "label", None) != label:
+            name = NAME.get(label, label)
+            return wrong(f"{name}.label is {show(getattr(node, 'label', None))}", f'{name}.label = "{label}"')
+    return ok()
+
+
+def neuron(solution: bool = False) -> Result:
+    """Check the lecture's neuron o = tanh(x1*w1 + x2*w2 + b), built and labelled in the notebook.
+
+    Until it passes, the notebook's ``x1`` … ``o`` are the course's neuron, so the next cells run.
+    """
+    labels = (*NEURON_LEAVES, *NEURON)
+
+    def attempt() -> dict[str, Any] | None:
+        if not any(_defined(NAME.get(k, k)) for k in labels if k != "b"):  # b may be L's, from above
+            return ...  # nothing typed yet
+        return {k: mine(NAME.get(k, k)) for k in labels}
+
+    def install(good: bool) -> str | None:
+        if good:
+            return None
+        course = lecture.lecture_neuron(mine("Value"))
+        vars(sys.modules["__main__"]).update({NAME.get(k, k): course[k] for k in labels})
+        return "until yours passes, x1 ... o are the course's neuron"
+
+    return run("neuron", attempt, judge_neuron, install=install, solution=solution, book=BOOK)
