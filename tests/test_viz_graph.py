@@ -297,11 +297,6 @@ def test_record_fields_label_only_when_present_and_show_grad_false():
         draw_dot(y, show_grad="no")
 
 
-def test_negative_zero_is_printed_as_zero():
-    x = Value(-0.0, label="x")
-    assert "data 0.0000 | grad 0.0000" in draw_dot(x).source
-
-
 def test_rankdir_tb_and_bad_rankdir():
     n = lecture_L()
     src = draw_dot(n["L"], rankdir="TB").source

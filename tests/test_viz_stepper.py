@@ -499,26 +499,16 @@ def test_show_backward_auto_mode_is_a_slider_only_in_a_live_kernel(monkeypatch):
     assert show_backward(n["L"]).interactive is False  # the notebook runner and nbval: static
 
 
-def one_neuron_loss(n_inputs: int) -> Value:
-    """(tanh(x . w + b) - 1)**2 with ``n_inputs`` inputs: the lecture's one-neuron loss."""
-    x = [Value(0.5 - i / 7, label=f"x{i}") for i in range(n_inputs)]
-    w = [Value(i / 5 - 0.3, label=f"w{i}") for i in range(n_inputs)]
-    s = Value(0.1, label="b")
-    for xi, wi in zip(x, w):
-        s = s + xi * wi
-    return (s.tanh() - 1.0) ** 2
-
-
 @pytest.mark.timeout(60)
 def test_many_frames_do_not_deadlock_the_renderer():
     """Regression: all frames used to go to one dot process through graphviz's pipe, which writes
     the whole input before reading any output; once dot's output filled the pipe, both waited forever.
-    This loss (29 values) hung then: its frames are over 64 KiB of DOT and far more of SVG."""
-    shown = show_backward(one_neuron_loss(6))
-    assert len(shown) == 29
+    A graph of 29 values hung then: these 32 frames are over 64 KiB of DOT and far more of SVG."""
+    shown = show_backward(neuron_sum(8))
+    assert len(shown) == 32
     assert sum(len(f.graph.source) for f in shown) > 65536
     svgs = [p["svg"] for p in graph_pictures(shown.html())]
-    assert len(svgs) == 29 and sum(map(len, svgs)) > 10 * 65536
+    assert len(svgs) == 32 and sum(map(len, svgs)) > 10 * 65536
     assert all(s.startswith("<?xml") and s.rstrip().endswith("</svg>") for s in svgs)
     assert all(f'id="backward_step_{k + 1}"' in s for k, s in enumerate(svgs))  # each frame its own picture
 

@@ -177,23 +177,21 @@ def _style(j: int, current: int, receivers: set, processed: set, shown: tuple) -
 
 
 def _focus(svg: bytes, fills: tuple = (_HOT["fillcolor"], _GETS["fillcolor"])) -> tuple[float, float] | None:
-    """The horizontal extent of the shapes filled with ``fills`` (the node being processed and the nodes it
-    sends gradient to), as fractions of the picture's width (0 = left edge, 1 = right edge)."""
+    """The horizontal extent of the records filled with ``fills`` (the node being processed and the nodes it
+    sends gradient to, with its op between them), as fractions of the picture's width (0 = left edge)."""
     ns = "{http://www.w3.org/2000/svg}"
     try:
         root = ElementTree.fromstring(svg)
         width = float(root.get("viewBox", "").split()[2])
         shift = re.search(r"translate\(\s*(-?[0-9.]+)", root.find(f"{ns}g").get("transform", ""))
-        dx, xs = float(shift[1]) if shift else 0.0, []
-        for shape in root.iter():
-            if shape.get("fill") in fills and shape.tag == f"{ns}polygon":
-                xs += [float(p.split(",")[0]) for p in shape.get("points", "").split()]
-            elif shape.get("fill") in fills and shape.tag == f"{ns}ellipse":
-                xs += [
-                    float(shape.get("cx")) - float(shape.get("rx")),
-                    float(shape.get("cx")) + float(shape.get("rx")),
-                ]
-    except (ElementTree.ParseError, AttributeError, IndexError, TypeError, ValueError):
+        dx = float(shift[1]) if shift else 0.0
+        xs = [
+            float(point.split(",")[0])
+            for shape in root.iter(f"{ns}polygon")
+            if shape.get("fill") in fills
+            for point in shape.get("points", "").split()
+        ]
+    except (ElementTree.ParseError, AttributeError, IndexError, ValueError):
         return None
     if not xs or width <= 0:
         return None
