@@ -6,9 +6,8 @@ notebook's ``Value`` once it passes (saving it to ``my_micrograd/engine.py``), t
 then. ``neuron`` gives the notebook the course's neuron until yours passes, so the cells after it run
 either way. The other checks read the nodes your cells made. Gradients worked out by hand may be
 typed in as numbers; the chain rule for c, e, a and b and the optimization step are code, so there
-typed-in numbers are refused. A WRONG
-verdict on a gradient says which one is off and why, never the right number;
-``check.NAME(solution=True)`` prints the book's solution.
+typed-in numbers are refused. A WRONG verdict on a gradient says which one is off and why, never the
+right number; ``check.NAME(solution=True)`` prints the book's solution.
 
 Example:
     >>> def __init__(self, data, _children=(), _op="", label=""):
@@ -31,20 +30,8 @@ from grad.selfcheck import my_engine
 from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, wrong
 from grad.validate import fmt, is_real, show
 
-__all__ = [
-    "L_nudged",
-    "grad_attr",
-    "grads_chain",
-    "grads_out",
-    "judge_init",
-    "judge_neuron",
-    "judge_tanh",
-    "neuron",
-    "neuron_grads",
-    "start",
-    "step",
-    "tanh_forward",
-]
+__all__ = ["L_nudged", "grad_attr", "grads_chain", "grads_out", "judge_init", "judge_neuron", "judge_tanh"]
+__all__ += ["neuron", "neuron_grads", "start", "step", "tanh_forward"]
 
 BOOK, STAGE, STEP = "backprop", "03.grad", 0.01
 Graph = Mapping[str, tuple[str, tuple[str, ...]]]  # node: (its op, its children), in the order built
