@@ -3,9 +3,10 @@
 A method check judges your function on a class of its own (the course's :class:`grad.lecture.Value`
 with your one method in place, and ``Value`` in your function meaning that class), so a slip in
 another piece never shows here. Then it puts into the notebook's ``Value`` your method when it
-passes, the course's until then, and says which; ``backward()`` and the ``+=`` pieces are also saved
-to ``my_micrograd/engine.py`` when that folder exists. Every graph has a node used twice, and every
-gradient is compared with :class:`grad.Value`'s. ``check.NAME(solution=True)`` prints the book's code.
+passes, the course's until then, and says which; ``__init__``, ``backward()`` and the ``+=`` pieces
+are also saved to ``my_micrograd/engine.py`` when that folder exists (the first ``=`` closures never).
+Every graph has a node used twice, and every gradient is compared with :class:`grad.Value`'s.
+``check.NAME(solution=True)`` prints the book's code.
 
 Example:
     >>> def backward(self):
@@ -100,49 +101,47 @@ def _on(fn: types.FunctionType, name: str) -> type:
     return cls
 
 
+class _Off(Exception):
+    """A judge's early verdict: the text of a WRONG."""
+
+
+def _judged(judge: Callable[..., Result]) -> Callable[..., Result]:
+    """``judge`` with its early verdicts (:class:`_Off`) made WRONG."""
+
+    def judged(*args: Any) -> Result:
+        try:
+            return judge(*args)
+        except _Off as off:
+            return wrong(str(off))
+
+    return judged
+
+
 def _number(x: object, what: str) -> float:
     if not is_real(x) or math.isnan(float(x)):  # type: ignore[arg-type]
         raise _Off(f"{what} is {show(x)}, not a number")
     return float(x)  # type: ignore[arg-type]
 
 
-class _Off(Exception):
-    """A judge's early verdict: the text of a WRONG."""
-
-
-def _node(cls: type, out: object, kids: tuple, call: str) -> Any:
-    """``out``, checked to be the new node: a Value of ``cls`` whose children are ``kids``."""
-    if not isinstance(out, cls):
-        raise _Off(f"{call} returned {show(out)}, not the new Value (end with return out)")
-    if set(getattr(out, "_prev", ())) != set(kids):
-        raise _Off(f"the children of {call} are not its inputs: make out with (self, other) or (self,)")
-    return out
-
-
-SHARED = {  # method: a graph where a is used three times, and its build
-    "__add__": ("b = a + a + a", lambda a: a + a + a),
-    "__mul__": ("b = a * a * a", lambda a: a * a * a),
-    "tanh": ("b = a.tanh() + a", lambda a: a.tanh() + a),
+OPS = {  # method: its test's inputs and build, the hint for a wrong local derivative, a graph using a thrice
+    "__add__": ((2.0, -3.0), lambda a, b: a + b, "+ passes out.grad on unchanged", "a + a + a"),
+    "__mul__": ((2.0, -3.0), lambda a, b: a * b, "each input gets the other one's data", "a * a * a"),
+    "tanh": ((0.7,), lambda a: a.tanh(), "the local derivative of tanh is 1 - t**2", "a.tanh() + a"),
 }
-HINTS = {
-    "__add__": "+ passes out.grad on unchanged",
-    "__mul__": "each input gets the other one's data",
-    "tanh": "the local derivative of tanh is 1 - t**2",
-}
-CASES = {  # method: (inputs, the operation) for the one-operation tests
-    "__add__": ((2.0, -3.0), lambda a, b: a + b),
-    "__mul__": ((2.0, -3.0), lambda a, b: a * b),
-    "tanh": ((0.7,), lambda a: a.tanh()),
-}
+THRICE = {"__add__": lambda a: a + a + a, "__mul__": lambda a: a * a * a, "tanh": lambda a: a.tanh() + a}
 
 
+@_judged
 def _one_op(name: str, fn: types.FunctionType, twice: bool) -> Result:
-    """``fn`` as ``name``: forward, children, and ``_backward`` with out.grad = 2 (and, when ``twice``,
-    with a node used twice, where = instead of += loses a share)."""
-    (data, build), cls = CASES[name], _on(fn, name)
+    """``fn`` as ``name``: its number, its children, its ``_backward`` with out.grad = 2 and, when
+    ``twice``, on a graph that uses ``a`` three times, where ``=`` instead of ``+=`` loses a share."""
+    (data, build, hint, shared), cls = OPS[name], _on(fn, name)
     xs, refs = [cls(x) for x in data], [grad.Value(x) for x in data]
-    call = f"{name}({', '.join(fmt(x) for x in data)})"
-    out, ref = _node(cls, build(*xs), tuple(xs), call), build(*refs)
+    call, out, ref = f"{name}({', '.join(fmt(x) for x in data)})", build(*xs), build(*refs)
+    if not isinstance(out, cls) or set(getattr(out, "_prev", ())) != set(xs):
+        return wrong(
+            f"{call} returned {show(out)}", "return out, made with (self, other) or (self,) as children"
+        )
     if abs(_number(out.data, f"{call}.data") - ref.data) > 1e-12:
         return wrong(
             f"{call}.data is {fmt(out.data)}, expected {fmt(ref.data)}", "compute out's number first"
@@ -150,26 +149,21 @@ def _one_op(name: str, fn: types.FunctionType, twice: bool) -> Result:
     ref.backward()
     out.grad = 2.0
     out._backward()
-    got = [_number(x.grad, f"{'ab'[i]}.grad") for i, x in enumerate(xs)]
-    want = [2.0 * r.grad for r in refs]
+    got, want = [_number(x.grad, "a grad") for x in xs], [2.0 * r.grad for r in refs]
     if any(abs(g - w) > 1e-9 for g, w in zip(got, want)):
-        shown = ", ".join(f"{'ab'[i]}.grad = {fmt(g)}" for i, g in enumerate(got))
-        half = all(abs(g - w / 2) < 1e-9 for g, w in zip(got, want))
-        hint = HINTS[name]
         if not any(got):
             hint = "give out its closure: out._backward = _backward"
-        elif half:
+        elif all(abs(g - w / 2) < 1e-9 for g, w in zip(got, want)):
             hint = "multiply by out.grad, the gradient arriving from above"
+        shown = ", ".join(f"{'ab'[i]}.grad = {fmt(g)}" for i, g in enumerate(got))
         return wrong(f"with out.grad = 2, {call}'s _backward made {shown}; grad.Value: {fmt(want)}", hint)
-    if twice:  # a used three times (each line of _backward once after another's share): = loses shares
-        shared, build = SHARED[name]
+    if twice:
         a, r = cls(0.7), grad.Value(0.7)
-        build(a).backward()
-        build(r).backward()
+        THRICE[name](a).backward()
+        THRICE[name](r).backward()
         if abs(_number(a.grad, "a.grad") - r.grad) > 1e-9:
             return wrong(
-                f"with a = 0.7, {shared} leaves a.grad = {fmt(a.grad)}, but db/da = {fmt(r.grad)}: "
-                "a share was overwritten",
+                f"with a = 0.7, b = {shared} leaves a.grad = {fmt(a.grad)}, but db/da = {fmt(r.grad)}",
                 "use += instead of = in _backward: a node used twice gets a share from each use",
             )
     return ok()
@@ -184,16 +178,12 @@ def _methods(task: str, names: tuple[str, ...], twice: bool, stage: str | None, 
         verdicts = []
         for name, fn in zip(names, fns):
             if not isinstance(fn, types.FunctionType):
-                verdicts.append(
-                    wrong(f"`{name}` is {show(fn)}, not a function", f"write def {name}(self, ...)")
-                )
+                hint = f"write def {name}(self, ...)"
+                verdicts.append(wrong(f"`{name}` is {show(fn)}, not a function", hint))
             elif name in ("__init__", "backward"):
                 verdicts.append(_init(fn) if name == "__init__" else judge_backward(fn))
             else:
-                try:
-                    verdicts.append(_one_op(name, fn, twice))
-                except _Off as off:
-                    verdicts.append(wrong(f"your {name}: {off}"))
+                verdicts.append(_one_op(name, fn, twice))
             passed[name] = bool(verdicts[-1])
         return next((v for v in verdicts if not v), ok())
 
@@ -269,18 +259,6 @@ def fix(*, solution: bool = False) -> Result:
 # ---- the calls by hand, build_topo, backward() --------------------------------------------------------
 
 
-def _judged(judge: Callable[[Any], Result]) -> Callable[[Any], Result]:
-    """``judge`` with its early verdicts (:class:`_Off`) made WRONG."""
-
-    def judged(answer: Any) -> Result:
-        try:
-            return judge(answer)
-        except _Off as off:
-            return wrong(str(off))
-
-    return judged
-
-
 def _graph(cls: Any) -> dict[str, Any]:
     """c = a*b is used twice: by d = c + a and by L = d*c (a is used twice too)."""
     a, b = cls(2.0, label="a"), cls(-3.0, label="b")
@@ -309,10 +287,8 @@ def _order_problem(order: list[Any], nodes: dict[str, Any], what: str) -> str | 
 def _calls(source: str | None) -> int | None:
     """How many ``x._backward()`` calls ``source`` makes (None when it cannot be read)."""
     try:
-        tree = ast.parse(source) if source else None
+        tree = ast.parse(source or "")
     except (SyntaxError, ValueError):
-        tree = None
-    if tree is None:
         return None
     return sum(isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "_backward" for n in ast.walk(tree))
 
@@ -332,7 +308,7 @@ def by_hand_order(*, source: str | None = None, solution: bool = False) -> Resul
             return wrong(
                 f"o.grad is {fmt(got['o'])}", "someone has to start: o.grad = 1.0, then o._backward()"
             )
-        if _calls(text) == 0:
+        if text and _calls(text) == 0:
             return wrong(
                 "the cell calls no _backward()", "call each node's _backward(), from o towards the inputs"
             )
@@ -387,8 +363,6 @@ def _counted(node: Any, step: Callable[[], None], ran: list[Any]) -> Callable[[]
 @_judged
 def judge_backward(fn: Any) -> Result:
     """``backward`` on :func:`_graph`: each ``_backward`` once, output first; grads as grad.Value's."""
-    if not isinstance(fn, types.FunctionType):
-        return wrong(f"`backward` is {show(fn)}, not a function", "def backward(self):")
     nodes, ran = _graph(_on(fn, "backward")), []
     for v in nodes.values():
         v._backward = _counted(v, v._backward, ran)
