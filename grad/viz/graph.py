@@ -24,7 +24,7 @@ from grad.viz.model import check, clean, format_number, walk
 
 DEFAULT_MAX_NODES = 200  # draw_dot() refuses bigger graphs unless told otherwise
 INSTALL = """cannot render the graph: the Graphviz program `dot` is not on PATH.
-Install Graphviz, the system program (the Python package `graphviz` alone is not enough):
+Install Graphviz, the system program:
   Debian/Ubuntu: sudo apt-get install graphviz
   macOS:         brew install graphviz
   conda:         conda install -c conda-forge graphviz

@@ -26,7 +26,7 @@ from typing import Any
 
 from grad.validate import is_real, show
 
-__all__ = ["check", "clean", "describe", "format_number", "name", "walk"]
+__all__ = ["check", "clean", "describe", "format_number", "walk"]
 
 
 def check(ok: object, fn: str, expected: str, x: object, error: type[Exception] = TypeError) -> None:
@@ -53,11 +53,6 @@ def clean(text: str) -> str:
     return "".join(
         " " if c in breaks else "\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in text
     )
-
-
-def name(node: Any) -> str:
-    """How a caption names ``node``: its label, else its data."""
-    return clean(getattr(node, "label", None) or "") or format_number(node.data)
 
 
 def describe(node: Any) -> str:

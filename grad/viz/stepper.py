@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 from grad.engine import Value, backward_order
 from grad.validate import is_real
 from grad.viz.graph import ComputationGraph, check_max_nodes, graph_html, picture, svg_size
-from grad.viz.model import check, clean, describe, format_number, name, walk
+from grad.viz.model import check, clean, describe, format_number, walk
 
 STEPPER_MAX_NODES = 50  # the default limit: the stepper draws the whole graph once per value
 STEPPER_LIMIT = 200  # and the hard one: n values take n pictures of n values, n * n drawings in all
@@ -80,19 +80,24 @@ class Frame:
         return f'<figure class="grad-backward-step"{data} style="{_FIGURE}">{caption}\n{picture}\n</figure>'
 
 
+def _name(node: Any) -> str:
+    """How a caption names ``node``: its label, else its data."""
+    return clean(getattr(node, "label", None) or "") or format_number(node.data)
+
+
 def _names(nodes: list) -> str:
     """'a and b', 'a, b and c', 'a (twice)': in order, repeats counted, at most 6 names."""
     counts: dict[int, list] = {}
     for c in nodes:
         counts.setdefault(id(c), [c, 0])[1] += 1
-    parts = [name(c) + {1: "", 2: " (twice)"}.get(n, f" ({n} times)") for c, n in counts.values()]
+    parts = [_name(c) + {1: "", 2: " (twice)"}.get(n, f" ({n} times)") for c, n in counts.values()]
     parts = parts if len(parts) <= 6 else [*parts[:5], f"{len(parts) - 5} more"]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _caption(k: int, node: Any, grad: float, kids: list) -> tuple[str, str, str]:
     """The caption of step ``k`` as (text, op, text); the op is "" where the caption names none."""
-    step, op, g, who = f"step {k + 1}: ", clean(str(node._op or "?")), format_number(grad), name(node)
+    step, op, g, who = f"step {k + 1}: ", clean(str(node._op or "?")), format_number(grad), _name(node)
     if k == 0 and kids:  # the root
         return f"{step}{who} starts with grad {g}; ", op, f" sends it to {_names(kids)}"
     if k == 0:
