@@ -21,10 +21,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from grad.selfcheck.core import Result, mine, not_yet, ok, run, wrong
+from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, wrong
 from grad.validate import brief, fmt, is_real
 
-__all__ = ["f", "in_notebook", "nudge", "slope"]
+__all__ = ["checked", "f", "in_notebook", "nudge", "slope"]
 
 Fn = Callable[..., Any]
 
@@ -37,17 +37,28 @@ def in_notebook(name: str, course: object, yours: bool) -> str:
     return f"until yours passes, `{name}` is the course's"
 
 
-def _check(task: str, given: Fn | None, judge: Callable[[Fn], Result], course: Fn, solution: bool) -> Result:
-    """Run ``judge`` on the function ``given`` (None: the notebook's ``task``), installing the course's."""
-    install = None if given is not None else (lambda yours: in_notebook(task, course, yours))
-    return run(
-        task,
-        lambda: mine(task) if given is None else given,
-        judge,
-        install=install,
-        solution=solution,
-        book="derivatives",
-    )
+def checked(
+    book: str, task: str, given: Any, judge: Callable[[Any], Result], course: Any = None, **kw: Any
+) -> Result:
+    """Run the check ``book.task`` (:func:`grad.selfcheck.core.run`) on ``given``, or on the notebook's
+    ``name`` (``task`` unless given) with the course's ``course`` in its place until it passes.
+
+    A name that is not in the notebook, with no name like it there, is "not yet": its task cell, whose
+    check runs last, still holds its ``...``.
+    """
+    name = kw.pop("name", task)
+    if given is None and course is not None:
+        kw["install"] = lambda yours: in_notebook(name, course, yours)
+
+    def look() -> Any:
+        try:
+            return mine(name)
+        except NotDefined as err:
+            if err.close:
+                raise
+            return ...
+
+    return run(task, look if given is None else lambda: given, judge, book=book, **kw)
 
 
 def _number(got: object) -> float | None:
@@ -100,13 +111,13 @@ def _judge_f(fn: Fn) -> Result:
 
 def f(fn: Fn | None = None, *, solution: bool = False) -> Result:
     """Check ``fn(x) = 3x**2 - 4x + 5`` (left out: the notebook's ``f``) at three points."""
-    return _check("f", fn, _judge_f, _f, solution)
+    return checked("derivatives", "f", fn, _judge_f, _f, solution=solution)
 
 
 # ---- slope(f, x, h) ---------------------------------------------------------------------------------------
 
 
-def _slope(fn: Fn, x: float, h: float) -> float:
+def _slope(fn: Fn, x: float, h: float = 0.0001) -> float:
     return (fn(x + h) - fn(x)) / h
 
 
@@ -145,7 +156,7 @@ def _judge_slope(fn: Fn) -> Result:
 
 def slope(fn: Fn | None = None, *, solution: bool = False) -> Result:
     """Check ``fn(f, x, h)`` (left out: the notebook's ``slope``): rise over run for two functions and h's."""
-    return _check("slope", fn, _judge_slope, lambda f, x, h=0.0001: _slope(f, x, h), solution)
+    return checked("derivatives", "slope", fn, _judge_slope, _slope, solution=solution)
 
 
 # ---- nudge(a, b, c, h): the slopes of d = a*b + c --------------------------------------------------------
@@ -170,7 +181,7 @@ def _judge_nudge(fn: Fn) -> Result:
         where = f"at a = {a:g}, b = {b:g}, c = {c:g}"
         if not isinstance(got, tuple | list) or len(got) != 3 or None in map(_number, got):
             return wrong(
-                f"{where} it returned {got!r:.60}", "return slope_a, slope_b, slope_c: three numbers"
+                f"{where} it returned {brief(got)}", "return slope_a, slope_b, slope_c: three numbers"
             )
         for i, (name, value, exact) in enumerate(zip(NAMES, map(float, got), (b, a, 1.0))):
             if abs(value - exact) <= 1e-6:
@@ -195,4 +206,4 @@ def _judge_nudge(fn: Fn) -> Result:
 
 def nudge(fn: Fn | None = None, *, solution: bool = False) -> Result:
     """Check ``fn(a, b, c, h)`` (left out: the notebook's ``nudge``): d's slopes along a, b and c."""
-    return _check("nudge", fn, _judge_nudge, _nudge, solution)
+    return checked("derivatives", "nudge", fn, _judge_nudge, _nudge, solution=solution)

@@ -17,22 +17,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import (
-    NotDefined,
-    Result,
-    mine,
-    not_yet,
-    ok,
-    run,
-    wrong,
-)
-from grad.selfcheck.derivatives import in_notebook
+from grad.selfcheck.core import Result, mine, not_yet, ok, wrong
+from grad.selfcheck.derivatives import checked, in_notebook
 from grad.validate import brief, is_real
 
 __all__ = ["a_plus_a", "lecture_L", "trace", "value"]
@@ -41,21 +34,7 @@ PIECES = ("__init__", "__repr__", "__add__", "__mul__")
 COURSE = type("Value", (), {"__module__": "__main__", **{m: vars(lecture.Value)[m] for m in PIECES}})
 
 
-def _run(task: str, given: Any, judge: Callable[[Any], Result], course: Any = None, **kw: Any) -> Result:
-    """Judge ``given`` (None: the notebook's name ``task``); the course's ``course`` until it passes."""
-    name = kw.pop("name", task)
-    if given is None and course is not None:
-        kw["install"] = lambda yours: in_notebook(name, course, yours)
-
-    def look() -> Any:  # not defined, and no name like it: the task cell's ... is still there
-        try:
-            return mine(name)
-        except NotDefined as err:
-            if err.close:
-                raise
-            return ...
-
-    return run(task, look if given is None else lambda: given, judge, book="value", **kw)
+_run = functools.partial(checked, "value")
 
 
 def _name(node: Any) -> str:
