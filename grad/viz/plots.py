@@ -5,7 +5,6 @@ does. Numbers are checked before matplotlib sees them: it cannot place ticks bey
 
 from __future__ import annotations
 
-import importlib
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -19,14 +18,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _matplotlib(module: str = "matplotlib.pyplot") -> Any:
+def _pyplot() -> Any:
     try:
-        return importlib.import_module(module)
+        import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError(
             "grad.viz plots need matplotlib: install the course extra, pip install 'grad-course[course]' "
             "(or pip install matplotlib)"
         ) from exc
+    return plt
 
 
 def _float(x: object, fn: str, what: str, finite: bool = False) -> float:
@@ -46,15 +46,15 @@ def _floats(xs: object, fn: str, what: str, finite: bool = False) -> list[float]
 
 def _axes(ax: Axes | None, fn: str) -> tuple[Figure, Axes]:
     if ax is None:
-        return _matplotlib().subplots()
-    check(isinstance(ax, _matplotlib("matplotlib.axes").Axes), fn, "ax must be None or a matplotlib Axes", ax)
+        return _pyplot().subplots()
+    check(isinstance(ax, _pyplot().Axes), fn, "ax must be None or a matplotlib Axes", ax)
     return ax.figure, ax
 
 
 def _done(fig: Figure, ax: Axes | None) -> Figure | None:
     """None when drawn on the caller's ``ax``; else the new figure, closed so that it shows once."""
     if ax is None:
-        _matplotlib().close(fig)
+        _pyplot().close(fig)
         return fig
     return None
 
@@ -195,7 +195,7 @@ def setup_notebook() -> None:
     the metadata. Safe to call more than once.
     """
     rc = {"figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.dpi": 100, "font.family": "DejaVu Sans"}
-    _matplotlib("matplotlib").rcParams.update(rc | {"svg.hashsalt": "grad"})
+    _pyplot().rcParams.update(rc | {"svg.hashsalt": "grad"})
     ipython = sys.modules.get("IPython")
     if ipython is not None and ipython.get_ipython() is not None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
