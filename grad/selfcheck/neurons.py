@@ -4,8 +4,8 @@ A method check runs your functions as methods of a class of its own, the course'
 your pieces in it (``Value`` inside them means that class), so a slip elsewhere never makes your
 piece look wrong. It compares values and gradients with :class:`grad.Value`, prints one line, and
 puts the piece into the notebook's ``Value``: yours once it passes (and saves it in
-``my_micrograd/`` when that folder is here), the course's until then. The class checks do the same
-for ``Neuron``, ``Layer`` and ``MLP``. ``check.wrap(solution=True)`` also prints the book's code.
+``my_micrograd/`` when that folder is here), the course's until then. The function and class checks
+do the same for the notebook's names. ``check.wrap(solution=True)`` also prints the book's code.
 
 Example:
     >>> from grad.selfcheck import neurons as check
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import math
 import random
-import struct
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from grad import lecture
@@ -37,7 +36,10 @@ BOOK = "neurons"
 X = [2.0, 3.0, -1.0]  # the lecture's input to its MLP
 NEURON = (2.0, 0.0, -3.0, 1.0, 6.8813735870195432)  # the lecture's x1, x2, w1, w2, b
 OTHER = (-1.0, 0.5, 0.25, -2.0, 0.75)  # a second neuron, so that numbers typed in do not pass
+LEAVES = ("x1", "x2", "w1", "w2", "b")
+NN = ("Neuron", "Layer", "MLP")
 BEFORE, UP = 1.0, 2.0  # x.grad before a closure runs (another use of x), and out.grad
+Probe = tuple[str, Callable[..., Any], str]  # what it computes, how (of the leaves a, b), the hint
 
 
 def start() -> type:
@@ -45,17 +47,22 @@ def start() -> type:
     return my_engine.start("05.wrap")
 
 
-def _close(got: object, want: float) -> bool:
-    return is_real(got) and abs(float(got) - want) <= 1e-9 * max(1.0, abs(want))  # type: ignore[arg-type]
+def _close(got: object, want: float, rel: float = 1e-9) -> bool:
+    return is_real(got) and abs(float(got) - want) <= rel * max(1.0, abs(want))  # type: ignore[arg-type]
+
+
+def _first(results: Any) -> Result:
+    """The first WRONG of ``results`` (Results or None), else OK."""
+    return next((r for r in results if r is not None and not r), ok())
 
 
 def _rebind(obj: Any, names: dict[str, Any]) -> Any:
     """A copy of ``obj`` (a function, or a class with its methods) that reads ``names`` from us."""
     if isinstance(obj, types.FunctionType):
         fn = types.FunctionType(
-            obj.__code__, {**obj.__globals__, **names}, obj.__name__, obj.__defaults__, obj.__closure__
+            obj.__code__, {**obj.__globals__, **names}, None, obj.__defaults__, obj.__closure__
         )
-        fn.__kwdefaults__ = obj.__kwdefaults__
+        fn.__kwdefaults__, fn.__name__ = obj.__kwdefaults__, obj.__name__
         return fn
     if isinstance(obj, type):
         body = {k: _rebind(v, names) for k, v in vars(obj).items() if k not in ("__dict__", "__weakref__")}
@@ -71,115 +78,6 @@ def _assemble(pieces: dict[str, Any]) -> type:
     return cls
 
 
-def _walk(root: Any) -> Iterator[Any]:
-    seen, stack = {id(root)}, [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in getattr(node, "_prev", ()):
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-
-
-# ---- operations: each probe builds an expression in your class and in grad.Value --------------------
-
-Probe = tuple[str, Callable[..., Any], str]  # what it computes, how (of the leaves a, b), the hint
-
-
-def _probe(cls: type, probe: Probe, numbers: tuple[float, ...] = (2.0, -3.0)) -> Result | None:
-    """WRONG when ``probe`` gives another value or other leaf gradients than grad.Value's, else None."""
-    text, build, hint = probe
-    leaves, refs = [cls(x) for x in numbers], [Reference(x) for x in numbers]
-    want = build(*refs)
-    want.backward()
-    try:
-        out = build(*leaves)
-        if not isinstance(out, cls):
-            return wrong(f"{text} gave {type(out).__name__}, not a Value", hint)
-        if not _close(out.data, want.data):
-            return wrong(f"{text} is {fmt(out.data)}, expected {fmt(want.data)}", hint)
-        out.backward()
-    except Exception as err:
-        return wrong(f"{text} raised {type(err).__name__}: {err}", hint)
-    for name, leaf, ref in zip("abc", leaves, refs):
-        if not _close(leaf.grad, ref.grad):
-            return wrong(
-                f"after ({text}).backward(), {name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", hint
-            )
-    return None
-
-
-def _probes(probes: list[Probe]) -> Callable[[type], Result]:
-    def judge(cls: type) -> Result:
-        return next((r for p in probes if (r := _probe(cls, p)) is not None), ok())
-
-    return judge
-
-
-def _closure(
-    op: Callable[[Any, float], Any], cases: list[float], slips: list[tuple[Callable, str]]
-) -> Callable:
-    """A judge of one closure: for each ``k``, ``out = op(x, k)``; then x.grad = 1 (another use of x
-    passed it back already), out.grad = 2, out._backward(). Each slip gives the x.grad it would make."""
-
-    def judge(cls: type) -> Result:
-        for x0, k in cases:
-            ref = Reference(x0)
-            want = op(ref, k)
-            want.backward()
-            x, local, case = cls(x0), ref.grad, f"x = {x0:g}" + (f", k = {k:g}" if k is not None else "")
-            out = op(x, k)
-            if not isinstance(out, cls) or not _close(out.data, want.data) or x not in out._prev:
-                said = f"gave {type(out).__name__}" if not isinstance(out, cls) else f"made {out!r}"
-                return wrong(
-                    f"{case}: it {said}, expected a Value {fmt(want.data)} with x as its child",
-                    "out = Value(the number, (self,), the op's name), and return out",
-                )
-            x.grad, out.grad = BEFORE, UP
-            out._backward()
-            if _close(x.grad, BEFORE + UP * local):
-                continue
-            hint = next((h for slip, h in slips if _close(x.grad, slip(local, x0, k))), slips[-1][1])
-            return wrong(
-                f"{case}, with x.grad = {BEFORE:g} from another use of x and out.grad = {UP:g}: "
-                f"out._backward() made x.grad {fmt(x.grad)}, expected {fmt(BEFORE + UP * local)}",
-                hint,
-            )
-        return ok()
-
-    return judge
-
-
-EQUALS = (lambda d, x0, k: UP * d, "add to self.grad with +=, not =: x may be used elsewhere too")
-NO_UP = (lambda d, x0, k: BEFORE + d, "multiply the local derivative by out.grad (the chain rule)")
-
-
-def _methods(
-    task: str, names: list[str], stage: str, judge: Callable[[type], Result], solution: bool
-) -> Result:
-    """Check the notebook's functions ``names`` as methods; put them, or the course's, into Value."""
-    found: dict[str, Any] = {}
-
-    def attempt() -> Any:
-        found.update({name: mine(name) for name in names})
-        return ... if any(fn is ... for fn in found.values()) else _assemble(found)
-
-    def install(passed: bool) -> str:
-        cls = mine("Value")
-        for name in names:
-            setattr(cls, name, found[name] if passed else vars(lecture.Value)[name])
-        return "" if passed else f"until yours passes, Value uses the course's {', '.join(names)}"
-
-    def save() -> str:
-        notes = {my_engine.save(name, found[name], stage, task) for name in names}
-        return "; ".join(sorted(n for n in notes if n))
-
-    return run(
-        task, attempt, judge, source=_source(names), install=install, save=save, solution=solution, book=BOOK
-    )
-
-
 def _source(names: list[str]) -> str | None:
     """The source of the notebook's ``names`` that can be read (None: the running cell's)."""
     texts = []
@@ -191,15 +89,139 @@ def _source(names: list[str]) -> str | None:
     return "\n\n".join(texts) if any(texts) else None
 
 
+def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: Any) -> Result:
+    """Check the notebook's ``names``: ``judge(how["make"](them))`` (or ``how["attempt"]()``).
+
+    Until they pass, the course's pieces (``how["course"]()``, by name) take their place: as methods
+    of the notebook's Value for the stages 05.wrap and 05.ops, else as the notebook's names. Passed
+    methods go into Value; passed pieces with a ``how["stage"]`` are saved.
+    """
+    found: dict[str, Any] = {}
+    stage = how.get("stage")
+    methods = stage in ("05.wrap", "05.ops")
+
+    def attempt() -> Any:
+        found.update({name: mine(name) for name in names})
+        return how["make"](found)
+
+    def install(passed: bool) -> str:
+        pieces = found if passed else how["course"]()
+        if methods:
+            for name in names:
+                setattr(mine("Value"), name, pieces[name])
+        elif not passed:
+            vars(sys.modules["__main__"]).update({name: pieces[name] for name in names})
+        are = "is" if len(names) == 1 else "are"
+        what = (
+            f"Value uses the course's {', '.join(names)}"
+            if methods
+            else f"{' and '.join(names)} {are} the course's"
+        )
+        return "" if passed else f"until yours passes, {what}"
+
+    def save() -> str:
+        return "; ".join(
+            sorted({n for name in names if (n := my_engine.save(name, found[name], stage, task))})
+        )
+
+    return run(
+        task,
+        how.get("attempt") or attempt,
+        judge,
+        source=_source(names),
+        install=install,
+        save=save if stage else None,
+        solution=solution,
+        book=BOOK,
+    )
+
+
+# ---- Value's new methods: each probe builds an expression in your class and in grad.Value -----------
+
+
+def _probe(cls: type, probe: Probe) -> Result | None:
+    """WRONG when ``probe`` gives another value, or other gradients of a = 2 and b = -3, than grad.Value."""
+    text, build, hint = probe
+    leaves, refs = [cls(2.0), cls(-3.0)], [Reference(2.0), Reference(-3.0)]
+    want = build(*refs)
+    want.backward()
+    try:
+        out = build(*leaves)
+        if not isinstance(out, cls):
+            return wrong(f"{text} gave {type(out).__name__}, not a Value", hint)
+        if not _close(out.data, want.data):
+            return wrong(f"{text} is {fmt(out.data)}, expected {fmt(want.data)}", hint)
+        out.backward()
+    except Exception as err:
+        return wrong(f"{text} raised {type(err).__name__}: {err}", hint)
+    for name, leaf, ref in zip("ab", leaves, refs):
+        if not _close(leaf.grad, ref.grad):
+            return wrong(
+                f"after ({text}).backward(), {name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", hint
+            )
+    return None
+
+
+def _probes(probes: list[Probe]) -> Callable[[type], Result]:
+    return lambda cls: _first(_probe(cls, p) for p in probes)
+
+
+def _closure(
+    op: Callable, cases: list[tuple[float, Any]], slips: list[tuple[Callable, str]], shared: Probe
+) -> Callable:
+    """A judge of one closure: for each case (x, k), ``out = op(x, k)``; x.grad = 1 (as if another use
+    of x passed its part back already), out.grad = 2, out._backward(). Each slip gives the x.grad it
+    would make, and its hint. Then the probe ``shared``, whose inner node is used twice."""
+
+    def one(cls: type, x0: float, k: Any) -> Result | None:
+        ref = Reference(x0)
+        want = op(ref, k)
+        want.backward()
+        x, d, case = cls(x0), ref.grad, f"x = {x0:g}" + ("" if k is None else f", k = {k:g}")
+        out = op(x, k)
+        if not isinstance(out, cls) or not _close(out.data, want.data) or x not in out._prev:
+            said = f"made {out!r}" if isinstance(out, cls) else f"gave {type(out).__name__}"
+            return wrong(
+                f"{case}: it {said}, expected a Value {fmt(want.data)} with x as its child",
+                "out = Value(the number, (self,), the op's name), and return out",
+            )
+        x.grad, out.grad = BEFORE, UP
+        out._backward()
+        if _close(x.grad, BEFORE + UP * d):
+            return None
+        hint = next((h for slip, h in slips if _close(x.grad, slip(d, x0, k))), slips[-1][1])
+        return wrong(
+            f"{case}, with x.grad = {BEFORE:g} from another use of x and out.grad = {UP:g}: "
+            f"out._backward() made x.grad {fmt(x.grad)}, expected {fmt(BEFORE + UP * d)}",
+            hint,
+        )
+
+    return lambda cls: _first([*(one(cls, x0, k) for x0, k in cases), _probe(cls, shared)])
+
+
+def _methods(
+    task: str, names: list[str], stage: str, judge: Callable[[type], Result], solution: bool
+) -> Result:
+    def make(found: dict[str, Any]) -> Any:
+        return ... if any(fn is ... for fn in found.values()) else _assemble(found)
+
+    return _task(task, names, judge, solution, make=make, course=lambda: vars(lecture.Value), stage=stage)
+
+
+EQUALS = (lambda d, x0, k: UP * d, "add to self.grad with +=, not =: x may be used elsewhere too")
+NO_UP = (lambda d, x0, k: BEFORE + d, "multiply the local derivative by out.grad (the chain rule)")
+
+
 def wrap(*, solution: bool = False) -> Result:
     """Check ``__add__`` and ``__mul__`` that wrap a plain number: ``a + 1``, ``a * 3``, and ``+=``."""
     both = "wrap a plain number first: other = other if isinstance(other, Value) else Value(other)"
     twice = "add to self.grad and other.grad with +=: when self and other are one node, it gets both parts"
+    stays = "a Value stays as it is: wrap only what is not a Value yet"
     probes = [
         ("a + 1", lambda a, b: a + 1, "__add__: " + both),
         ("a * 3", lambda a, b: a * 3, "__mul__: " + both),
-        ("a + b", lambda a, b: a + b, "a Value stays as it is: wrap only what is not a Value yet"),
-        ("a * b", lambda a, b: a * b, "a Value stays as it is: wrap only what is not a Value yet"),
+        ("a + b", lambda a, b: a + b, stays),
+        ("a * b", lambda a, b: a * b, stays),
         ("a + a + a", lambda a, b: a + a + a, "__add__: " + twice),
         ("a * a * a", lambda a, b: a * a * a, "__mul__: " + twice),
         ("c*c + c + 1 with c = 2*b", lambda a, b: (lambda c: c * c + c + 1)(b * 2), "d(a*b)/da = b.data"),
@@ -213,6 +235,7 @@ def reflected(*, solution: bool = False) -> Result:
         ("2 * a", lambda a, b: 2 * a, "__rmul__(self, other) is other * self, which is self * other"),
         ("1 + a", lambda a, b: 1 + a, "__radd__(self, other) is other + self, which is self + other"),
         ("sum([a, b, a])", lambda a, b: sum([a, b, a]), "sum() starts from 0: 0 + a needs __radd__"),
+        ("sum([c, 2 * c]) with c = a * b", lambda a, b: (lambda c: sum([c, 2 * c]))(a * b), "self + other"),
     ]
     return _methods("reflected", ["__radd__", "__rmul__"], "05.wrap", _probes(probes), solution)
 
@@ -225,12 +248,13 @@ def exp(*, solution: bool = False) -> Result:
         (lambda d, x0, k: BEFORE + UP * x0, "the local derivative of e**x is e**x itself: out.data"),
         (lambda d, x0, k: math.nan, "self.grad += out.data * out.grad: e**x is its own derivative"),
     ]
-    judge = _closure(lambda x, k: x.exp(), [(0.5, None), (-1.0, None)], slips)
+    shared = ("c.exp() * c with c = a * b", lambda a, b: (lambda c: c.exp() * c)(a * b), slips[-1][1])
+    judge = _closure(lambda x, k: x.exp(), [(0.5, None), (-1.0, None)], slips, shared)
     return _methods("exp", ["exp"], "05.ops", judge, solution)
 
 
 def pow(*, solution: bool = False) -> Result:
-    """Check ``__pow__`` for k = 3, -1 (what division uses) and 0.5, with out.grad = 2, not k."""
+    """Check ``__pow__`` for k = 3, -1 (what division uses) and 0.5, with out.grad = 2, never k."""
     slips = [
         EQUALS,
         NO_UP,
@@ -241,7 +265,8 @@ def pow(*, solution: bool = False) -> Result:
         (lambda d, x0, k: BEFORE + UP * x0**k, "the local derivative is k * x**(k - 1), not x**k"),
         (lambda d, x0, k: math.nan, "self.grad += other * self.data**(other - 1) * out.grad"),
     ]
-    judge = _closure(lambda x, k: x**k, [(2.0, 3), (3.0, -1), (4.0, 0.5)], slips)
+    shared = ("c**2 + c**-1 with c = a * b", lambda a, b: (lambda c: c**2 + c**-1)(a * b), slips[-1][1])
+    judge = _closure(lambda x, k: x**k, [(2.0, 3), (3.0, -1), (4.0, 0.5)], slips, shared)
     return _methods("pow", ["__pow__"], "05.ops", judge, solution)
 
 
@@ -265,7 +290,13 @@ def sub_div(*, solution: bool = False) -> Result:
 # ---- functions: tanh from its pieces, the same neuron in PyTorch ---------------------------------------
 
 
+def _function(task: str, name: str, judge: Callable, course: Callable, solution: bool, **how: Any) -> Result:
+    make, pieces = (lambda found: found[name]), (lambda: {name: course})
+    return _task(task, [name], judge, solution, make=make, course=pieces, **how)
+
+
 def _neuron(numbers: tuple[float, ...]) -> tuple[Reference, list[Reference]]:
+    """grad.Value's neuron, tanh(x1*w1 + x2*w2 + b), after backward(): o and the five leaves."""
     leaves = [Reference(x) for x in numbers]
     x1, x2, w1, w2, b = leaves
     o = (x1 * w1 + x2 * w2 + b).tanh()
@@ -273,30 +304,55 @@ def _neuron(numbers: tuple[float, ...]) -> tuple[Reference, list[Reference]]:
     return o, leaves
 
 
-def _function(
-    task: str,
-    name: str,
-    judge: Callable[[Any], Result],
-    course: Callable,
-    solution: bool,
-    attempt: Any = None,
-) -> Result:
-    """Check the notebook's function ``name``; until it passes, the notebook uses ``course`` in its place."""
-
-    def install(passed: bool) -> str:
-        if passed:
-            return ""
-        vars(sys.modules["__main__"])[name] = course
-        return f"until yours passes, {name} is the course's"
-
-    attempt = attempt or (lambda: mine(name))
-    return run(task, attempt, judge, source=_source([name]), install=install, solution=solution, book=BOOK)
-
-
 def _course_pieces(x1: Any, x2: Any, w1: Any, w2: Any, b: Any) -> Any:
     n = x1 * w1 + x2 * w2 + b
     e = (2 * n).exp()
     return (e - 1) / (e + 1)
+
+
+def _tanh_pieces(fn: Any) -> Result:
+    pieces = "tanh(n) = (e - 1) / (e + 1) with e = (2 * n).exp()"
+    for numbers in (NEURON, OTHER):
+        cls, (want, refs) = _assemble({}), _neuron(numbers)
+        leaves = [cls(x) for x in numbers]
+        out = fn(*leaves)
+        if not isinstance(out, cls):
+            return wrong(f"it returned {type(out).__name__}, not a Value", f"return {pieces}")
+        ops = _ops(out)
+        if "tanh" in ops or "exp" not in ops:
+            return wrong("the graph has " + ("a tanh node" if "tanh" in ops else "no exp node"), pieces)
+        if not _close(out.data, want.data):
+            n = numbers[0] * numbers[2] + numbers[1] * numbers[3] + numbers[4]
+            hint = (
+                "e is e**(2n): (2 * n).exp(), not n.exp()" if _close(out.data, math.tanh(n / 2)) else pieces
+            )
+            return wrong(
+                f"at x1, x2, w1, w2, b = {numbers}: o is {fmt(out.data)}, expected {fmt(want.data)}",
+                hint if hint != pieces else f"numerator e - 1, denominator e + 1: {pieces}",
+            )
+        out.backward()
+        for name, leaf, ref in zip(LEAVES, leaves, refs):
+            if not _close(leaf.grad, ref.grad):
+                return wrong(f"{name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", pieces)
+    return ok()
+
+
+def _ops(root: Any) -> set[str]:
+    """The ``_op`` of every node of ``root``'s graph, each node read once."""
+    seen, stack, ops = {id(root)}, [root], set()
+    while stack:
+        node = stack.pop()
+        ops.add(node._op)
+        for child in node._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return ops
+
+
+def tanh_pieces(*, solution: bool = False) -> Result:
+    """Check ``neuron_pieces(x1, x2, w1, w2, b)``: the neuron with tanh written with exp, + - and /."""
+    return _function("tanh_pieces", "neuron_pieces", _tanh_pieces, _course_pieces, solution)
 
 
 def _course_torch(*numbers: float) -> tuple[float, list[float]]:
@@ -309,76 +365,44 @@ def _course_torch(*numbers: float) -> tuple[float, list[float]]:
     return o.item(), [t.grad.item() for t in leaves]
 
 
-def _tanh_pieces(fn: Any) -> Result:
-    pieces = "tanh(n) = (e - 1) / (e + 1) with e = (2 * n).exp()"
-    for numbers in (NEURON, OTHER):
-        cls = _assemble({})
-        want, refs = _neuron(numbers)
-        leaves = [cls(x) for x in numbers]
-        out = fn(*leaves)
-        if not isinstance(out, cls):
-            return wrong(f"it returned {type(out).__name__}, not a Value", f"return {pieces}")
-        ops = {node._op for node in _walk(out)}
-        if "tanh" in ops or "exp" not in ops:
-            return wrong("the graph has " + ("a tanh node" if "tanh" in ops else "no exp node"), pieces)
-        n = numbers[0] * numbers[2] + numbers[1] * numbers[3] + numbers[4]
-        if not _close(out.data, want.data):
-            said = f"at x1, x2, w1, w2, b = {numbers}: o is {fmt(out.data)}, expected {fmt(want.data)}"
-            if _close(out.data, math.tanh(n / 2)):
-                return wrong(said, "e is e**(2n): (2 * n).exp(), not n.exp()")
-            return wrong(said, f"numerator e - 1, denominator e + 1: {pieces}")
-        out.backward()
-        for name, leaf, ref in zip(("x1", "x2", "w1", "w2", "b"), leaves, refs):
-            if not _close(leaf.grad, ref.grad):
-                return wrong(f"{name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", pieces)
-    return ok()
-
-
-def tanh_pieces(*, solution: bool = False) -> Result:
-    """Check ``neuron_pieces(x1, x2, w1, w2, b)``: the neuron with tanh written with exp, + - and /."""
-    return _function("tanh_pieces", "neuron_pieces", _tanh_pieces, _course_pieces, solution)
-
-
-def _float32(x: float) -> float:
-    return struct.unpack("f", struct.pack("f", x))[0]
-
-
 def _torch_said(got: Any, numbers: tuple[float, ...]) -> Result | None:
     """WRONG when ``got`` is not (o, [five grads]) of the neuron at ``numbers``, in float64."""
     shape = "return o.item() and the list of the five .grad.item(): x1, x2, w1, w2, b"
     if not (isinstance(got, tuple | list) and len(got) == 2 and isinstance(got[1], tuple | list)):
         return wrong(f"it returned {type(got).__name__}, not (o, grads)", shape)
-    numbers_got = [x.item() if callable(getattr(x, "item", None)) else x for x in [got[0], *got[1]]]
-    if len(numbers_got) != 6 or not all(is_real(x) for x in numbers_got):
+    found = [x.item() if callable(getattr(x, "item", None)) else x for x in [got[0], *got[1]]]
+    if len(found) != 6 or not all(is_real(x) for x in found):
         return wrong(f"it returned {len(got[1])} gradients, or not numbers", shape)
     want, refs = _neuron(numbers)
     wants = [want.data] + [r.grad for r in refs]
-    if all(map(_close, numbers_got, wants)):
+    off = [
+        (name, x, w)
+        for name, x, w in zip(["o", *(f"{n}.grad" for n in LEAVES)], found, wants)
+        if not _close(x, w)
+    ]
+    if not off:
         return None
-    names = ["o"] + [f"{n}.grad" for n in ("x1", "x2", "w1", "w2", "b")]
-    name, x, w = next((n, x, w) for n, x, w in zip(names, numbers_got, wants) if not _close(x, w))
-    said = f"at x1, x2, w1, w2, b = {numbers}: {name} is {x:.12g}, expected {w:.12g}"
-    if all(abs(x - w) <= 1e-5 * max(1.0, abs(w)) for x, w in zip(numbers_got, wants)):
+    said = f"at x1, x2, w1, w2, b = {numbers}: {off[0][0]} is {off[0][1]:.12g}, expected {off[0][2]:.12g}"
+    if all(_close(x, w, 1e-5) for x, w in zip(found, wants)):
         return wrong(said, "right to float32's 7 digits only: torch.tensor(x, dtype=torch.float64)")
     return wrong(said, "o = torch.tanh(x1*w1 + x2*w2 + b), o.backward(), then each leaf's .grad")
 
 
 def _torch_neuron(answer: Any) -> Result:
     results, calls = answer
-    if calls == 0:
+    if not calls:
         return wrong(
             "PyTorch computed none of it: no .backward() on a tensor",
             "leaves: torch.tensor(x, dtype=torch.float64, requires_grad=True); then o.backward()",
         )
-    return next(
-        (r for got, xs in zip(results, (NEURON, OTHER)) if (r := _torch_said(got, xs)) is not None), ok()
-    )
+    return _first(_torch_said(got, numbers) for got, numbers in zip(results, (NEURON, OTHER)))
 
 
 def torch_neuron(*, solution: bool = False) -> Result:
     """Check ``neuron_torch(x1, x2, w1, w2, b)``: o and its five gradients, as PyTorch computes them.
 
-    It runs your function on the lecture's numbers and on others, counting PyTorch's backward passes:
+    It runs your function on the lecture's numbers and on others, and counts PyTorch's backward
+    passes (``torch.autograd.backward``, which ``Tensor.backward`` calls, and ``torch.autograd.grad``):
     a function that gets the numbers without PyTorch is WRONG.
     """
 
@@ -387,21 +411,17 @@ def torch_neuron(*, solution: bool = False) -> Result:
 
         fn, calls, real = mine("neuron_torch"), [], (torch.autograd.backward, torch.autograd.grad)
 
-        def counted(which: Callable) -> Callable:
-            def call(*args: Any, **kwargs: Any) -> Any:
-                calls.append(1)
-                return which(*args, **kwargs)
+        def counted(f: Callable) -> Callable:
+            return lambda *args, **kwargs: calls.append(f) or f(*args, **kwargs)
 
-            return call
-
-        torch.autograd.backward, torch.autograd.grad = (counted(f) for f in real)
+        torch.autograd.backward, torch.autograd.grad = counted(real[0]), counted(real[1])
         try:
             results = [fn(*numbers) for numbers in (NEURON, OTHER)]
         finally:
             torch.autograd.backward, torch.autograd.grad = real
         return ... if any(r is ... for r in results) else (results, len(calls))
 
-    return _function("torch_neuron", "neuron_torch", _torch_neuron, _course_torch, solution, attempt)
+    return _function("torch_neuron", "neuron_torch", _torch_neuron, _course_torch, solution, attempt=attempt)
 
 
 # ---- Neuron, Layer and MLP ---------------------------------------------------------------------------
@@ -448,43 +468,27 @@ def course_nn(Value: type) -> tuple[type, type, type]:
     return Neuron, Layer, MLP
 
 
-def _classes(
-    task: str, names: list[str], judge: Callable[[dict[str, type]], Result], solution: bool
-) -> Result:
-    """Check the classes ``names`` on the course's Value; the course's classes in their place if not OK."""
-    found: dict[str, Any] = {}
+def _classes(task: str, names: list[str], judge: Callable[[dict], Result], solution: bool) -> Result:
+    """Check the classes ``names`` on the course's Value and classes; the course's take their place
+    in the notebook until they pass."""
 
-    def attempt() -> Any:
-        found.update({name: mine(name) for name in names})
+    def make(found: dict[str, Any]) -> Any:
         if any(not any(isinstance(v, types.FunctionType) for v in vars(c).values()) for c in found.values()):
             return ...  # a class with no method yet: its body is still the placeholder
         cls = _assemble({})
-        course = dict(zip(("Neuron", "Layer", "MLP"), course_nn(cls)), Value=cls)
+        classes = dict(zip(NN, course_nn(cls)), Value=cls)
         for name in names:  # each reads the course's Value, and the classes checked before it
-            course[name] = _rebind(found[name], course)
-        return course
+            classes[name] = _rebind(found[name], classes)
+        return classes
 
-    def install(passed: bool) -> str:
-        if passed:
-            return ""
-        notebook = vars(sys.modules["__main__"])
-        course = dict(zip(("Neuron", "Layer", "MLP"), course_nn(mine("Value"))))
-        notebook.update({name: course[name] for name in names})
-        return f"until yours passes, {' and '.join(names)} {'is' if len(names) == 1 else 'are'} the course's"
-
-    def save() -> str:
-        notes = {my_engine.save(name, found[name], "05.nn", task) for name in names}
-        return "; ".join(sorted(n for n in notes if n))
-
-    return run(
-        task, attempt, judge, source=_source(names), install=install, save=save, solution=solution, book=BOOK
-    )
+    course = lambda: dict(zip(NN, course_nn(mine("Value"))))  # noqa: E731 - the notebook's Value, when run
+    return _task(task, names, judge, solution, make=make, course=course, stage="05.nn")
 
 
-def _seeded(make: Callable[[], Any], seed: int = 1337) -> Any:
-    """``make()`` with Python's random generator seeded, then put back as it was."""
+def _seeded(make: Callable[[], Any]) -> Any:
+    """``make()`` with Python's random generator seeded (1337), then put back as it was."""
     state = random.getstate()
-    random.seed(seed)
+    random.seed(1337)
     try:
         return make()
     finally:
@@ -495,9 +499,8 @@ def _neuron_judge(classes: dict[str, type]) -> Result:
     cls, n = classes["Value"], _seeded(lambda: classes["Neuron"](3))
     if not (len(n.w) == 3 and all(isinstance(p, cls) and -1 <= p.data <= 1 for p in [*n.w, n.b])):
         return wrong("Neuron(3) needs self.w, 3 Values, and self.b, each random.uniform(-1, 1)")
-    n.w, n.b = [cls(0.5), cls(-0.25), cls(0.75)], cls(0.1)
-    u = cls(0.5)
-    shared = u * 2  # an inner node read by two inputs
+    n.w, n.b, u = [cls(0.5), cls(-0.25), cls(0.75)], cls(0.1), cls(0.5)
+    shared = u * 2  # an inner node, read by two inputs
     out = n([shared, shared, -1.0])
     ws, b, ru = [Reference(w) for w in (0.5, -0.25, 0.75)], Reference(0.1), Reference(0.5)
     rs = ru * 2
@@ -507,20 +510,15 @@ def _neuron_judge(classes: dict[str, type]) -> Result:
     said = "n = Neuron(3) with w = [0.5, -0.25, 0.75], b = 0.1, on x = [2u, 2u, -1] with u = 0.5:"
     if not isinstance(out, cls) or not _close(out.data, want.data):
         got = fmt(out.data) if isinstance(out, cls) else type(out).__name__
-        hint = (
-            "that is w·x + b itself: return its .tanh()"
-            if _close(out.data, act.data)
-            else (
-                "start the sum at self.b" if _close(out.data, math.tanh(act.data - 0.1)) else "tanh(w·x + b)"
-            )
-        )
+        hint = "tanh(w·x + b)"
+        if isinstance(out, cls) and _close(out.data, act.data):
+            hint = "that is w·x + b itself: return its .tanh()"
+        elif isinstance(out, cls) and _close(out.data, math.tanh(act.data - 0.1)):
+            hint = "start the sum at self.b"
         return wrong(f"{said} n(x) is {got}, expected {fmt(want.data)}", hint)
     out.backward()
-    for name, got, w in [
-        *((f"w[{i}]", p, r) for i, (p, r) in enumerate(zip(n.w, ws))),
-        ("b", n.b, b),
-        ("u", u, ru),
-    ]:
+    named = [*((f"w[{i}]", p, r) for i, (p, r) in enumerate(zip(n.w, ws))), ("b", n.b, b), ("u", u, ru)]
+    for name, got, w in named:
         if not _close(got.grad, w.grad):
             return wrong(
                 f"{said} {name}.grad is {fmt(got.grad)}, expected {fmt(w.grad)}",
@@ -560,7 +558,7 @@ def _mlp_judge(classes: dict[str, type]) -> Result:
         )
     refs = [Reference(p.data) for p in params]
     weights, xs = iter(refs), list(X)
-    for layer in m.layers:
+    for layer in m.layers:  # grad.Value's forward pass on the same numbers: each neuron's w, then its b
         outs = []
         for _ in layer.neurons:
             ws = [next(weights) for _ in xs]
@@ -575,9 +573,9 @@ def _mlp_judge(classes: dict[str, type]) -> Result:
         )
     out.backward()
     xs[0].backward()
-    bad = [i for i, (p, r) in enumerate(zip(params, refs)) if not _close(p.grad, r.grad)]
+    bad = sum(not _close(p.grad, r.grad) for p, r in zip(params, refs))
     if bad:
-        return wrong(f"after backward(), {len(bad)} of the 41 gradients differ from grad.Value's")
+        return wrong(f"after backward(), {bad} of the 41 gradients differ from grad.Value's")
     return ok("MLP(3, [4, 4, 1]): its output and all 41 gradients agree with grad.Value's")
 
 
