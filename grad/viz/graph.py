@@ -185,13 +185,8 @@ def draw_dot(
     v0 [label="{ x | data 3.0000 }"]
     """
     fn, hint = "draw_dot", "a larger number, or no limit: draw_dot(root, max_nodes=None)"
-    check(
-        rankdir in ("LR", "TB"),
-        fn,
-        "rankdir must be 'LR' (left to right) or 'TB' (top to bottom)",
-        rankdir,
-        ValueError,
-    )
+    directions = "rankdir must be 'LR' (left to right) or 'TB' (top to bottom)"
+    check(rankdir in ("LR", "TB"), fn, directions, rankdir, ValueError)
     check(isinstance(show_grad, bool), fn, "show_grad must be True or False", show_grad)
     check_max_nodes(fn, max_nodes)
     nodes, children = walk(root, fn, max_nodes, need_grad=show_grad, hint=hint)

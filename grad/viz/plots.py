@@ -124,13 +124,8 @@ def plot_decision_boundary(
     labels = _floats(y, fn, "y")
     if len(labels) != len(points):
         raise ValueError(f"{fn}: X has {len(points)} points but y has {len(labels)} labels")
-    check(
-        set(labels) <= {-1.0, 1.0} or set(labels) <= {0.0, 1.0},
-        fn,
-        "labels must be -1/1 or 0/1",
-        labels,
-        ValueError,
-    )
+    ok = set(labels) <= {-1.0, 1.0} or set(labels) <= {0.0, 1.0}
+    check(ok, fn, "labels must be -1/1 or 0/1", labels, ValueError)
     step = real(h, f"{fn}: h")
     check(step > 0 and math.isfinite(step), fn, "h must be a positive grid spacing", h, ValueError)
     low, high = [min(c) - 1 for c in zip(*points)], [max(c) + 1 for c in zip(*points)]
@@ -147,10 +142,8 @@ def plot_decision_boundary(
     axes.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], colors=[neg, pos], alpha=0.3)
     P, L = np.array(points), np.array(labels)
     for value in sorted(set(labels)):
-        color = pos if value > 0 else neg
-        axes.scatter(
-            *P[L == value].T, c=color, s=30, edgecolors="black", linewidths=0.5, label=f"label {value:g}"
-        )
+        color, label = (pos if value > 0 else neg), f"label {value:g}"
+        axes.scatter(*P[L == value].T, c=color, s=30, edgecolors="black", linewidths=0.5, label=label)
     axes.set_xlim(xx.min(), xx.max())
     axes.set_ylim(yy.min(), yy.max())
     axes.legend(loc="upper right")
