@@ -5,10 +5,13 @@ lecture_notes/_build/html``). Two things are generated into this folder before
 Sphinx looks for source files; both are git-ignored and rebuilt on every run:
 
 ``notebooks/``
-    Copies of ``../notebooks/*.ipynb`` with their stored (nbval-checked) outputs;
-    nothing is executed. Relative links in markdown cells are rewritten so that
-    they point at the same file as in the original, e.g. a link back to the notes
-    written as ``../lecture_notes/derivatives.md`` becomes ``../derivatives.md``.
+    A copy of each notebook's book (``../notebooks/solutions/NN_*.ipynb``: every task
+    solved) with its stored (nbval-checked) outputs; nothing is executed. A notebook
+    with no book yet (not converted) is copied from ``../notebooks/``. Relative links in
+    markdown cells are rewritten by ``scripts/workbook.py``'s ``relink`` so that they point
+    at the same file as in the original, e.g. a book's link back to the notes written as
+    ``../../lecture_notes/derivatives.md`` becomes ``../derivatives.md``, and a link to
+    another notebook points at its copy here.
 ``_generated/figures/``
     The figures of the notes, drawn by ``grad.viz`` (see ``_figures/make_figures.py``).
 
@@ -31,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 import sys
 from pathlib import Path
@@ -42,6 +44,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # build against this checkout's grad package
 sys.path.insert(0, str(HERE / "_figures"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import workbook  # noqa: E402  scripts/workbook.py: its relink rewrites the copies' links
 
 NOTEBOOK_SRC = ROOT / "notebooks"
 NOTEBOOK_DST = HERE / "notebooks"
@@ -124,41 +129,6 @@ html_theme_options = {
 
 # -- generated sources -----------------------------------------------------------------------------------
 
-_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)(>?(?:\s+\"[^\"]*\")?\s*\))")
-_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
-
-
-def relocate_link(target: str) -> str:
-    """Rewrite a relative link of a notebook in ``notebooks/`` for its copy in ``lecture_notes/notebooks/``.
-
-    The link keeps pointing at the same file; links between notebooks stay as
-    they are (they point at the copies), and URLs and anchors are untouched.
-
-    >>> relocate_link("../lecture_notes/derivatives.md#the-slope")
-    '../derivatives.md#the-slope'
-    >>> relocate_link("02_value_object.ipynb"), relocate_link("../grad/engine.py")
-    ('02_value_object.ipynb', '../../grad/engine.py')
-    """
-    if _EXTERNAL.match(target):
-        return target
-    path, hash_, anchor = target.partition("#")
-    if not path:
-        return target
-    resolved = posixpath.normpath(posixpath.join("notebooks", path))  # relative to the repo root
-    if resolved.startswith("notebooks/") and "/" not in resolved[len("notebooks/") :]:
-        return target  # a sibling notebook or file: copied alongside
-    new = posixpath.relpath(resolved, "lecture_notes/notebooks")
-    return new + hash_ + anchor
-
-
-def _rewrite_markdown(source: str | list[str]) -> str | list[str]:
-    def fix(m: re.Match[str]) -> str:
-        return m.group(1) + relocate_link(m.group(2)) + m.group(3)
-
-    if isinstance(source, list):
-        return [_LINK.sub(fix, line) for line in source]
-    return _LINK.sub(fix, source)
-
 
 def _write_if_changed(path: Path, data: bytes) -> None:
     """Write ``data`` unless the file already holds it, so Sphinx's incremental build stays incremental."""
@@ -170,21 +140,29 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def shown_notebooks(src: Path = NOTEBOOK_SRC) -> dict[str, Path]:
+    """The notebook the site shows under each file name: the book ``src/solutions/NAME`` where there is
+    one, else ``src/NAME`` (a notebook not converted yet). Each book's workbook has the book's name."""
+    shown = {p.name: p for p in sorted(src.glob("*.ipynb"))}
+    return shown | {p.name: p for p in sorted((src / "solutions").glob("*.ipynb"))}
+
+
 def sync_notebooks(src: Path = NOTEBOOK_SRC, dst: Path = NOTEBOOK_DST) -> list[str]:
-    """Copy ``src/*.ipynb`` into ``dst`` with relocated links; delete copies whose original is gone."""
-    names = sorted(p.name for p in src.glob("*.ipynb")) if src.is_dir() else []
-    for name in names:
-        nb = json.loads((src / name).read_text(encoding="utf-8"))
+    """Copy each of :func:`shown_notebooks` into ``dst``, links relocated; delete copies of no notebook."""
+    shown = shown_notebooks(src)
+    for name, path in shown.items():
+        nb = json.loads(path.read_text(encoding="utf-8"))
         for cell in nb.get("cells", []):
             if cell.get("cell_type") == "markdown":
-                cell["source"] = _rewrite_markdown(cell.get("source", ""))
+                text = "".join(cell.get("source", ""))
+                cell["source"] = workbook.relink(text, path.parent, dst).splitlines(keepends=True)
         data = (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
         _write_if_changed(dst / name, data)
     if dst.is_dir():
         for stale in dst.glob("*.ipynb"):
-            if stale.name not in names:
+            if stale.name not in shown:
                 stale.unlink()
-    return names
+    return sorted(shown)
 
 
 def _generate(app, config) -> None:
@@ -195,15 +173,16 @@ def _generate(app, config) -> None:
         _write_if_changed(FIGURES_DST / name, data)
 
 
-_NOTEBOOK_LINK = re.compile(r"\]\(\s*<?\.\./notebooks/")
+_NOTEBOOK_LINK = re.compile(r"\]\(\s*<?\.\./notebooks/(?:solutions/)?")
 
 
 def notes_to_notebook_copies(app, docname: str, source: list[str]) -> None:
-    """In a note, point ``../notebooks/x.ipynb`` links at the site's copy ``notebooks/x.ipynb``.
+    """In a note, point ``../notebooks/x.ipynb`` links at the site's copy ``notebooks/x.ipynb``; a link to
+    a book, ``../notebooks/solutions/x.ipynb``, too (the site's copy is the book).
 
-    >>> src = ["See [notebook 01](../notebooks/01_derivatives.ipynb)."]
+    >>> src = ["[01](../notebooks/01_derivatives.ipynb), [solved](../notebooks/solutions/01_d.ipynb)"]
     >>> notes_to_notebook_copies(None, "derivatives", src); src[0]
-    'See [notebook 01](notebooks/01_derivatives.ipynb).'
+    '[01](notebooks/01_derivatives.ipynb), [solved](notebooks/01_d.ipynb)'
     """
     if not docname.startswith("notebooks/"):
         source[0] = _NOTEBOOK_LINK.sub("](notebooks/", source[0])

@@ -10,6 +10,7 @@ notebook, which may still import the course's frozen engine from notebooks/steps
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -129,6 +130,45 @@ def test_the_master_notes_hold_the_chapter_table_with_links():
 @pytest.mark.parametrize("link", [MICROGRAD, LECTURE_NOTEBOOKS, COLAB, VIDEO])
 def test_the_master_notes_link_the_lecture_material(link):
     assert link in INDEX.read_text()
+
+
+LABELLED_LINK = re.compile(r"\[(?:[Nn]otebooks?\s+)?(\d\d)\b[^\]]*\]\(\.\./notebooks/(?:solutions/)?(\d\d)_")
+
+
+@pytest.mark.parametrize("note", sorted((ROOT / "lecture_notes").glob("*.md")), ids=lambda p: p.name)
+def test_a_notes_link_to_a_notebook_names_it_by_its_number(note):
+    wrong = [m[0] for m in LABELLED_LINK.finditer(note.read_text()) if m[1] != m[2]]
+    assert not wrong, f"{note.name}: {wrong}"
+
+
+def test_the_label_check_finds_a_link_named_by_an_old_number(tmp_path):
+    (tmp_path / "a.md").write_text(
+        "[04 · Neurons](../notebooks/05_neurons.ipynb), [notebook\n06](../notebooks/06_x.ipynb)"
+    )
+    with pytest.raises(AssertionError, match=r"\[04 · Neurons\]"):
+        test_a_notes_link_to_a_notebook_names_it_by_its_number(tmp_path / "a.md")
+
+
+# What index.md promises the learner will have written, the book (number) where they type it, and what a
+# task of that book must hold. A number with no book yet is not checked (its old notebook hands the code).
+PROMISES = [
+    ("`Value`, a number that\nremembers how it was computed", "02", r"class Value\b"),
+    ("a `_backward` function for every operation", "04", r"def _backward\("),
+    ("`backward()`, which runs\nthe chain rule", "04", r"def backward\(self"),
+    ("`Neuron`, `Layer` and `MLP`", "05", r"class Neuron\b[\s\S]*class Layer\b|class MLP\b"),
+    ("a loss", "06", r"\bloss\b"),
+    ("the\ntraining loop that fits them", "06", r"for \w+ in range\([\s\S]*\.backward\(\)"),
+]
+
+
+@pytest.mark.parametrize(("promise", "number", "typed"), PROMISES, ids=[p[0][:20] for p in PROMISES])
+def test_the_master_notes_promise_only_what_the_learner_types(promise, number, typed):
+    assert promise in INDEX.read_text()
+    if number not in books():
+        pytest.skip(f"notebook {number} has no book yet")
+    solved = json.loads((ROOT / "grad" / "selfcheck" / "solutions.json").read_text())
+    codes = [task["code"] for task in solved.values() if Path(task["notebook"]).name == books()[number].name]
+    assert any(re.search(typed, code) for code in codes), f"no task of {books()[number].name} has {typed}"
 
 
 def test_the_notebooks_link_micrograd_the_lecture_notebooks_and_the_exercise_colab():

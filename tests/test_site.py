@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -40,21 +39,14 @@ KEEP = SHOTS / "before"  # reference screenshots that a run must not delete
 WIDTHS = (1280, 400)  # a laptop and a phone, in CSS px
 MIN_GRAPH_TEXT_PX = 10.0  # the smallest legible graph text
 
-NOTEBOOKS = [
-    "01_derivatives",
-    "02_value_object",
-    "03_backprop_by_hand",
-    "05_neurons",
-    "06_mlp_training",
-    "07_exercises",
-    "07_exercises_solutions",
-]
+# One page per notebook name: the book's (notebooks/solutions/), or the notebook's while it has none.
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 # Each topic note and the notebook it must link to.
 NOTES = {
     "derivatives": "01_derivatives",
     "value_and_graphs": "02_value_object",
     "chain_rule": "03_backprop_by_hand",
-    "backward": "03_backprop_by_hand",
+    "backward": "04_backward",
     "neurons": "05_neurons",
     "pytorch": "05_neurons",
     "mlp_training": "06_mlp_training",
@@ -146,10 +138,13 @@ def pages(site: Path) -> list[Path]:
 
 
 def test_every_note_and_notebook_is_built(site: Path) -> None:
+    assert {"01_derivatives", "02_value_object", "05_neurons", "06_mlp_training", "07_exercises"} <= set(
+        NOTEBOOKS
+    )
     for name in ["index", *NOTES, *(f"notebooks/{nb}" for nb in NOTEBOOKS)]:
         assert (site / f"{name}.html").is_file(), f"{name} was not built"
-    stored = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert stored == sorted(NOTEBOOKS), "the site's notebooks differ from notebooks/*.ipynb"
+    built = sorted(p.stem for p in (site / "notebooks").glob("*.html"))
+    assert built == NOTEBOOKS, "the site's notebooks differ from notebooks/*.ipynb"
 
 
 def test_every_page_is_in_the_table_of_contents(site: Path) -> None:
@@ -177,12 +172,13 @@ def test_notes_and_notebooks_link_to_each_other(site: Path) -> None:
 
 
 def test_notebook_pages_offer_their_ipynb_with_stored_outputs(site: Path) -> None:
+    shown = _conf().shown_notebooks()
     for notebook in NOTEBOOKS:
         page = site / "notebooks" / f"{notebook}.html"
         downloads = [h for h in parse(page).links() if urllib.parse.urlsplit(h).path.endswith(".ipynb")]
         assert downloads, f"{notebook}.html has no .ipynb download link"
         served = json.loads(local_target(page, downloads[0]).read_text(encoding="utf-8"))
-        stored = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+        stored = json.loads(shown[f"{notebook}.ipynb"].read_text(encoding="utf-8"))  # the book, if any
         assert len(served["cells"]) == len(stored["cells"])
         for a, b in zip(served["cells"], stored["cells"], strict=True):
             assert a.get("outputs") == b.get("outputs"), f"{notebook}: outputs differ from the stored ones"
@@ -294,30 +290,35 @@ def test_figures_are_deterministic() -> None:
         assert first[name] == second[name], f"{name} differs between two renderings"
 
 
-def test_notebook_links_are_relocated_for_the_site() -> None:
-    conf = _load("notes_conf", SRC / "conf.py")
-    assert conf.relocate_link("../lecture_notes/derivatives.md") == "../derivatives.md"
-    assert conf.relocate_link("../lecture_notes/backward.md#the-loop") == "../backward.md#the-loop"
-    assert conf.relocate_link("02_value_object.ipynb") == "02_value_object.ipynb"
-    assert conf.relocate_link("./02_value_object.ipynb#part-2") == "./02_value_object.ipynb#part-2"
-    assert conf.relocate_link("../grad/engine.py") == "../../grad/engine.py"
-    assert conf.relocate_link("https://pytorch.org/docs") == "https://pytorch.org/docs"
-    assert conf.relocate_link("#section") == "#section"
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp, "src"), Path(tmp, "dst")
-        src.mkdir()
-        cell = {
-            "cell_type": "markdown",
-            "metadata": {},
-            "source": ["See [notes](../lecture_notes/glossary.md)."],
-        }
-        (src / "a.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {}}))
-        dst.mkdir()
-        (dst / "gone.ipynb").write_text("{}")
-        assert conf.sync_notebooks(src, dst) == ["a.ipynb"]
-        copied = json.loads((dst / "a.ipynb").read_text())
-        assert copied["cells"][0]["source"] == ["See [notes](../glossary.md)."]
-        assert not (dst / "gone.ipynb").exists()
+def _conf():
+    return _load("notes_conf", SRC / "conf.py")
+
+
+def test_the_site_shows_the_book_and_relocates_its_links(tmp_path: Path) -> None:
+    src, dst = tmp_path / "notebooks", tmp_path / "lecture_notes" / "notebooks"
+    (src / "solutions").mkdir(parents=True)
+
+    def write(path: Path, text: str) -> None:
+        cell = {"cell_type": "markdown", "id": "a", "metadata": {}, "source": text.splitlines(keepends=True)}
+        path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+
+    write(
+        src / "solutions" / "01_a.ipynb",
+        "# book\n[notes](../../lecture_notes/glossary.md#v) [next](02_b.ipynb)",
+    )
+    write(src / "01_a.ipynb", "# workbook\n[notes](../lecture_notes/glossary.md#v) [next](02_b.ipynb)")
+    write(
+        src / "02_b.ipynb", "# not converted\n[code](steps/engine_02.py) [web](https://x.org/a.md) [up](#b)"
+    )
+    dst.mkdir(parents=True)
+    (dst / "gone.ipynb").write_text("{}")
+    assert _conf().sync_notebooks(src, dst) == ["01_a.ipynb", "02_b.ipynb"]
+    sources = {p.name: "".join(json.loads(p.read_text())["cells"][0]["source"]) for p in dst.glob("*.ipynb")}
+    assert sources == {
+        "01_a.ipynb": "# book\n[notes](../glossary.md#v) [next](02_b.ipynb)",
+        "02_b.ipynb": "# not converted\n[code](../../notebooks/steps/engine_02.py) [web](https://x.org/a.md) "
+        "[up](#b)",
+    }
 
 
 # -- the browser harness (devtools.py) ------------------------------------------------------------
