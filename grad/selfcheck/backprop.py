@@ -14,7 +14,7 @@ Example:
     ...     self.data, self.grad, self._prev, self._op, self.label = data, 1.0, set(_children), _op, label
     >>> r = judge_init(__init__)
     >>> r.status, r.hint
-    ('WRONG', 'self.grad = 0.0: every gradient starts at 0')
+    ('WRONG', 'self.grad = 0.0: grads start at 0')
 """
 
 from __future__ import annotations
@@ -107,13 +107,9 @@ def judge_init(init: Any) -> Result:
         if not hasattr(node, "grad"):
             return wrong(f"{name} has no .grad", "add the line self.grad = 0.0")
         if not (is_real(node.grad) and node.grad == 0):
-            return wrong(
-                f"{name} starts with grad {show(node.grad)}", "self.grad = 0.0: every gradient starts at 0"
-            )
+            return wrong(f"{name} starts with grad {show(node.grad)}", "self.grad = 0.0: grads start at 0")
     if not (_close(getattr(d, "data", None), 20.0) and a.label == "a" and d._op == "+"):
-        return wrong(
-            "data, _op or label is not kept as given", "keep notebook 02's lines and add one for grad"
-        )
+        return wrong("data, _op or label is not kept as given", "keep notebook 02's lines, add one for grad")
     if not (c in d._prev and a in c._prev and len(d._prev) == 2):
         return wrong("a node's _prev does not hold its children", "self._prev = set(_children)")
     return ok()
@@ -135,17 +131,11 @@ def judge_tanh(tanh: Any) -> Result:
         y = c * c + c  # c feeds both the * and the +
         out = y.tanh()
         if not all(hasattr(out, k) for k in ("data", "_prev", "_op")):
-            return wrong(
-                f"tanh returned {show(out)}, not a Value", "out = Value(t, (self,), 'tanh'); return out"
-            )
+            return wrong(f"tanh returned {show(out)}, not a Value", "return out = Value(t, (self,), 'tanh')")
         if not _close(out.data, math.tanh(y.data)):
-            return wrong(
-                f"tanh of {fmt(y.data)} gave {fmt(out.data)}", "t = (math.exp(2*x) - 1) / (math.exp(2*x) + 1)"
-            )
+            return wrong(f"tanh of {fmt(y.data)} gave {fmt(out.data)}", "t = (exp(2x) - 1) / (exp(2x) + 1)")
         if len(out._prev) != 1 or y not in out._prev:
-            return wrong(
-                "the result's _prev is not {self}", "its one child is self: Value(t, (self,), 'tanh')"
-            )
+            return wrong("the result's _prev is not {self}", "its one child: Value(t, (self,), 'tanh')")
         if out._op != "tanh":
             return wrong(f"the result's _op is {show(out._op)}", "Value(t, (self,), 'tanh')")
     return ok()
@@ -192,9 +182,7 @@ def L_nudged(solution: bool = False) -> Result:
             if not all(
                 _close(y, _forward(L_GRAPH, L_LEAVES, name, h)["L"]) for y, h in zip(got[1:], (0.001, 0.25))
             ):
-                return wrong(
-                    f"L_nudged({name!r}, h) is not L with {name} nudged by h", "add h to that node only"
-                )
+                return wrong(f"L_nudged({name!r}, h) is not L with {name} nudged by h", "add h to it only")
         return ok()
 
     return run("L_nudged", lambda: mine("L_nudged"), judge, solution=solution, book=BOOK)
@@ -253,13 +241,9 @@ def _grads(task: str, graph: Graph, leaves: Mapping[str, float], which: tuple[st
         for k, g in got.items():
             name = NAME.get(k, k)
             if not is_real(g):
-                return wrong(
-                    f"{name}.grad is {show(g)}", f"a number: how fast the output moves per unit of {name}"
-                )
+                return wrong(f"{name}.grad is {show(g)}", f"a number: d(output)/d{name}")
             if not _close(g, ref[k].grad):
-                return wrong(
-                    f"{name}.grad is {fmt(g)}, which is not its gradient", _hint(graph, nodes, k, float(g))
-                )
+                return wrong(f"{name}.grad is {fmt(g)}, not its gradient", _hint(graph, nodes, k, float(g)))
         return ok()
 
     return run(task, attempt, judge, **{"allowed": None, **kw}, book=BOOK)
@@ -333,7 +317,7 @@ def judge_neuron(nodes: Mapping[str, Any]) -> Result:
     for label, x in NEURON_LEAVES.items():
         if not _close(nodes[label].data, x):
             return wrong(
-                f"{label}.data is {fmt(nodes[label].data)}, the lecture's is {x!r}", "the lecture's numbers"
+                f"{label}.data is {fmt(nodes[label].data)}, the lecture's is {x!r}", "use the lecture's"
             )
     for label, (op, kids) in NEURON.items():
         node, name = nodes[label], NAME.get(label, label)
