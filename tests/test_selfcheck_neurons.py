@@ -206,7 +206,7 @@ def test_each_mistake_is_wrong_with_its_own_hint(nb, task, change, said, hint, c
 
 def test_pow_tells_each_slip_apart_in_every_case():
     """k is never out.grad: at every (x, k) the check tries, each slip makes another x.grad."""
-    for x0, k in [(2.0, 3), (3.0, -1), (4.0, 0.5)]:
+    for x0, k in check.POWERS:
         d = k * x0 ** (k - 1)
         made = [check.BEFORE + check.UP * d, check.UP * d, check.BEFORE + d]
         made += [check.BEFORE + check.UP * d / k, check.BEFORE + check.UP * x0**k]

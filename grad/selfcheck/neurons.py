@@ -39,6 +39,7 @@ OTHER = (-1.0, 0.5, 0.25, -2.0, 0.75)  # a second neuron, so that numbers typed 
 LEAVES = ("x1", "x2", "w1", "w2", "b")
 NN = ("Neuron", "Layer", "MLP")
 BEFORE, UP = 1.0, 2.0  # x.grad before a closure runs (another use of x), and out.grad
+POWERS = [(2.0, 3), (3.0, -1), (4.0, 0.5)]  # (x, k) for x**k: k is never UP, so each slip shows
 Probe = tuple[str, Callable[..., Any], str]  # what it computes, how (of the leaves a, b), the hint
 
 
@@ -266,7 +267,7 @@ def pow(*, solution: bool = False) -> Result:
         (lambda d, x0, k: math.nan, "self.grad += other * self.data**(other - 1) * out.grad"),
     ]
     shared = ("c**2 + c**-1 with c = a * b", lambda a, b: (lambda c: c**2 + c**-1)(a * b), slips[-1][1])
-    judge = _closure(lambda x, k: x**k, [(2.0, 3), (3.0, -1), (4.0, 0.5)], slips, shared)
+    judge = _closure(lambda x, k: x**k, POWERS, slips, shared)
     return _methods("pow", ["__pow__"], "05.ops", judge, solution)
 
 
