@@ -174,9 +174,11 @@ def test_from_the_notebook_the_courses_pieces_stand_in_until_yours_pass(notebook
     assert not check.value()
     assert printed_line(capsys).endswith("until yours passes, `Value` is the course's")
     assert notebook.Value is check.COURSE
+    assert not check.value() and "value: not yet (" in printed_line(capsys)  # the course's is not yours
     assert not check.lecture_L() and notebook.L.data == -8.0 and notebook.L.label == "L"
+    assert not check.lecture_L()  # the course's L, checked again, is still not yet
     assert not check.trace() and notebook.trace is check._walk
-    assert capsys.readouterr().out.count("not yet (replace the ... with your code); until yours passes") == 2
+    assert capsys.readouterr().out.count("not yet (replace the ... with your code); until yours passes") == 3
     assert check.a_plus_a().status == "not yet"  # n_children is set by the task cell once its ... is replaced
     assert printed_line(capsys) == "a_plus_a: not yet (replace the ... with your code)"
     notebook.n_childern = 1

@@ -29,11 +29,14 @@ __all__ = ["checked", "f", "in_notebook", "nudge", "slope"]
 Fn = Callable[..., Any]
 
 
+STANDING_IN: dict[str, object] = {}  # what in_notebook put in the notebook, by name: not the learner's
+
+
 def in_notebook(name: str, course: object, yours: bool) -> str:
     """Keep the notebook's ``name`` when ``yours`` passed; else set it to ``course``. A note for the line."""
     if yours:
         return ""
-    vars(sys.modules["__main__"])[name] = course
+    vars(sys.modules["__main__"])[name] = STANDING_IN[name] = course
     return f"until yours passes, `{name}` is the course's"
 
 
@@ -44,7 +47,7 @@ def checked(
     ``name`` (``task`` unless given) with the course's ``course`` in its place until it passes.
 
     A name that is not in the notebook, with no name like it there, is "not yet": its task cell, whose
-    check runs last, still holds its ``...``.
+    check runs last, still holds its ``...``. So is the course's piece that a check put in its place.
     """
     name = kw.pop("name", task)
     if given is None and course is not None:
@@ -52,11 +55,12 @@ def checked(
 
     def look() -> Any:
         try:
-            return mine(name)
+            got = mine(name)
         except NotDefined as err:
             if err.close:
                 raise
             return ...
+        return ... if got is STANDING_IN.get(name) else got  # the course's, from an earlier run
 
     return run(task, look if given is None else lambda: given, judge, book=book, **kw)
 
