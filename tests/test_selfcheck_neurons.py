@@ -22,7 +22,7 @@ from helpers import NOTEBOOKS, close, printed_line, read_notebook, wrong_line
 import grad
 import grad.nn
 from grad import lecture
-from grad.selfcheck import core, my_engine
+from grad.selfcheck import core
 from grad.selfcheck import neurons as check
 
 BOOK = json.loads(core.SOLUTIONS.read_text(encoding="utf-8"))
@@ -43,11 +43,12 @@ def cell(notebook, code: str) -> None:
 
 
 @pytest.fixture
-def nb(notebook):
+def nb(notebook, capsys):
     """The notebook after its first cell: the imports and ``Value = check.start()`` (the course's)."""
     cell(notebook, "import math\nimport random\n\nimport torch\n")
     notebook.check = check
-    notebook.Value = my_engine._course({m: vars(lecture.Value)[m] for m in my_engine._needed("05.wrap")}, "")
+    notebook.Value = check.start()
+    assert printed_line(capsys).startswith("Value: the course's (no my_micrograd/ folder here")
     return notebook
 
 
