@@ -144,3 +144,10 @@ def test_solution_prints_the_books_code(capsys):
     out = capsys.readouterr().out
     assert out.startswith("f: OK\nthe book's solution (") and "01_derivatives.ipynb):" in out
     assert "return 3 * x**2 - 4 * x + 5" in out and "check.f(" not in out
+
+
+@pytest.mark.parametrize("answer", [None, "22", math.nan, math.inf, (1.0, None, 1.0), object()])
+@pytest.mark.parametrize("task", ["f", "slope", "nudge"])
+def test_any_kind_of_answer_gets_a_wrong_of_its_own_never_a_crash(task, answer, capsys):
+    assert getattr(check, task)(lambda *args: answer).status == "WRONG"
+    assert "raised" not in printed_line(capsys)

@@ -197,3 +197,11 @@ def test_a_passing_class_is_saved_to_my_micrograd(notebook, tmp_path, monkeypatc
     Started = my_engine.start("03.grad")
     assert "yours: __init__, __repr__, __add__, __mul__" in capsys.readouterr().out
     assert repr(Started(2.0) * Started(3.0)) == "Value(data=6.0)"
+
+
+@pytest.mark.parametrize("answer", ["L", math.nan, (1, None), ([1], [2]), ({"a"}, [(1, 2, 3)]), object()])
+def test_any_kind_of_answer_gets_a_wrong_of_its_own_never_a_crash(answer, capsys):
+    verdicts = [check.lecture_L(answer), check.trace(lambda root: answer, Value), check.value(answer)]
+    verdicts += [check.a_plus_a(answer, Value), check.trace(lambda root: None, Value)]  # None: no lookup here
+    assert [v.status for v in verdicts] == ["WRONG"] * 5
+    assert "raised" not in capsys.readouterr().out

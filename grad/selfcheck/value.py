@@ -160,6 +160,10 @@ def _graphs(V: Any) -> list[tuple[str, Any]]:
     return [("L", lecture.lecture_L(V)["L"]), ("g = c*c + c", g), ("a lone Value", V(5.0, label="z"))]
 
 
+def _pair(x: object) -> bool:
+    return isinstance(x, tuple | list) and len(x) == 2
+
+
 def _judge_trace(fn: Callable[[Any], Any], V: Any) -> Result:
     for what, root in _graphs(V):
         nodes, edges = _walk(root)
@@ -181,9 +185,14 @@ def _judge_trace(fn: Callable[[Any], Any], V: Any) -> Result:
             return wrong(
                 said, "only read _prev (for child in v._prev): keep your to-do list in a list of your own"
             )
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            return wrong(f"trace({what}) returned {brief(got)}", "return nodes, edges")
-        mine_nodes, mine_edges = list(got[0]), list(got[1])
+        parts = [list(x) if isinstance(x, set | list | tuple) else None for x in got] if _pair(got) else []
+        if not parts or None in parts:
+            return wrong(f"trace({what}) returned {brief(got)}", "return nodes, edges: two sets")
+        mine_nodes, mine_edges = parts
+        if not all(hasattr(v, "_prev") for v in mine_nodes) or not all(map(_pair, mine_edges)):
+            return wrong(
+                f"trace({what}) returned {brief(got)}", "nodes holds Values; edges (child, parent) pairs"
+            )
         twice = sorted((v for v in nodes if walks[v] > walks[root]), key=lambda v: (-len(kept[v]), _name(v)))
         if twice or len(mine_nodes) > len(set(mine_nodes)):
             said = f"trace({what}) visits {_name(twice[0]) if twice else 'a node'} more than once"
