@@ -60,6 +60,7 @@ def test_the_placeholder_is_not_yet(task, capsys):
         (lambda x: 3 * x * 2 - 4 * x + 5, "f(3) gave 11, expected 20", "x*2 is twice x"),
         (lambda x: None, "f(3) gave None", "return 3 * x**2 - 4 * x + 5"),
         (lambda: 0, "f cannot be called as f(x)", "def f(x)"),
+        (lambda x: 3 * x ^ 2 - 4 * x + 5, "f(3) raised TypeError", "x squared is x**2"),
     ],
 )
 def test_f_wrong(fn, said, hint, capsys):

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, wrong
+from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, source_of, wrong
 from grad.validate import brief, fmt, is_real
 
 __all__ = ["checked", "f", "in_notebook", "nudge", "slope"]
@@ -101,7 +101,12 @@ def _judge_f(fn: Fn) -> Result:
     if (problem := _takes(fn, "f", "x")) is not None:
         return problem
     for x in (3.0, -1.5, 0.0):
-        raw = fn(x)
+        try:
+            raw = fn(x)
+        except TypeError as err:  # 3 * x^2: ^ is xor, which floats do not have
+            if "^" not in str(source_of(fn)):
+                raise
+            return wrong(f"f({x:g}) raised TypeError: {err}", "^ is not a power in Python: x squared is x**2")
         if _unfinished(raw):
             return not_yet()
         if (got := _number(raw)) is not None and abs(got - _f(x)) <= 1e-9 * max(1.0, abs(_f(x))):
