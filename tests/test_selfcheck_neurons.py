@@ -324,3 +324,17 @@ def test_the_course_nn_is_the_lectures_network():
     assert close(out.data, reference(check.X).data)
     assert all(close(p.grad, r.grad) for p, r in zip(n.parameters(), reference.parameters()))
     assert isinstance(Layer(3, 2)(check.X), list) and isinstance(Neuron(2)([1.0, 2.0]), lecture.Value)
+
+
+@pytest.mark.parametrize(("task", "name"), [("neuron", "Neuron"), ("tanh_pieces", "neuron_pieces")])
+def test_the_course_piece_a_check_put_in_is_never_taken_for_the_learners(
+    nb, task, name, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my_micrograd").mkdir()
+    cell(nb, workbook_cells()[task].rsplit("check.", 1)[0])  # the workbook's cell, run without its check
+    for _ in range(2):  # the second run finds the course's piece under the learner's name
+        assert not getattr(check, task)()
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert f"{task}: not yet ({name} here is the course's, put in by this check: run your cell)" in line
+    assert not any((tmp_path / "my_micrograd").iterdir())  # nothing saved as theirs
