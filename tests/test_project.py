@@ -208,8 +208,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 @pytest.mark.timeout(300)
 def test_make_test_leaves_the_learners_work_alone(tmp_path: Path) -> None:
     """With a learner's my_work/ holding a failing cell, a broken engine and a failing test file, make
-    test's pytest collects nothing there (notebooks/steps/ neither), and make lab's copy, run again,
-    changes no byte of it. Run on a copy of the repository's tracked files, as a fresh clone has them."""
+    test's pytest collects nothing there (notebooks/steps/ neither), but every book and workbook, and
+    make lab's copy, run again, changes no byte of it. Run on a copy of the repository's tracked files,
+    as a fresh clone has them."""
     repo = tmp_path / "repo"
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     for name in tracked.decode().split("\0"):
@@ -243,6 +244,10 @@ def test_make_test_leaves_the_learners_work_alone(tmp_path: Path) -> None:
     collected = _run_line(test.replace(" -m pytest ", " -m pytest --collect-only ", 1), repo)
     assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr[-2000:]
     items = [line for line in collected.stdout.splitlines() if "::" in line]
-    assert any(item.startswith("notebooks/01_") for item in items), collected.stdout[-2000:]
+    notebooks = {item.split("::")[0] for item in items if item.endswith(".ipynb::Cell 0")}
+    books = {
+        p.relative_to(repo).as_posix() for p in (repo / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb")
+    }
+    assert "notebooks/01_derivatives.ipynb" in notebooks and books <= notebooks, sorted(notebooks)
     assert not [item for item in items if item.startswith((work.name, "notebooks/steps"))]
     assert _files(work) == mine
