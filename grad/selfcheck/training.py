@@ -40,6 +40,7 @@ from grad.losses import sse
 from grad.nn import MLP as GradMLP
 from grad.selfcheck import my_engine, neurons
 from grad.selfcheck.core import Result, has_placeholder, mine, not_yet, ok, one_line, run, source_of, wrong
+from grad.validate import fsum, real, sequence
 
 __all__ = [
     "backward",
@@ -126,21 +127,52 @@ def show_engine() -> None:
             print(text.rstrip() + "\n")
 
 
-def _use(names: dict[str, Callable[[], Any]], passed: bool) -> str:
-    """Put the course's version of each name into the notebook unless the task ``passed``."""
-    if passed:
-        return ""
-    main = vars(sys.modules["__main__"])
-    for name, make in names.items():
-        main[name] = make()
-    return f"until yours passes, the notebook uses the course's {', '.join(names)}"
+def _task(
+    task: str,
+    attempt: Callable[[], Any],
+    judge: Callable[[Any], Result],
+    solution: bool,
+    course: dict[str, Callable[[], Any]] | bool = False,
+    **how: Any,
+) -> Result:
+    """:func:`core.run` for a task of this notebook: until it passes, each name of ``course`` is put
+    into the notebook, made by its function (the course's version), and the line says so."""
+
+    def use(passed: bool) -> str:
+        if passed or not isinstance(course, dict):
+            return ""
+        for name, make in course.items():
+            vars(sys.modules["__main__"])[name] = make()
+        return f"until yours passes, the notebook uses the course's {', '.join(course)}"
+
+    return run(
+        task, attempt, judge, install=use if course else None, solution=solution, book="training", **how
+    )
 
 
 # ---- references in grad --------------------------------------------------------------------------------
 
 
-def _numbers(xs: Sequence[Any]) -> list[float]:
-    return [float(getattr(x, "data", x)) for x in xs]
+def _numbers(xs: Any, what: str = "the numbers") -> list[float]:
+    """The numbers of ``xs`` (a Value gives its .data); a TypeError naming ``what`` if one is not a number."""
+    return [real(getattr(x, "data", x), f"{what}[{i}]") for i, x in enumerate(sequence(xs, what))]
+
+
+def _grads(params: Any) -> list[float]:
+    return [
+        real(p.grad, f"n.parameters()[{i}].grad") for i, p in enumerate(sequence(params, "n.parameters()"))
+    ]
+
+
+def _is(got: Any, want: list[Any]) -> bool:
+    """True when ``got`` holds the numbers ``want`` (a list of numbers, or of lists of numbers)."""
+    try:
+        return all(
+            _numbers(g) == w if isinstance(w, list) else real(g, "x") == w
+            for g, w in zip(sequence(got, "x"), want)
+        ) and len(got) == len(want)
+    except (TypeError, OverflowError):
+        return False
 
 
 def _grad_net(weights: Sequence[float], sizes: tuple[int, list[int]]) -> GradMLP:
@@ -149,7 +181,7 @@ def _grad_net(weights: Sequence[float], sizes: tuple[int, list[int]]) -> GradMLP
     if len(params) != len(weights):
         raise ValueError(f"train_in_grad: {len(weights)} weights for MLP{sizes}, which has {len(params)}")
     for p, w in zip(params, weights):
-        p.data = float(w)
+        p.data = real(w, "a weight")
     return net
 
 
@@ -174,16 +206,7 @@ def train_in_grad(
         [4.149, 3.9775]
     """
     net = _grad_net(weights, sizes)
-    losses = []
-    for _ in range(steps):
-        out = sse([net(x) for x in xs], ys)
-        if zero:
-            net.zero_grad()
-        out.backward()
-        for p in net.parameters():
-            p.data += -lr * p.grad
-        losses.append(out.data)
-    return losses, net
+    return course_train(net, xs, ys, steps, lr, zero=zero), net
 
 
 def _close(a: Sequence[float], b: Sequence[float], rel: float = 1e-9) -> bool:
@@ -219,9 +242,9 @@ def _course_data() -> dict[str, Callable[[], Any]]:
 def _judge_data(got: tuple[Any, Any, Any, Any]) -> Result:
     xs, ys, n, ypred = got
     want_xs, want_ys = toy_dataset()
-    if not isinstance(xs, list) or _numbers_or_none(xs) != want_xs:
+    if not _is(xs, want_xs):
         return wrong("xs is not the lecture's four examples", "four lists of three numbers, as in the video")
-    if not isinstance(ys, list) or _numbers_or_none([ys]) != [want_ys]:
+    if not _is(ys, want_ys):
         return wrong("ys is not the lecture's four targets", "ys = [1.0, -1.0, -1.0, 1.0]")
     params = n.parameters() if callable(getattr(n, "parameters", None)) else None
     if not isinstance(params, list) or len(params) != 41:
@@ -235,27 +258,13 @@ def _judge_data(got: tuple[Any, Any, Any, Any]) -> Result:
     return ok()
 
 
-def _numbers_or_none(rows: Any) -> list[list[float]] | None:
-    try:
-        return [[float(x) for x in row] for row in rows]
-    except (TypeError, ValueError):
-        return None
-
-
 def data(*, install: bool = True, solution: bool = False) -> Result:
     """Check the notebook's ``xs``, ``ys`` (the lecture's data), ``n`` and ``ypred = [n(x) for x in xs]``.
 
     Not OK: the notebook gets the course's xs, ys, n (seed 3) and ypred.
     """
     names = _course_data()
-    return run(
-        "data",
-        lambda: tuple(mine(k) for k in names),
-        _judge_data,
-        install=(lambda passed: _use(names, passed)) if install else None,
-        solution=solution,
-        book="training",
-    )
+    return _task("data", lambda: tuple(mine(k) for k in names), _judge_data, solution, install and names)
 
 
 def _nodes(root: Any, limit: int = 100_000) -> list[Any]:
@@ -276,13 +285,13 @@ def _judge_loss(got: tuple[Any, Any, Any]) -> Result:
         return wrong(
             f"loss is a {type(out).__name__}, not a Value", "add up Values: use ypred's, not their .data"
         )
-    value, diffs = float(out.data), [p - t for p, t in zip(_numbers(ypred), ys)]
-    want = sum(d * d for d in diffs)
+    value, diffs = real(out.data, "loss.data"), [p - t for p, t in zip(_numbers(ypred, "ypred"), ys)]
+    want = fsum(d * d for d in diffs)
     if not math.isclose(value, want, rel_tol=1e-12, abs_tol=1e-12):
         hints = [
             (want / len(diffs), "that is the mean; the lecture's loss is the sum of the squared errors"),
-            (sum(abs(d) for d in diffs), "square each difference instead of taking its absolute value"),
-            (sum(diffs), "square each difference: (yout - ygt)**2, so misses on either side count"),
+            (fsum(abs(d) for d in diffs), "square each difference instead of taking its absolute value"),
+            (fsum(diffs), "square each difference: (yout - ygt)**2, so misses on either side count"),
         ]
         hint = next(
             (h for v, h in hints if math.isclose(value, v, rel_tol=1e-9)), "add (yout - ygt)**2 over all four"
@@ -304,14 +313,8 @@ def loss(*, install: bool = True, solution: bool = False) -> Result:
     def course() -> Any:
         return sum((yout - ygt) ** 2 for ygt, yout in zip(mine("ys"), mine("ypred")))
 
-    return run(
-        "loss",
-        lambda: (mine("loss"), mine("ypred"), _numbers(mine("ys"))),
-        _judge_loss,
-        install=(lambda passed: _use({"loss": course}, passed)) if install else None,
-        solution=solution,
-        book="training",
-    )
+    attempt = lambda: (mine("loss"), mine("ypred"), _numbers(mine("ys"), "ys"))  # noqa: E731
+    return _task("loss", attempt, _judge_loss, solution, install and {"loss": course})
 
 
 def _grads_at(weights: Sequence[float], xs: Any, ys: Any) -> tuple[list[float], float]:
@@ -342,7 +345,7 @@ def backward(*, install: bool = True, solution: bool = False) -> Result:
 
     def attempt() -> Any:
         params = mine("n").parameters()
-        return _numbers(params), [float(p.grad) for p in params], mine("xs"), mine("ys")
+        return _numbers(params, "n.parameters()"), _grads(params), mine("xs"), mine("ys")
 
     def course(passed: bool) -> str:
         if passed:
@@ -402,18 +405,21 @@ def one_step(*, solution: bool = False) -> Result:
 
     def attempt() -> Any:
         params = mine("n").parameters()
-        return _numbers(params), [float(p.grad) for p in params], mine("xs"), mine("ys"), mine("loss")
+        return _numbers(params, "n.parameters()"), _grads(params), mine("xs"), mine("ys"), mine("loss")
 
-    return run("one_step", attempt, _judge_step, solution=solution, book="training")
+    return _task("one_step", attempt, _judge_step, solution)
 
 
-def course_train(n: Any, xs: Any, ys: Any, steps: int, lr: float) -> list[float]:
-    """The course's training loop: ``steps`` steps of gradient descent; the loss before each."""
+def course_train(n: Any, xs: Any, ys: Any, steps: int, lr: float, *, zero: bool = True) -> list[float]:
+    """The course's training loop: ``steps`` steps of gradient descent; the loss before each.
+
+    ``zero=False`` leaves out the zeroing of the gradients (the lecture's first loop, and its bug).
+    """
     losses = []
     for _ in range(steps):
         ypred = [n(x) for x in xs]
         out = sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred))
-        for p in n.parameters():
+        for p in n.parameters() if zero else []:
             p.grad = 0.0
         out.backward()
         for p in n.parameters():
@@ -460,15 +466,9 @@ def train(fn: Any = None, *, install: bool = True, solution: bool = False) -> Re
         start = _numbers(n.parameters())
         return start, mine_train(n, *toy_dataset(), STEPS, LR)
 
-    return run(
-        "train",
-        attempt,
-        _judge_train,
-        source=source_of(mine("train") if fn is None and "train" in vars(sys.modules["__main__"]) else fn),
-        install=(lambda passed: _use({"train": lambda: course_train}, passed)) if install else None,
-        solution=solution,
-        book="training",
-    )
+    source = source_of(mine("train") if fn is None and "train" in vars(sys.modules["__main__"]) else fn)
+    course = {"train": lambda: course_train}
+    return _task("train", attempt, _judge_train, solution, install and course, source=source)
 
 
 # ---- tanh as a torch.autograd.Function ------------------------------------------------------------------
@@ -544,12 +544,6 @@ def tanh_function(fn: Any = None, *, install: bool = True, solution: bool = Fals
         x2 = x.detach().clone().requires_grad_()
         return x, y, g, x.grad, torch.autograd.gradcheck(function.apply, (x2,), raise_exception=False)
 
-    return run(
-        "tanh_function",
-        attempt,
-        _judge_tanh,
-        source="",
-        install=(lambda passed: _use({"MyTanh": course_tanh}, passed)) if install else None,
-        solution=solution,
-        book="training",
+    return _task(
+        "tanh_function", attempt, _judge_tanh, solution, install and {"MyTanh": course_tanh}, source=""
     )
