@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import linecache
 import math
 
 import pytest
@@ -205,12 +206,60 @@ def test_source_of_functions_and_classes():
     assert core.has_placeholder(core.source_of(_Cls)) and not core.has_placeholder("def f(: ...")
 
 
-def test_the_running_cell_is_the_source_of_a_statement_task(notebook):
+def _cell(notebook, name: str, source: str) -> None:
+    """Run ``source`` as IPython runs a cell: in the notebook's names, its lines in linecache."""
+    linecache.cache[name] = (len(source), None, source.splitlines(keepends=True), name)
+    exec(compile(source, name, "exec"), vars(notebook))
+
+
+def test_the_calling_cell_is_the_source_of_a_statement_task(notebook):
+    notebook.core, notebook._ih = core, ["", "an older cell"]  # nbval keeps no history: _ih is stale
+    cell = "a = 1\nsource = core.cell_source()\nr = core.run('x', lambda: 1, lambda got: core.ok())"
+    _cell(notebook, "<cell 1>", cell + "\n")
+    assert notebook.source == cell + "\n" and notebook.r
+    _cell(notebook, "<cell 2>", "a = type('N', (), {})()\na.grad = -6.0\n" + cell[6:])
+    assert notebook.r.text == "typed-in numbers: a.grad = -6.0"
+    _cell(notebook, "<cell 3>", "def f():\n    return core.cell_source()\n\nsource = f()")
+    assert notebook.source.endswith("source = f()")  # the cell, not the function that asked
+
+
+def test_outside_a_cell_the_source_is_the_history_if_any(notebook):
     notebook._ih = ["", "a.grad = -6.0\ncheck.x()"]
     assert core.cell_source() == "a.grad = -6.0\ncheck.x()"
     assert _check(lambda: 1).status == "WRONG"  # the cell's typed-in number
     notebook._ih = "not a list"
     assert core.cell_source() is None
+
+
+KERNEL_CELLS = [
+    "from grad.selfcheck import core",
+    "a = type('N', (), {})()\na.grad = 6.0\ncore.run('grads', lambda: a.grad, lambda g: core.ok())",
+    "b = a.grad * 2\ncore.run('uses', lambda: b, lambda g: core.ok())",
+    "print(repr(core.cell_source()))",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("history", [True, False], ids=["run_notebooks", "nbval"])
+def test_in_a_kernel_the_source_is_the_calling_cell_with_or_without_history(history, tmp_path):
+    """run_notebooks.py (nbclient) keeps IPython's history, nbval runs cells without: the same verdicts."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])
+    client = nbclient.NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(tmp_path)}})
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index, store_history=history)
+    outs = [
+        "".join(o.get("text", f"{o.get('ename')}: {o.get('evalue')}") for o in c.outputs) for c in nb.cells
+    ]
+    assert outs == [
+        "",
+        "grads: WRONG: typed-in numbers: a.grad = 6.0. Hint: write it with the nodes' .data and .grad\n",
+        "uses: OK\n",
+        f"{KERNEL_CELLS[-1] + chr(10)!r}\n",  # IPython ends a cell with a newline
+    ]
 
 
 # ---- typed-in numbers ----------------------------------------------------------------------------------
@@ -266,7 +315,12 @@ def test_install_is_told_the_verdict_and_save_runs_only_when_ok():
 
 
 def test_solution_prints_the_books_code_or_says_there_is_none(tmp_path, monkeypatch, capsys):
-    book = {"backward.tanh": {"notebook": "04_backward.ipynb", "code": "def tanh(self):\n    ...\n"}}
+    book = {
+        "backward.tanh": {
+            "notebook": "notebooks/solutions/04_backward.ipynb",
+            "code": "def tanh(self):\n    ...\n",
+        }
+    }
     monkeypatch.setattr(core, "SOLUTIONS", tmp_path / "solutions.json")
     _check(lambda: 1, solution=True, book="backward")
     assert capsys.readouterr().out == "task: OK\nno solution stored for backward.task\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import linecache
 import math
 
 import pytest
@@ -187,6 +188,44 @@ def test_a_later_save_replaces_the_method_and_keeps_the_rest_of_the_file(folder)
     namespace = {}
     exec(compile(text, "engine.py", "exec"), namespace)
     assert namespace["Value"].__add__.__code__.co_code == add_fixed.__code__.co_code
+
+
+BOOK_CELL = """def exp(self):
+    ### BEGIN SOLUTION
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data * out.grad  ### END SOLUTION stays: not a whole line
+
+    out._backward = _backward
+      ### END SOLUTION   \t
+    return out
+"""
+
+
+def test_the_books_solution_markers_are_not_saved(folder):
+    linecache.cache["<book cell>"] = (
+        len(BOOK_CELL),
+        None,
+        BOOK_CELL.splitlines(keepends=True),
+        "<book cell>",
+    )
+    namespace = {"Value": lecture.Value, "math": math}
+    exec(compile(BOOK_CELL, "<book cell>", "exec"), namespace)
+    assert save("exp", namespace["exp"], "05.ops", "exp") == "saved to my_micrograd/engine.py"
+    text = (folder / "engine.py").read_text()
+    assert "### BEGIN" not in text and text.count("### END SOLUTION") == 1
+    assert "        out._backward = _backward\n        return out\n" in text
+    engine = {}
+    exec(compile(text, "engine.py", "exec"), engine)
+    engine["Value"] = V = type("Value", (lecture.Value,), {"exp": engine["Value"].exp})
+    a = V(0.5)
+    b = a.exp() * a  # a used twice
+    b.backward()
+    h = 1e-6  # central difference of x * e**x at 0.5
+    assert math.isclose(
+        a.grad, ((0.5 + h) * math.exp(0.5 + h) - (0.5 - h) * math.exp(0.5 - h)) / (2 * h), rel_tol=1e-8
+    )
 
 
 def test_a_wrong_piece_never_overwrites_a_saved_one(folder, capsys):

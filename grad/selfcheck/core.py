@@ -162,8 +162,22 @@ def mine(name: str) -> Any:
 
 
 def cell_source() -> str | None:
-    """The cell running now, in IPython (``_ih[-1]``; a check is its task cell's last line), else None."""
-    history = getattr(sys.modules.get("__main__"), "_ih", None)
+    """The code of the cell that called the check (a check is its task cell's last line), else None.
+
+    It is the outermost frame running in the notebook's names, read back through ``linecache``,
+    where IPython puts every cell it runs, with or without history. ``_ih[-1]`` is only the
+    fallback when no cell called (a test that sets it): nbval runs cells without history, so in a
+    notebook it may be an older cell.
+    """
+    main = sys.modules.get("__main__")
+    frame, cell = sys._getframe(1), None
+    while frame is not None:
+        if main is not None and frame.f_globals is vars(main) and frame.f_code.co_name == "<module>":
+            cell = frame.f_code.co_filename
+        frame = frame.f_back
+    if cell is not None:
+        return "".join(linecache.getlines(cell)) or None
+    history = getattr(main, "_ih", None)
     return history[-1] if isinstance(history, list) and history and isinstance(history[-1], str) else None
 
 
@@ -351,7 +365,7 @@ def solution_text(key: str) -> str:
     """The book's code for the task ``key`` ("module.task"), headed by its notebook; a line if none."""
     try:
         entry = json.loads(SOLUTIONS.read_text(encoding="utf-8"))[key]
-        return f"the book's solution (notebooks/solutions/{entry['notebook']}):\n{entry['code'].rstrip()}"
+        return f"the book's solution ({entry['notebook']}):\n{entry['code'].rstrip()}"
     except (OSError, ValueError, KeyError, TypeError):
         return f"no solution stored for {key}"
 

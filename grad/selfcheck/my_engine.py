@@ -65,6 +65,7 @@ ENGINE_HEADER = f'"""My micrograd engine: each method saved by the check it pass
 NN_HEADER = f'"""My neural net: each class saved by its check."""\n\n{IMPORTS}\nfrom .engine import Value\n'
 MAY_READ = frozenset(vars(builtins)) | {"math", "random", "Value", "Neuron", "Layer", "MLP", "Module"}
 STAMP = re.compile(r"\s*# saved by check\.(\w+)\(\) at stage (\S+)")
+MARKER = re.compile(r"^[ \t]*### (?:BEGIN|END) SOLUTION[ \t]*(?:\n|$)", re.M)  # the book's, whole lines
 
 
 def _stamp(check: str, stage: str) -> str:
@@ -170,6 +171,7 @@ def save(name: str, piece: object, stage: str, check: str) -> str | None:
         return f"not saved: {FOLDER}/{path.name} does not parse (line {err.lineno}): fix it or delete it"
     except (OSError, ValueError) as err:
         return f"not saved: {FOLDER}/{path.name} cannot be read ({type(err).__name__})"
+    code = MARKER.sub("", code)
     code = re.sub(r"^(\s*(?:async\s+)?(?:def|class)\s+)\w+", rf"\g<1>{name}", code, count=1, flags=re.M)
     stamp, lines = _stamp(check, stage), text.splitlines(keepends=True)
     if is_class:
