@@ -282,10 +282,12 @@ def loop(zero="before", sign=-1):
     return train
 
 
-def test_train_ok_with_the_notebooks_mlp(nb, capsys):
+def test_train_ok_with_the_notebooks_mlp_and_the_notebooks_random_numbers_left_alone(nb, capsys):
     nb.train = check.course_train
+    state = random.getstate()
     assert check.train()
     assert printed_line(capsys) == "train: OK"
+    assert random.getstate() == state
 
 
 @pytest.mark.parametrize(
@@ -300,8 +302,13 @@ def test_train_ok_with_the_notebooks_mlp(nb, capsys):
             "micrograd's Module has zero_grad, your MLP",
         ),
         (lambda n, xs, ys, steps, lr: None, "returned NoneType, not 4 losses", "return the list"),
+        (
+            lambda n, xs, ys, steps, lr: loop()(MLP(3, [4, 4, 1]), xs, ys, steps, lr),
+            "expected [",
+            "never changes: train that n",
+        ),
     ],
-    ids=["no-zeroing", "zero-after", "sign", "zero_grad", "none"],
+    ids=["no-zeroing", "zero-after", "sign", "zero_grad", "none", "notebooks-n"],
 )
 def test_train_wrong(nb, fn, said, hint, capsys):
     assert not check.train(fn, install=False)

@@ -428,8 +428,8 @@ def course_train(n: Any, xs: Any, ys: Any, steps: int, lr: float, *, zero: bool 
     return losses
 
 
-def _judge_train(got: tuple[list[float], Any]) -> Result:
-    start, returned = got
+def _judge_train(got: tuple[list[float], Any, bool]) -> Result:
+    start, returned, moved = got
     if not isinstance(returned, list | tuple) or len(returned) != STEPS:
         return wrong(
             f"train(n, xs, ys, {STEPS}, {LR}) returned {type(returned).__name__}, not {STEPS} losses",
@@ -443,6 +443,10 @@ def _judge_train(got: tuple[list[float], Any]) -> Result:
         hint = "the gradients pile up: backward() adds to .grad, so set p.grad = 0.0 for each p before it"
     elif _close(losses, [want[0]] * STEPS):
         hint = "the loss never changes: zero the gradients before loss.backward(), not after it"
+    elif not moved:
+        hint = (
+            "the n your train is given never changes: train that n (not the notebook's), with xs and ys given"
+        )
     elif losses[1] > losses[0]:
         hint = "the loss went up: step against the gradient, p.data += -lr * p.grad"
     else:
@@ -464,7 +468,8 @@ def train(fn: Any = None, *, install: bool = True, solution: bool = False) -> Re
         make = mine("MLP") if fn is None else neurons.course_nn(lecture.Value)[2]
         n = _seeded(lambda: make(*SIZES), 0)
         start = _numbers(n.parameters())
-        return start, mine_train(n, *toy_dataset(), STEPS, LR)
+        returned = mine_train(n, *toy_dataset(), STEPS, LR)
+        return start, returned, _numbers(n.parameters()) != start
 
     source = source_of(mine("train") if fn is None and "train" in vars(sys.modules["__main__"]) else fn)
     course = {"train": lambda: course_train}
