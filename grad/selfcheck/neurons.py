@@ -160,6 +160,8 @@ def _probe(cls: type, probe: Probe) -> Result | None:
         out = build(*leaves)
         if not isinstance(out, cls):
             return wrong(f"{text} gave {type(out).__name__}, not a Value", hint)
+        if not is_real(out.data):
+            return wrong(f"{text} has a {type(out.data).__name__} as its .data, not a number", hint)
         if not _close(out.data, want.data):
             return wrong(f"{text} is {fmt(out.data)}, expected {fmt(want.data)}", hint)
         out.backward()
@@ -194,7 +196,7 @@ def _closure(
             said = f"made {out!r}" if isinstance(out, cls) else f"gave {type(out).__name__}"
             return wrong(
                 f"{case}: it {said}, expected a Value {fmt(want.data)} with x as its child",
-                "out = Value(the number, (self,), the op's name), and return out",
+                "out is a new Value of the number, with self as its one child; return it",
             )
         x.grad, out.grad = BEFORE, UP
         out._backward()
@@ -243,10 +245,22 @@ def wrap(*, solution: bool = False) -> Result:
 def reflected(*, solution: bool = False) -> Result:
     """Check ``__radd__`` and ``__rmul__``: a number on the left, and ``sum()``, which starts from 0."""
     probes = [
-        ("2 * a", lambda a, b: 2 * a, "__rmul__(self, other) is other * self, which is self * other"),
-        ("1 + a", lambda a, b: 1 + a, "__radd__(self, other) is other + self, which is self + other"),
+        (
+            "2 * a",
+            lambda a, b: 2 * a,
+            "2 * a comes to a.__rmul__(2): let the Value multiply (the order does not matter)",
+        ),
+        (
+            "1 + a",
+            lambda a, b: 1 + a,
+            "1 + a comes to a.__radd__(1): let the Value add (the order does not matter)",
+        ),
         ("sum([a, b, a])", lambda a, b: sum([a, b, a]), "sum() starts from 0: 0 + a needs __radd__"),
-        ("sum([c, 2 * c]) with c = a * b", lambda a, b: (lambda c: sum([c, 2 * c]))(a * b), "self + other"),
+        (
+            "sum([c, 2 * c]) with c = a * b",
+            lambda a, b: (lambda c: sum([c, 2 * c]))(a * b),
+            "__radd__ and __rmul__ hand the work to + and *",
+        ),
     ]
     return _methods("reflected", ["__radd__", "__rmul__"], "05.wrap", _probes(probes), solution)
 
@@ -257,7 +271,10 @@ def exp(*, solution: bool = False) -> Result:
         (EQUALS[0], "the video's slip: add with +=, not =: x may be used elsewhere too"),
         NO_UP,
         (lambda d, x0, k: BEFORE + UP * x0, "the local derivative of e**x is e**x itself: out.data"),
-        (lambda d, x0, k: math.nan, "self.grad += out.data * out.grad: e**x is its own derivative"),
+        (
+            lambda d, x0, k: math.nan,
+            "add e**x (out.data), times out.grad, to self.grad: e**x is its own derivative",
+        ),
     ]
     shared = ("c.exp() * c with c = a * b", lambda a, b: (lambda c: c.exp() * c)(a * b), slips[-1][1])
     judge = _closure(lambda x, k: x.exp(), [(0.5, None), (-1.0, None)], slips, shared)
@@ -271,10 +288,10 @@ def pow(*, solution: bool = False) -> Result:
         NO_UP,
         (
             lambda d, x0, k: BEFORE + UP * d / k,
-            "the power rule has a factor k: other * self.data**(other - 1)",
+            "the power rule d(x**k)/dx = k * x**(k - 1) has a factor k (other)",
         ),
         (lambda d, x0, k: BEFORE + UP * x0**k, "the local derivative is k * x**(k - 1), not x**k"),
-        (lambda d, x0, k: math.nan, "self.grad += other * self.data**(other - 1) * out.grad"),
+        (lambda d, x0, k: math.nan, "add the power rule k * x**(k - 1), times out.grad, to self.grad"),
     ]
     shared = ("c**2 + c**-1 with c = a * b", lambda a, b: (lambda c: c**2 + c**-1)(a * b), slips[-1][1])
     judge = _closure(lambda x, k: x**k, POWERS, slips, shared)
@@ -285,13 +302,13 @@ def sub_div(*, solution: bool = False) -> Result:
     """Check ``__neg__``, ``__sub__``, ``__rsub__``, ``__truediv__``, ``__rtruediv__``: from *, + and **."""
     graph = "build it from *, + and ** so that the gradient flows back: "
     probes = [
-        ("-a", lambda a, b: -a, "__neg__: return self * -1"),
-        ("a - b", lambda a, b: a - b, "__sub__: return self + (-other)"),
-        ("a - 1", lambda a, b: a - 1, "__sub__: return self + (-other)"),
-        ("5 - a", lambda a, b: 5 - a, "__rsub__ is other - self: return other + (-self)"),
-        ("a / b", lambda a, b: a / b, graph + "__truediv__: return self * other**-1"),
-        ("a / 4", lambda a, b: a / 4, graph + "__truediv__: return self * other**-1"),
-        ("6 / a", lambda a, b: 6 / a, "__rtruediv__ is other / self: return other * self**-1"),
+        ("-a", lambda a, b: -a, "__neg__: -a is a times -1, a Value made by your *"),
+        ("a - b", lambda a, b: a - b, "__sub__: a - b is a + (-b), from + and unary -"),
+        ("a - 1", lambda a, b: a - 1, "__sub__: a - b is a + (-b), from + and unary -"),
+        ("5 - a", lambda a, b: 5 - a, "5 - a comes to a.__rsub__(5): other - self, not self - other"),
+        ("a / b", lambda a, b: a / b, graph + "__truediv__: a / b is a * b**-1"),
+        ("a / 4", lambda a, b: a / 4, graph + "__truediv__: a / b is a * b**-1"),
+        ("6 / a", lambda a, b: 6 / a, "6 / a comes to a.__rtruediv__(6): other / self, not self / other"),
         ("(c - 1) / (c + 1) with c = a/b", lambda a, b: (lambda c: (c - 1) / (c + 1))(a / b), graph),
     ]
     names = ["__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__"]
@@ -328,7 +345,7 @@ def _tanh_pieces(fn: Any) -> Result:
         leaves = [cls(x) for x in numbers]
         out = fn(*leaves)
         if not isinstance(out, cls):
-            return wrong(f"it returned {type(out).__name__}, not a Value", f"return {pieces}")
+            return wrong(f"it returned {type(out).__name__}, not a Value", pieces)
         ops = _ops(out)
         if "tanh" in ops or "exp" not in ops:
             return wrong("the graph has " + ("a tanh node" if "tanh" in ops else "no exp node"), pieces)
@@ -523,7 +540,7 @@ def _neuron_judge(classes: dict[str, type]) -> Result:
         got = fmt(out.data) if isinstance(out, cls) else type(out).__name__
         hint = "tanh(w·x + b)"
         if isinstance(out, cls) and _close(out.data, act.data):
-            hint = "that is w·x + b itself: return its .tanh()"
+            hint = "that is w·x + b itself: squash it with .tanh()"
         elif isinstance(out, cls) and _close(out.data, math.tanh(act.data - 0.1)):
             hint = "start the sum at self.b"
         return wrong(f"{said} n(x) is {got}, expected {fmt(want.data)}", hint)
@@ -553,19 +570,20 @@ def _mlp_judge(classes: dict[str, type]) -> Result:
     two, one = _seeded(lambda: (Layer(3, 2)(X), Layer(3, 1)(X)))
     if not (isinstance(two, list) and len(two) == 2 and all(isinstance(v, cls) for v in two)):
         return wrong(
-            f"Layer(3, 2)(x) gave {type(two).__name__}, not a list of 2 Values", "[n(x) for n in ...]"
+            f"Layer(3, 2)(x) gave {type(two).__name__}, not a list of 2 Values",
+            "call each neuron on x and return the list of their outputs",
         )
     if not isinstance(one, cls):
         return wrong(
             "Layer(3, 1)(x) gave a list: a layer of one neuron returns that neuron's Value",
-            "return outs[0] if len(outs) == 1 else outs",
+            "when there is one neuron, give back its Value, not a list of one",
         )
     m = _seeded(lambda: MLP(3, [4, 4, 1]))
     params, nodes = m.parameters(), [p for layer in m.layers for n in layer.neurons for p in [*n.w, n.b]]
     if not (isinstance(params, list) and len(params) == 41 and all(p is q for p, q in zip(params, nodes))):
         return wrong(
             "MLP(3, [4, 4, 1]).parameters() must list its 41 Values: layer by layer, neuron by neuron",
-            "[p for layer in self.layers for p in layer.parameters()]",
+            "collect each layer's parameters(), layer by layer",
         )
     refs = [Reference(p.data) for p in params]
     weights, xs = iter(refs), list(X)
