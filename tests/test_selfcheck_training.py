@@ -399,3 +399,11 @@ def test_every_check_fed_nonsense_says_wrong_or_not_yet(nb, name, junk, capsys):
     result = getattr(check, name)(**({} if name == "one_step" else {"install": False}))
     assert result.status in ("WRONG", "not yet")
     assert printed_line(capsys).startswith(f"{name}: ")
+
+
+@pytest.mark.parametrize("name", ["data", "loss", "backward", "one_step", "train", "tanh_function"])
+def test_a_stuck_learner_gets_the_books_solution_of_each_task(nb, name, capsys):
+    getattr(check, name)(solution=True)
+    verdict, heading, *code = capsys.readouterr().out.splitlines()
+    assert verdict.startswith(f"{name}: ") and code
+    assert heading == "the book's solution (notebooks/solutions/06_mlp_training.ipynb):"
