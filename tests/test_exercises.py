@@ -218,6 +218,9 @@ def test_compare_differences_bounds_the_errors_of_the_books_functions(nb, capsys
     central = vars(nb)["central_gradient"]
     assert check.compare_differences(central, central, plot=False).status == "WRONG"
     assert "central is over 100 times closer: False" in printed_line(capsys)
+    nb.forward_gradient = lambda f, a, b, c, h: None  # a function that is not right yet: a verdict still
+    assert check.compare_differences(plot=False).status == "WRONG"
+    assert printed_line(capsys).startswith("compare_differences: WRONG: your code raised TypeError")
 
 
 def test_the_learners_log_is_saved_to_my_micrograd(nb, tmp_path, monkeypatch, capsys):
