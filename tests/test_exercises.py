@@ -141,6 +141,8 @@ MISTAKES = [
     ("log", [("self.grad +=", "self.grad =")], "made x.grad 4", "+=, not ="),
     ("log", [(" * out.grad", "")], "out.grad = 2", "out.grad (the chain rule)"),
     ("log", [("(1 / self.data)", "self.data")], "x = 0.5", "is 1/x"),
+    ("log", [("math.log(self.data)", "math.log10(self.data)")], "Value(0.5).log() gave", "(self,), 'log'"),
+    ("log", [("(self,), ", "(), ")], "has not x as its child", "(self,), 'log'"),
     ("softmax_nll", [("sum(exps)", "sum(e.data for e in exps)")], "dL/dz0 is 0", "the sum left the graph"),
     ("softmax_nll", [("    loss.backward()\n", "")], "dL/dz0 is 0", "call loss.backward()"),
     ("softmax_nll", [("loss.backward()", "loss.backward()\n    loss.backward()")], "", "ran 2 times"),
