@@ -6,8 +6,7 @@ Sphinx looks for source files; both are git-ignored and rebuilt on every run:
 
 ``notebooks/``
     A copy of each notebook's book (``../notebooks/solutions/NN_*.ipynb``: every task
-    solved) with its stored (nbval-checked) outputs; nothing is executed. A notebook
-    with no book yet (not converted) is copied from ``../notebooks/``. Relative links in
+    solved) with its stored (nbval-checked) outputs; nothing is executed. Relative links in
     markdown cells are rewritten by ``scripts/workbook.py``'s ``relink`` so that they point
     at the same file as in the original, e.g. a book's link back to the notes written as
     ``../../lecture_notes/derivatives.md`` becomes ``../derivatives.md``, and a link to
@@ -48,7 +47,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import workbook  # noqa: E402  scripts/workbook.py: its relink rewrites the copies' links
 
-NOTEBOOK_SRC = ROOT / "notebooks"
+BOOKS = ROOT / "notebooks" / "solutions"
 NOTEBOOK_DST = HERE / "notebooks"
 FIGURES_DST = HERE / "_generated" / "figures"
 
@@ -140,29 +139,23 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def shown_notebooks(src: Path = NOTEBOOK_SRC) -> dict[str, Path]:
-    """The notebook the site shows under each file name: the book ``src/solutions/NAME`` where there is
-    one, else ``src/NAME`` (a notebook not converted yet). Each book's workbook has the book's name."""
-    shown = {p.name: p for p in sorted(src.glob("*.ipynb"))}
-    return shown | {p.name: p for p in sorted((src / "solutions").glob("*.ipynb"))}
-
-
-def sync_notebooks(src: Path = NOTEBOOK_SRC, dst: Path = NOTEBOOK_DST) -> list[str]:
-    """Copy each of :func:`shown_notebooks` into ``dst``, links relocated; delete copies of no notebook."""
-    shown = shown_notebooks(src)
-    for name, path in shown.items():
+def sync_notebooks(src: Path = BOOKS, dst: Path = NOTEBOOK_DST) -> list[str]:
+    """Copy each book in ``src`` into ``dst``, links relocated; delete copies of no book. The site shows the
+    books: the notebooks with every task solved (each book's workbook has the same name)."""
+    books = sorted(src.glob("*.ipynb"))
+    for path in books:
         nb = json.loads(path.read_text(encoding="utf-8"))
         for cell in nb.get("cells", []):
             if cell.get("cell_type") == "markdown":
                 text = "".join(cell.get("source", ""))
                 cell["source"] = workbook.relink(text, path.parent, dst).splitlines(keepends=True)
         data = (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-        _write_if_changed(dst / name, data)
+        _write_if_changed(dst / path.name, data)
     if dst.is_dir():
         for stale in dst.glob("*.ipynb"):
-            if stale.name not in shown:
+            if stale.name not in {path.name for path in books}:
                 stale.unlink()
-    return sorted(shown)
+    return [path.name for path in books]
 
 
 def _generate(app, config) -> None:

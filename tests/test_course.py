@@ -3,16 +3,13 @@ that the book solves and the workbook leaves to the learner, each checked.
 
 Each notebook has a book (notebooks/solutions/NN_*.ipynb, the source, every task solved) and a
 workbook made from it (notebooks/NN_*.ipynb, scripts/workbook.py; tests/test_workbook.py checks that
-the two are in step). While the course is being converted, a number with no book yet is its old
-notebook, which may still import the course's frozen engine from notebooks/steps/.
+the two are in step). The course's text is checked on the books, which the site shows.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -60,21 +57,9 @@ def books() -> dict[str, Path]:
     return {p.name[:2]: p for p in sorted(BOOKS.glob(PATTERN))}
 
 
-def course() -> dict[str, Path]:
-    """The course by number: the book where there is one, else the old notebook (not yet converted)."""
-    old = {p.name[:2]: p for p in sorted(NOTEBOOKS.glob(PATTERN)) if "solutions" not in p.name}
-    return old | books()
-
-
 def every_notebook() -> list[Path]:
-    """Books, workbooks and old notebooks alike: every notebook that nbval runs."""
+    """Books and workbooks: every notebook that nbval runs."""
     return sorted(BOOKS.glob(PATTERN)) + sorted(NOTEBOOKS.glob(PATTERN))
-
-
-def chapters() -> list[tuple[str, str, str]]:
-    """CHAPTERS, with 04's chapters still in 03 until 03 is split (while there is no notebook 04)."""
-    split = "04" in course()
-    return [(stamp, title, "03" if n == "04" and not split else n) for stamp, title, n in CHAPTERS]
 
 
 def name(path: Path) -> str:
@@ -109,19 +94,19 @@ def test_seconds_of_the_table():
 
 def test_every_chapter_is_a_section_heading_with_its_timestamp_link_in_order():
     found = []  # (notebook, seconds) for every heading that links into the video, in course order
-    for number, path in course().items():
+    for number, path in books().items():
         for line in headings(read(path)):
             found += [(number, int(t)) for t in TIMESTAMP.findall(line)]
-    expected = [(number, seconds(stamp)) for stamp, _, number in chapters()]
+    expected = [(number, seconds(stamp)) for stamp, _, number in CHAPTERS]
     assert found == expected, "each chapter must be one section heading, in the lecture's order"
 
 
 def test_the_master_notes_hold_the_chapter_table_with_links():
     text = INDEX.read_text()
-    for stamp, title, number in chapters():
+    for stamp, title, number in CHAPTERS:
         rows = [line for line in text.splitlines() if line.startswith("|") and chapter_link(stamp) in line]
         assert len(rows) == 1, f"index.md: no table row links {stamp} ({title})"
-        assert f"](../notebooks/{course()[number].name})" in rows[0], (
+        assert f"](../notebooks/{books()[number].name})" in rows[0], (
             f"index.md: the row of {stamp} must link notebook {number}"
         )
         assert f"[{number} · " in rows[0], f"index.md: the row of {stamp} must name notebook {number}"
@@ -150,7 +135,7 @@ def test_the_label_check_finds_a_link_named_by_an_old_number(tmp_path):
 
 
 # What index.md promises the learner will have written, the book (number) where they type it, and what a
-# task of that book must hold. A number with no book yet is not checked (its old notebook hands the code).
+# task of that book must hold.
 PROMISES = [
     ("`Value`, a number that\nremembers how it was computed", "02", r"class Value\b"),
     ("a `_backward` function for every operation", "04", r"def _backward\("),
@@ -164,29 +149,23 @@ PROMISES = [
 @pytest.mark.parametrize(("promise", "number", "typed"), PROMISES, ids=[p[0][:20] for p in PROMISES])
 def test_the_master_notes_promise_only_what_the_learner_types(promise, number, typed):
     assert promise in INDEX.read_text()
-    if number not in books():
-        pytest.skip(f"notebook {number} has no book yet")
     solved = json.loads((ROOT / "grad" / "selfcheck" / "solutions.json").read_text())
     codes = [task["code"] for task in solved.values() if Path(task["notebook"]).name == books()[number].name]
     assert any(re.search(typed, code) for code in codes), f"no task of {books()[number].name} has {typed}"
 
 
 def test_the_notebooks_link_micrograd_the_lecture_notebooks_and_the_exercise_colab():
-    text = "".join(c.source for p in course().values() for c in read(p).cells)
+    text = "".join(c.source for p in books().values() for c in read(p).cells)
     for link in (MICROGRAD, LECTURE_NOTEBOOKS, COLAB, VIDEO):
         assert link in text, link
 
 
-def readable() -> list[Path]:
-    """What a reader opens: each book, its workbook, and the old notebook of a number with no book."""
-    return [
-        p
-        for path in course().values()
-        for p in ([path, NOTEBOOKS / path.name] if path.parent == BOOKS else [path])
-    ]
+def test_every_notebook_is_a_book_and_its_workbook():
+    assert [p.name for p in books().values()] == [p.name for p in sorted(NOTEBOOKS.glob(PATTERN))]
+    assert sorted(books()) == ["01", "02", "03", "04", "05", "06", "07"]
 
 
-@pytest.mark.parametrize("path", readable(), ids=name)
+@pytest.mark.parametrize("path", every_notebook(), ids=name)
 def test_each_notebook_reads_as_a_course(path):
     number, nb = path.name[:2], read(path)
     assert len(nb.cells) <= MAX_CELLS, f"{name(path)} has {len(nb.cells)} cells"
@@ -198,20 +177,12 @@ def test_each_notebook_reads_as_a_course(path):
     assert re.search(r"\]\((\.\./)+lecture_notes/", first.source), "the first cell links the lecture notes"
     if number in CORE:
         assert VIDEO in first.source, "the first cell links the video"
-    later = sorted(n for n in course() if n > number)
+    later = sorted(n for n in books() if n > number)
     if later:
-        assert f"{course()[later[0]].name})" in nb.cells[-1].source, "the last cell links the next notebook"
+        assert f"{books()[later[0]].name})" in nb.cells[-1].source, "the last cell links the next notebook"
 
 
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-
-
-def leads_somewhere(path: Path, file: str) -> bool:
-    """True if ``file``, linked from notebook ``path``, is there. A book links another book by its name:
-    until that one is converted, its old notebook (in the folder above) stands in, as on the site."""
-    if (path.parent / file).exists():
-        return True
-    return path.parent.name == "solutions" and "/" not in file and (path.parent.parent / file).exists()
 
 
 def links_nowhere(path: Path) -> list[str]:
@@ -222,7 +193,7 @@ def links_nowhere(path: Path) -> list[str]:
         for target in (LINK.findall(cell.source) if cell.cell_type == "markdown" else [])
         if target.partition("#")[0]
         and not WORKBOOK.EXTERNAL.match(target)
-        and not leads_somewhere(path, target.partition("#")[0])
+        and not (path.parent / target.partition("#")[0]).exists()
     ]
 
 
@@ -238,10 +209,8 @@ def test_a_link_that_leads_nowhere_is_found(tmp_path):
     nbformat.write(nb, tmp_path / "solutions" / "01_x.ipynb")
     assert links_nowhere(tmp_path / "solutions" / "01_x.ipynb") == [
         "cell 0: ../../lecture_notes/no.md#a",
-        "cell 0: 02_y.ipynb",
+        "cell 0: 02_y.ipynb",  # a book links the next book, not the workbook in the folder above
     ]
-    (tmp_path / "02_y.ipynb").write_text("{}")  # the next one's old notebook, not converted yet
-    assert links_nowhere(tmp_path / "solutions" / "01_x.ipynb") == ["cell 0: ../../lecture_notes/no.md#a"]
 
 
 # -- tasks: a region of the learner's lines, then the check ------------------------------------------------
@@ -377,9 +346,9 @@ def test_no_notebook_stores_an_error_or_a_wrong_verdict(path):
         assert not [line for line in stdout(cell) if ": WRONG" in line], f"{name(path)}, cell {i}"
 
 
-@pytest.mark.parametrize("number", sorted(n for n in course() if n in CORE))
+@pytest.mark.parametrize("number", sorted(n for n in books() if n in CORE))
 def test_core_notebooks_use_the_self_check_module_not_hidden_machinery(number):
-    nb = read(course()[number])
+    nb = read(books()[number])
     assert any("from grad.selfcheck import" in c.source for c in nb.cells if c.cell_type == "code")
     assert not any("hide-input" in c.metadata.get("tags", []) for c in nb.cells)
     # the code a cell hands the learner (a task's own lines aside) is short: checking code is in grad
@@ -397,46 +366,3 @@ def test_the_learner_never_gets_grad_value_silently():
                     name(path),
                     cell.source,
                 )
-
-
-# -- the transition: notebooks not yet converted import the course's frozen engine from notebooks/steps/ --
-
-STEPS_IMPORT = re.compile(r"\bsteps\.((?:engine|nn)_\d\d)\b")
-
-
-def steps_imported() -> list[str]:
-    """The steps modules some notebook still imports (none once every notebook is converted)."""
-    return sorted(
-        {
-            m
-            for p in every_notebook()
-            for c in read(p).cells
-            if c.cell_type == "code"
-            for m in STEPS_IMPORT.findall(c.source)
-        }
-    )
-
-
-@pytest.mark.parametrize("module", steps_imported())
-def test_a_steps_module_a_notebook_imports_is_there(module):
-    assert (NOTEBOOKS / "steps" / f"{module}.py").is_file(), f"notebooks/steps/{module}.py is gone"
-
-
-def test_the_last_engine_a_notebook_imports_backpropagates_like_grad(monkeypatch):
-    engines = [m for m in steps_imported() if m.startswith("engine_")]
-    if not engines:
-        pytest.skip("no notebook imports notebooks/steps/ any more: delete it")
-    monkeypatch.syspath_prepend(str(NOTEBOOKS))
-    for module in [m for m in list(sys.modules) if m == "steps" or m.startswith("steps.")]:
-        monkeypatch.delitem(sys.modules, module)
-    Value = importlib.import_module(f"steps.{engines[-1]}").Value
-    if not hasattr(Value, "backward"):
-        pytest.skip(f"steps/{engines[-1]}.py has no backward()")
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    out = (a * b + a + a).tanh()  # a used three times: the += fix
-    out.backward()
-    import grad
-
-    ra, rb = grad.Value(2.0), grad.Value(-3.0)
-    (ra * rb + ra + ra).tanh().backward()
-    assert abs(a.grad - ra.grad) < 1e-12 and abs(b.grad - rb.grad) < 1e-12

@@ -39,8 +39,8 @@ KEEP = SHOTS / "before"  # reference screenshots that a run must not delete
 WIDTHS = (1280, 400)  # a laptop and a phone, in CSS px
 MIN_GRAPH_TEXT_PX = 10.0  # the smallest legible graph text
 
-# One page per notebook name: the book's (notebooks/solutions/), or the notebook's while it has none.
-NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+BOOKS = ROOT / "notebooks" / "solutions"  # the site shows the books, one page per notebook name
+NOTEBOOKS = sorted(p.stem for p in BOOKS.glob("*.ipynb"))
 # Each topic note and the notebook it must link to.
 NOTES = {
     "derivatives": "01_derivatives",
@@ -138,13 +138,12 @@ def pages(site: Path) -> list[Path]:
 
 
 def test_every_note_and_notebook_is_built(site: Path) -> None:
-    assert {"01_derivatives", "02_value_object", "05_neurons", "06_mlp_training", "07_exercises"} <= set(
-        NOTEBOOKS
-    )
+    assert NOTEBOOKS == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")), "a book per workbook"
+    assert {"01_derivatives", "04_backward", "07_exercises"} <= set(NOTEBOOKS)
     for name in ["index", *NOTES, *(f"notebooks/{nb}" for nb in NOTEBOOKS)]:
         assert (site / f"{name}.html").is_file(), f"{name} was not built"
     built = sorted(p.stem for p in (site / "notebooks").glob("*.html"))
-    assert built == NOTEBOOKS, "the site's notebooks differ from notebooks/*.ipynb"
+    assert built == NOTEBOOKS, "the site's notebooks differ from notebooks/solutions/*.ipynb"
 
 
 def test_every_page_is_in_the_table_of_contents(site: Path) -> None:
@@ -172,13 +171,12 @@ def test_notes_and_notebooks_link_to_each_other(site: Path) -> None:
 
 
 def test_notebook_pages_offer_their_ipynb_with_stored_outputs(site: Path) -> None:
-    shown = _conf().shown_notebooks()
     for notebook in NOTEBOOKS:
         page = site / "notebooks" / f"{notebook}.html"
         downloads = [h for h in parse(page).links() if urllib.parse.urlsplit(h).path.endswith(".ipynb")]
         assert downloads, f"{notebook}.html has no .ipynb download link"
         served = json.loads(local_target(page, downloads[0]).read_text(encoding="utf-8"))
-        stored = json.loads(shown[f"{notebook}.ipynb"].read_text(encoding="utf-8"))  # the book, if any
+        stored = json.loads((BOOKS / f"{notebook}.ipynb").read_text(encoding="utf-8"))
         assert len(served["cells"]) == len(stored["cells"])
         for a, b in zip(served["cells"], stored["cells"], strict=True):
             assert a.get("outputs") == b.get("outputs"), f"{notebook}: outputs differ from the stored ones"
@@ -294,31 +292,24 @@ def _conf():
     return _load("notes_conf", SRC / "conf.py")
 
 
-def test_the_site_shows_the_book_and_relocates_its_links(tmp_path: Path) -> None:
-    src, dst = tmp_path / "notebooks", tmp_path / "lecture_notes" / "notebooks"
-    (src / "solutions").mkdir(parents=True)
-
-    def write(path: Path, text: str) -> None:
-        cell = {"cell_type": "markdown", "id": "a", "metadata": {}, "source": text.splitlines(keepends=True)}
-        path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-
-    write(
-        src / "solutions" / "01_a.ipynb",
-        "# book\n[notes](../../lecture_notes/glossary.md#v) [next](02_b.ipynb)",
-    )
-    write(src / "01_a.ipynb", "# workbook\n[notes](../lecture_notes/glossary.md#v) [next](02_b.ipynb)")
-    write(
-        src / "02_b.ipynb", "# not converted\n[code](steps/engine_02.py) [web](https://x.org/a.md) [up](#b)"
-    )
+def test_the_site_shows_the_books_with_their_links_relocated(tmp_path: Path) -> None:
+    books, dst = tmp_path / "notebooks" / "solutions", tmp_path / "lecture_notes" / "notebooks"
+    books.mkdir(parents=True)
     dst.mkdir(parents=True)
+    text = "# book\n[notes](../../lecture_notes/glossary.md#v) [next](02_b.ipynb) [up](#b) [web](https://x.org/a.md)"
+    cell = {"cell_type": "markdown", "id": "a", "metadata": {}, "source": text.splitlines(keepends=True)}
+    (books / "01_a.ipynb").write_text(
+        json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
+    (tmp_path / "notebooks" / "01_a.ipynb").write_text("{}")  # its workbook: not on the site
     (dst / "gone.ipynb").write_text("{}")
-    assert _conf().sync_notebooks(src, dst) == ["01_a.ipynb", "02_b.ipynb"]
-    sources = {p.name: "".join(json.loads(p.read_text())["cells"][0]["source"]) for p in dst.glob("*.ipynb")}
-    assert sources == {
-        "01_a.ipynb": "# book\n[notes](../glossary.md#v) [next](02_b.ipynb)",
-        "02_b.ipynb": "# not converted\n[code](../../notebooks/steps/engine_02.py) [web](https://x.org/a.md) "
-        "[up](#b)",
-    }
+    assert _conf().sync_notebooks(books, dst) == ["01_a.ipynb"]
+    assert [p.name for p in dst.iterdir()] == ["01_a.ipynb"]
+    copied = json.loads((dst / "01_a.ipynb").read_text())["cells"][0]["source"]
+    assert (
+        "".join(copied)
+        == "# book\n[notes](../glossary.md#v) [next](02_b.ipynb) [up](#b) [web](https://x.org/a.md)"
+    )
 
 
 # -- the browser harness (devtools.py) ------------------------------------------------------------
@@ -662,6 +653,7 @@ _LAYOUT_STATE = """
 _LAYOUT_PAGES = {  # page -> the screenshot's name
     "index.html": "index",
     "notebooks/03_backprop_by_hand.html": "03_backprop_by_hand",
+    "notebooks/04_backward.html": "04_backward",  # draw_dot graphs and the backward stepper
     "notebooks/05_neurons.html": "05_neurons",
     "backward.html": "backward",
     "chain_rule.html": "chain_rule",  # graph figures of the notes
@@ -682,9 +674,9 @@ def test_layout_at_desktop_and_phone_width(site: Path, browser, width: int) -> N
             state = tools.evaluate(_LAYOUT_STATE, await_promise=True)
             # the window-sized shots first: a full-page capture (captureBeyondViewport) moves the
             # sideways scroll of the graph boxes, which a reader's browser never does
-            if page.startswith("notebooks/03"):
-                _shot_of(tools, ".grad-backward-pass", SHOTS / f"{shot}-stepper-{width}.png")
             if page.startswith("notebooks/04"):
+                _shot_of(tools, ".grad-backward-pass", SHOTS / f"{shot}-stepper-{width}.png")
+            if page.startswith("notebooks/05"):
                 _shot_of(tools, ".grad-graph", SHOTS / f"{shot}-graph-{width}.png")
             tools.screenshot(SHOTS / f"{shot}-{width}.png")
             report[page] = state
@@ -698,7 +690,7 @@ def test_layout_at_desktop_and_phone_width(site: Path, browser, width: int) -> N
                 assert graph["px"] is not None, f"{page} at {width} px: no text measured in {graph}"
                 assert graph["px"] >= MIN_GRAPH_TEXT_PX, f"{page} at {width} px: text too small: {graph}"
         graphs = {p: s["graphs"] for p, s in report.items()}
-        lesson = graphs["notebooks/03_backprop_by_hand.html"]  # draw_dot graphs and a stepper
+        lesson = graphs["notebooks/04_backward.html"]  # draw_dot graphs and a stepper
         assert len(lesson) >= 3 and any(g["where"] == "stepper frame" for g in lesson), graphs
         assert len(graphs["chain_rule.html"]) >= 2, graphs
         assert any(g["width"] > g["box"] + 1 for gs in graphs.values() for g in gs), (
