@@ -178,7 +178,7 @@ def test_by_hand_with_every_grad_still_0_is_not_yet(notebook, capsys):
     [
         ((VISITED, TWICE), "a is in topo 3 times: a node reached along two paths"),
         (("topo.append(v)", ""), "a is in topo 0 times"),
-        ((VISITED, PARENT_FIRST), "c comes before its child b"),
+        ((VISITED, PARENT_FIRST), "c comes before its child"),
     ],
 )
 def test_a_wrong_build_topo_is_wrong_on_a_graph_with_a_shared_node(notebook, capsys, edit, said):

@@ -278,7 +278,7 @@ def _order_problem(order: list[Any], nodes: dict[str, Any], what: str) -> str | 
             return f"{what.format(k)} {counts[k]} times{twice}"
     where = {k: i for i, k in enumerate(seen)}
     for k, v in nodes.items():
-        for kid in (names[id(c)] for c in v._prev if id(c) in names):
+        for kid in (name for name, child in nodes.items() if child in v._prev):  # in a fixed order
             if where[kid] > where[k]:
                 return f"{k} comes before its child {kid}"
     return None
