@@ -7,6 +7,8 @@ the books (``scripts/workbook.py build``: a workbook whose cells changed is rewr
 outputs), then runs every workbook (notebooks/NN_*.ipynb; a notebook there with no book yet is run as
 it is). With arguments it runs those notebooks (a folder: its NN_*.ipynb), the books among them first,
 then builds the workbooks when a book was run, then the rest. notebooks/steps/ is not written.
+It refuses to run a notebook with a ``my_micrograd/`` folder beside it: the checks would save and
+load a learner's engine there, and the stored outputs must be those of the course as shipped.
 
 The stored outputs are what nbval later compares against, so the run is made
 as deterministic as we can: a fixed hash seed, the notebook's folder as the
@@ -130,6 +132,14 @@ def run(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def run_and_warn(path: Path) -> None:
+    """Run ``path`` in place, saying how long it took and which of its outputs are not portable."""
+    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"{name}: {run(path):.1f} s", flush=True)
+    for problem in portability_problems(nbformat.read(path, as_version=4)):
+        print(f"  warning: not portable: {problem}", flush=True)
+
+
 def build_workbooks() -> int:
     """``scripts/workbook.py build``: each workbook made anew from its book; 1 if a book is refused."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -143,13 +153,18 @@ def main(argv: list[str]) -> int:
     os.environ["GRAD_STATIC_OUTPUTS"] = "1"  # show_backward stores static frames, not a slider
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     books, others = notebooks(argv)
-    for i, path in enumerate(books + others):
-        if books and i == len(books) and build_workbooks():
-            return 1
-        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-        print(f"{name}: {run(path):.1f} s", flush=True)
-        for problem in portability_problems(nbformat.read(path, as_version=4)):
-            print(f"  warning: not portable: {problem}", flush=True)
+    beside = sorted(
+        {str(p.parent / "my_micrograd") for p in books + others if (p.parent / "my_micrograd").exists()}
+    )
+    if beside:  # the checks would save pieces there and load them back: not the course as shipped
+        print(f"run_notebooks: move {', '.join(beside)} away first (a learner's engine is not stored)")
+        return 1
+    for path in books:
+        run_and_warn(path)
+    if books and build_workbooks():
+        return 1
+    for path in others:
+        run_and_warn(path)
     return 0
 
 

@@ -93,6 +93,11 @@ def test_books_run_first_then_the_workbooks_are_built_then_run(tmp_path: Path, m
     done.clear()  # no book run, no build
     assert RUNNER.main([str(tmp_path)]) == 0
     assert done == ["01_a.ipynb", "02_b.ipynb"]
+    done.clear()
+    (tmp_path / "my_micrograd").mkdir()  # a learner's engine beside the workbooks: nothing runs
+    assert RUNNER.main([str(tmp_path / "solutions")]) == 0 and RUNNER.main([str(tmp_path)]) == 1
+    assert done == ["solutions/01_a.ipynb", "solutions/02_b.ipynb", "build"]
+    (tmp_path / "my_micrograd").rmdir()
     done.clear()  # a book refused by the build: no workbook runs on a stale copy
     monkeypatch.setattr(RUNNER, "build_workbooks", lambda: done.append("build") or 1)
     assert RUNNER.main([str(tmp_path / "solutions/01_a.ipynb"), str(tmp_path / "01_a.ipynb")]) == 1
