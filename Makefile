@@ -99,8 +99,11 @@ nbval-portable: setup ## nbval as on another machine: generic kernels, 1 thread,
 notebooks: setup ## re-execute every book, make the workbooks from them, re-execute the workbooks (stores outputs)
 	$(BIN)/python scripts/run_notebooks.py
 
-notes: setup ## build the lecture-notes site into lecture_notes/_build/html
+# lite/ is the workbooks in JupyterLite, run in the browser (scripts/build_lite.py: pinned packages from
+# PyPI and npm, fetched once into .venv-lite/).
+notes: setup ## build the lecture-notes site into lecture_notes/_build/html, with the workbooks in lite/
 	$(BIN)/sphinx-build -W --keep-going -b html lecture_notes lecture_notes/_build/html
+	$(BIN)/python scripts/build_lite.py --out lecture_notes/_build/html/lite
 
 serve-notes: notes ## build the site and serve it on http://localhost:8000
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory lecture_notes/_build/html

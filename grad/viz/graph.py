@@ -16,6 +16,7 @@ import base64
 import html
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,14 @@ class ComputationGraph:
     n_ops: int
 
     def pipe(self, format: str = "svg", timeout: float = 60.0) -> bytes:
-        """The picture in ``format`` ("svg", "png", ...), as the program ``dot`` renders it."""
+        """The picture in ``format`` ("svg", "png", ...), as the program ``dot`` renders it.
+
+        In the browser (Pyodide, which cannot start programs) Graphviz compiled to WebAssembly renders it
+        instead: :func:`render_in_browser`.
+        """
         timeout = real(timeout, "pipe: timeout")
+        if sys.platform == "emscripten":
+            return render_in_browser(self.source, format)
         try:  # backslashreplace: a lone surrogate cannot be UTF-8
             run = subprocess.run(
                 ["dot", f"-T{format}"],
@@ -66,6 +73,49 @@ class ComputationGraph:
         svg = self.pipe()
         html = graph_html(svg, repr(self)[1:-1])
         return {"text/html": html, "image/svg+xml": svg.decode(), "text/plain": repr(self)}
+
+
+VIZ_URL = "../viz/viz.js"  # @viz-js/viz, relative to Pyodide's folder (scripts/build_lite.py puts it there)
+_viz: list[Any] = []  # its instance, loaded once
+
+
+def render_in_browser(source: str, format: str = "svg") -> bytes:
+    """DOT text rendered in Pyodide by @viz-js/viz, served from the site at :data:`VIZ_URL`.
+
+    Loading it is asynchronous; a cell waits for it through JSPI (``pyodide.ffi.run_sync``), which
+    Chromium has. Elsewhere run ``await grad.viz.graph.load_viz()`` in a cell first. Only "svg" is offered.
+    """
+    if format != "svg":
+        raise ValueError(f"pipe: in the browser only format='svg' can be drawn, got {format!r}")
+    if not _viz:
+        from pyodide.ffi import can_run_sync, run_sync
+
+        if not can_run_sync():
+            raise RuntimeError(
+                "pipe: this browser cannot wait for Graphviz (WebAssembly) to load inside a cell; "
+                "run `await grad.viz.graph.load_viz()` in a cell of its own first"
+            )
+        run_sync(load_viz())
+    import js
+    from pyodide.ffi import to_js
+
+    result = _viz[0].render(source, to_js({"format": format}, dict_converter=js.Object.fromEntries))
+    if result.status != "success":
+        why = "; ".join(str(e.message) for e in result.errors) or "it gave no message"
+        raise RuntimeError(f"Graphviz (WebAssembly) failed to draw the graph: {why}")
+    return str(result.output).encode()
+
+
+async def load_viz() -> None:
+    """Load @viz-js/viz from the site, once (in Pyodide only)."""
+    if not _viz:
+        import js
+        import pyodide_js
+        from pyodide.code import run_js
+
+        url = js.URL.new(VIZ_URL, pyodide_js._api.config.indexURL).href
+        module = await run_js(f"import({url!r})")
+        _viz.append(await module.instance())
 
 
 def svg_size(svg: bytes) -> tuple[int, int] | None:

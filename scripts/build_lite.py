@@ -1,0 +1,292 @@
+"""Build the course's JupyterLite site: the workbooks run in the browser, on Pyodide, with nothing to install.
+
+    .venv/bin/python scripts/build_lite.py [--out lecture_notes/_build/html/lite]
+
+``make notes`` runs it after the Sphinx build, so the notes site carries ``lite/``; a workbook opens at
+``lite/lab/index.html?path=NN_name.ipynb``. Everything it serves comes from pinned packages, fetched once
+into ``.venv-lite/`` (git-ignored by a ``.gitignore`` of its own) and reused:
+
+1. a venv of its own with JupyterLite (``LITE_PINS``, every package of it held to ``LITE_CONSTRAINTS``);
+2. the Pyodide runtime and ``@viz-js/viz`` (Graphviz compiled to WebAssembly), by ``npm pack``;
+3. the wheels the kernel installs as it starts, from PyPI at the versions of Pyodide's lock, with their
+   sha256 written into the lock; every other lock entry points at Pyodide's CDN, so numpy and matplotlib
+   load from there when the browser is online (and fail at once when it is not);
+4. the ``grad`` wheel of this work tree, in the lock as ``grad-course`` (imports ``grad``, depends on
+   nothing): a cell's ``import grad`` loads it, with no install cell;
+5. ``jupyter lite build`` of the workbooks, ``notebooks/steps/`` and an empty ``my_micrograd/`` (the checks
+   save the learner's engine there, in the browser's storage), with no source maps and piplite's PyPI
+   fallback off (a missing package fails at once instead of waiting on pypi.org);
+6. ``viz.js`` at ``static/viz/viz.js``, where :meth:`grad.viz.graph.ComputationGraph.pipe` looks for it.
+
+The same tree gives the same site (the grad wheel's zip times are the last commit's). Prints the site's
+size and number of files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from workbook import MY_MICROGRAD, NOTEBOOKS
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".venv-lite"
+# jupyterlite-pyodide-kernel 0.8.6 starts Pyodide 314.0.6 (its PYODIDE_VERSION); jupyter-server is what
+# `jupyter lite build --contents` needs.
+LITE_PINS = ["jupyterlite-core==0.8.6", "jupyterlite-pyodide-kernel==0.8.6", "jupyter-server==2.21.1"]
+LITE_CONSTRAINTS = """\
+anyio==4.16.0 argon2-cffi==25.1.0 argon2-cffi-bindings==26.2.0 arrow==1.4.0 attrs==26.1.0
+beautifulsoup4==4.15.0 bleach==6.4.0 cffi==2.1.1 defusedxml==0.7.1 doit==0.37.0 fastjsonschema==2.22.3
+fqdn==1.6.0 idna==3.21 isoduration==20.11.0 Jinja2==3.1.6 jsonpointer==3.12 jsonschema==4.26.0
+jsonschema-specifications==2025.9.1 jupyter-events==0.12.1 jupyter_client==8.10.0 jupyter_core==5.9.1
+jupyter_server_terminals==0.5.4 jupyterlab_pygments==0.3.0 lark==1.3.1 MarkupSafe==3.0.4 mistune==3.4.0
+nbclient==0.11.0 nbconvert==7.17.2 nbformat==5.11.1 overrides==7.7.0 packaging==26.4 pandocfilters==1.5.1
+pkginfo==2.0 platformdirs==4.14.9 prometheus_client==0.26.0 ptyprocess==0.7.0 pycparser==3.12
+Pygments==2.21.0 python-dateutil==4.0.0 python-json-logger==4.2.0 PyYAML==6.0.4 pyzmq==27.3.0
+referencing==0.37.0 rfc3339-validator==0.1.4 rfc3986-validator==0.1.1 rfc3987-syntax==1.1.0
+rpds-py==2026.9.1 Send2Trash==2.2.0 six==1.17.0 soupsieve==4.1.4 terminado==0.18.1 tinycss2==1.5.1
+tornado==6.6.1 traitlets==5.16.1 typing_extensions==4.16.0 tzdata==2026.6 uri-template==1.3.0
+webcolors==25.10.0 webencodings==0.6.1 websocket-client==1.9.2
+"""
+PYODIDE_VERSION = "314.0.6"
+VIZ_VERSION = "3.31.0"
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+# The kernel's worker loads micropip, then installs ipykernel, comm, pyodide-kernel, jedi and ipython: the
+# closure of these roots in Pyodide's lock is served from the site. comm is not in the lock: piplite's
+# index (pypi/) serves it.
+START_PACKAGES = ["micropip", "ipython", "jedi"]
+PIPLITE_EXTRA = ["comm==0.2.3"]
+# Files of the npm package the site does not serve (the kernel starts from pyodide.mjs).
+PYODIDE_SKIP = (".map", ".d.ts", "console.html", "console-v2.html", "README.md", "package.json", "pyodide.js")
+PIP = ["-m", "pip", "--disable-pip-version-check", "-q"]
+
+
+def run(*cmd: str | Path, **kw) -> None:
+    print("+", " ".join(map(str, cmd)), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def lite_venv() -> Path:
+    """The venv with JupyterLite, made once per set of pins (a stamp file names them)."""
+    venv = CACHE / "lite-venv"
+    pins = " ".join(LITE_PINS) + LITE_CONSTRAINTS
+    stamp = venv / ("pins-" + hashlib.sha256(pins.encode()).hexdigest()[:12])
+    if not stamp.exists():
+        run(sys.executable, "-m", "venv", "--clear", venv)
+        constraints = CACHE / "constraints.txt"
+        constraints.write_text("\n".join(LITE_CONSTRAINTS.split()) + "\n")
+        env = {**os.environ, "PIP_CONSTRAINT": str(constraints)}
+        run(venv / "bin/python", *PIP, "install", *LITE_PINS, env=env)
+        stamp.touch()
+    return venv
+
+
+def npm_pack(spec: str) -> Path:
+    """The tarball of an npm package (``npm pack`` checks the registry's integrity hash), fetched once."""
+    dest = CACHE / "npm"
+    dest.mkdir(parents=True, exist_ok=True)
+    name = spec.lstrip("@").replace("/", "-").replace("@", "-") + ".tgz"
+    if not (dest / name).exists():
+        run("npm", "pack", "--silent", spec, cwd=dest, stdout=subprocess.DEVNULL)
+    return dest / name
+
+
+def extract(tgz: Path, dest: Path, keep) -> None:
+    """The files of an npm tarball whose names ``keep`` accepts, under ``dest`` (without ``package/``)."""
+    with tarfile.open(tgz) as tar:
+        for member in tar.getmembers():
+            rel = Path(member.name).relative_to("package")
+            if member.isfile() and keep(rel.name):
+                target = dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with tar.extractfile(member) as src, target.open("wb") as out:
+                    shutil.copyfileobj(src, out)
+
+
+def pip_download(venv: Path, specs: list[str], dest: Path) -> None:
+    """Pure-Python wheels for Python 3.14 (Pyodide's), fetched once into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted = [s for s in specs if not any(dest.glob(wheel_stem(*s.split("==")) + "*.whl"))]
+    if wanted:
+        platform = [
+            "--implementation",
+            "py",
+            "--abi",
+            "none",
+            "--platform",
+            "any",
+            "--python-version",
+            "3.14",
+        ]
+        run(
+            venv / "bin/python",
+            *PIP,
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            *platform,
+            "-d",
+            dest,
+            *wanted,
+        )
+
+
+def wheel_stem(name: str, version: str) -> str:
+    return f"{name.replace('-', '_').lower()}-{version}-"
+
+
+def normalize(name: str) -> str:
+    """A project name as the lock's keys spell it (prompt_toolkit -> prompt-toolkit)."""
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def closure(packages: dict, roots: list[str]) -> set[str]:
+    """The lock's packages that ``roots`` need, themselves included."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [normalize(d) for d in packages[name]["depends"]]
+    return seen
+
+
+def wheel_for(folder: Path, name: str, version: str) -> Path:
+    found = [w for w in folder.glob("*.whl") if w.name.lower().startswith(wheel_stem(name, version))]
+    if len(found) != 1:
+        raise SystemExit(f"build_lite: expected one wheel of {name} {version} in {folder}, found {found}")
+    return found[0]
+
+
+def grad_wheel(venv: Path, dest: Path) -> Path:
+    """The wheel of this work tree's grad, its zip times the last commit's (the same tree, the same wheel)."""
+    source = dest / "source"  # a copy, not the work tree: pip wheel writes build/ beside its source
+    shutil.copytree(ROOT / "grad", source / "grad", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
+    epoch = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
+    ).stdout.strip()
+    env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": epoch or "315532800",
+        "PIP_CONSTRAINT": str(ROOT / "constraints.txt"),
+    }
+    run(venv / "bin/python", *PIP, "wheel", "--no-deps", "-w", dest, source, env=env)
+    return next(dest.glob("grad_course-*.whl"))
+
+
+def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
+    """Pyodide's core into ``pyodide``, the start-up wheels and grad beside it, and its lock to match."""
+    extract(npm_pack(f"pyodide@{PYODIDE_VERSION}"), pyodide, lambda n: not n.endswith(PYODIDE_SKIP))
+    lock_path = pyodide / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    packages = lock["packages"]
+    local = closure(packages, START_PACKAGES)
+    wheels = CACHE / "wheels"
+    pip_download(venv, [f"{n}=={packages[n]['version']}" for n in sorted(local)], wheels)
+    for name, entry in packages.items():
+        if name in local:  # PyPI's wheel, not Pyodide's rebuild of it: its own hash
+            wheel = wheel_for(wheels, name, entry["version"])
+            shutil.copy2(wheel, pyodide / wheel.name)
+            entry.update(file_name=wheel.name, sha256=sha256(wheel), unvendored_tests=False)
+        else:
+            entry["file_name"] = PYODIDE_CDN + entry["file_name"]
+    wheel = grad_wheel(venv, tmp / "grad")
+    shutil.copy2(wheel, pyodide / wheel.name)
+    packages["grad-course"] = {
+        "name": "grad-course",
+        "version": wheel.name.split("-")[1],
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": sha256(wheel),
+        "package_type": "package",
+        "imports": ["grad"],
+        "depends": [],  # numpy and matplotlib are imported where they are used, and load from the CDN
+        "unvendored_tests": False,
+    }
+    lock_path.write_text(json.dumps(lock, separators=(",", ":")))
+    shutil.copy2(wheel, tmp / "piplite")  # `%pip install grad-course` finds it too
+
+
+def contents(dest: Path) -> None:
+    """The learner's files: the workbooks, the frozen steps/ some import, and an empty my_micrograd/."""
+    dest.mkdir()
+    for notebook in sorted((ROOT / "notebooks").glob(NOTEBOOKS)):
+        shutil.copy2(notebook, dest)
+    shutil.copytree(
+        ROOT / "notebooks" / "steps", dest / "steps", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_*")
+    )
+    (dest / "my_micrograd").mkdir()
+    for name, text in MY_MICROGRAD.items():
+        (dest / "my_micrograd" / name).write_text(text, encoding="utf-8")
+
+
+def build(out: Path) -> None:
+    CACHE.mkdir(exist_ok=True)
+    (CACHE / ".gitignore").write_text("*\n")
+    venv = lite_venv()
+    with tempfile.TemporaryDirectory(prefix="build_lite-") as name:
+        tmp = Path(name)
+        work = tmp / "lite-dir"  # the lite dir's static/pyodide is copied by the build, which points at it
+        (tmp / "piplite").mkdir()
+        pip_download(venv, PIPLITE_EXTRA, CACHE / "wheels")
+        for spec in PIPLITE_EXTRA:
+            shutil.copy2(wheel_for(CACHE / "wheels", *spec.split("==")), tmp / "piplite")
+        pyodide_files(venv, work / "static" / "pyodide", tmp)
+        contents(tmp / "contents")
+        settings = {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}}
+        config = {"appName": "grad course", "exposeAppInBrowser": True, "litePluginSettings": settings}
+        (work / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": config}, indent=2))
+        shutil.rmtree(out, ignore_errors=True)
+        run(
+            venv / "bin/jupyter",
+            "lite",
+            "build",
+            "--lite-dir",
+            work,
+            "--output-dir",
+            out,
+            "--contents",
+            tmp / "contents",
+            "--piplite-wheels",
+            tmp / "piplite",
+            "--no-sourcemaps",
+            "--no-unused-shared-packages",
+            cwd=work,
+            stdout=subprocess.DEVNULL,
+        )
+    viz = out / "static" / "viz"
+    extract(npm_pack(f"@viz-js/viz@{VIZ_VERSION}"), viz, lambda n: n == "viz.js")
+    (viz / "dist" / "viz.js").replace(viz / "viz.js")
+    (viz / "dist").rmdir()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "lecture_notes" / "_build" / "html" / "lite")
+    out = ap.parse_args().out.resolve()
+    build(out)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    print(
+        f"build_lite: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}: "
+        f"{size / 1e6:.1f} MB in {len(files)} files"
+    )
+
+
+if __name__ == "__main__":
+    main()
