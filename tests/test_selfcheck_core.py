@@ -197,6 +197,18 @@ class _Cls:
         return ...
 
 
+def test_a_piece_the_course_stood_in_is_not_the_learners(notebook, capsys):
+    def course(x):
+        return 2 * x
+
+    core.stand_in({"double": course})
+    assert notebook.double is course and core.mine("double") is course
+    assert not run("double", lambda: core.mine("double", own=True)(3), lambda got: ok())
+    assert capsys.readouterr().out == "double: not yet (`double` is the course's: run your cell)\n"
+    notebook.double = lambda x: x + x  # the learner's cell, run
+    assert core.mine("double", own=True)(3) == 6
+
+
 def test_source_of_functions_and_classes():
     assert core.source_of(_unfinished).startswith("def _unfinished(x):")
     assert core.source_of(_Cls).startswith("class _Cls:") and core.source_of(_Cls).rstrip().endswith(

@@ -383,7 +383,10 @@ def test_tanh_function_not_yet_puts_the_courses_into_the_notebook(nb, capsys):
     nb.MyTanh = MyTanh
     assert check.tanh_function().status == "not yet"
     assert printed_line(capsys).endswith("the notebook uses the course's MyTanh")
-    assert nb.MyTanh.__name__ == "Tanh" and check.tanh_function(install=False)
+    assert nb.MyTanh.__name__ == "Tanh" and check.tanh_function(nb.MyTanh, install=False)  # it is right
+    assert printed_line(capsys) == "tanh_function: OK"
+    assert not check.tanh_function()  # but not the learner's: run again, never OK
+    assert "(`MyTanh` is the course's: run your cell)" in printed_line(capsys)
 
 
 # ---- every check, fed nonsense, says so and never raises -------------------------------------------------

@@ -20,14 +20,13 @@ Example:
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import grad
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, wrong
+from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, stand_in, wrong
 from grad.validate import fmt, is_real, show
 
 __all__ = ["L_nudged", "grad_attr", "grads_chain", "grads_out", "judge_init", "judge_neuron", "judge_tanh"]
@@ -345,13 +344,13 @@ def neuron(solution: bool = False) -> Result:
     def attempt() -> dict[str, Any] | None:
         if not any(_defined(NAME.get(k, k)) for k in labels if k != "b"):  # b may be L's, from above
             return ...  # nothing typed yet
-        return {k: mine(NAME.get(k, k)) for k in labels}
+        return {k: mine(NAME.get(k, k), own=True) for k in labels}
 
     def install(good: bool) -> str | None:
         if good:
             return None
         course = lecture.lecture_neuron(mine("Value"))
-        vars(sys.modules["__main__"]).update({NAME.get(k, k): course[k] for k in labels})
+        stand_in({NAME.get(k, k): course[k] for k in labels})
         return "until yours passes, x1 ... o are the course's neuron"
 
     return run("neuron", attempt, judge_neuron, install=install, solution=solution, book=BOOK)

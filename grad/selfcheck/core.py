@@ -56,6 +56,7 @@ __all__ = [
     "run",
     "solution_text",
     "source_of",
+    "stand_in",
     "typed_in",
     "wrong",
 ]
@@ -137,21 +138,40 @@ def not_yet(text: str = "replace the ... with your code") -> Result:
 
 
 class NotDefined(NameError):
-    """A name the check needs is not in the notebook (its cell has not run): the verdict is "not yet"."""
+    """A name the check needs is not in the notebook (its cell has not run): the verdict is "not yet".
 
-    def __init__(self, name: str, close: str | None = None) -> None:
+    ``course`` is true when the name holds the course's piece, which a check put in its place.
+    """
+
+    def __init__(self, name: str, close: str | None = None, course: bool = False) -> None:
         super().__init__(f"`{name}` is not defined")
-        self.name, self.close = name, close
+        self.name, self.close, self.course = name, close, course
 
 
-def mine(name: str) -> Any:
+STANDING_IN: dict[str, object] = {}  # the course's pieces that checks put in the notebook, by name
+
+
+def stand_in(pieces: Mapping[str, object]) -> None:
+    """Put the course's ``pieces`` in the notebook under their names, so that the next cells run.
+
+    ``mine(name, own=True)`` refuses them: a check run again judges the learner's piece, not these.
+    """
+    if "__main__" in sys.modules:
+        vars(sys.modules["__main__"]).update(pieces)
+        STANDING_IN.update(pieces)
+
+
+def mine(name: str, *, own: bool = False) -> Any:
     """The learner's ``name``: the notebook's variable (IPython runs cells in ``__main__``).
 
     Raises:
-        NotDefined: no such variable; ``close`` names a variable spelt nearly the same, if any.
+        NotDefined: no such variable (``close`` names a variable spelt nearly the same, if any); with
+            ``own``, also when it holds the course's piece that :func:`stand_in` put there.
     """
     namespace = vars(sys.modules["__main__"]) if "__main__" in sys.modules else {}
     if name in namespace:
+        if own and name in STANDING_IN and namespace[name] is STANDING_IN[name]:
+            raise NotDefined(name, course=True)
         return namespace[name]
     names = [n for n in namespace if not n.startswith("_")]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
@@ -405,7 +425,8 @@ def run(
         result = not_yet() if unfinished else judge(answer)  # a judge runs the learner's functions
     except NotDefined as err:
         typo = f"; you have `{err.close}`: a typo for `{err.name}`?" if err.close else ""
-        result = not_yet(f"`{err.name}` is not defined: run its cell{typo}")
+        said = "is the course's: run your cell" if err.course else f"is not defined: run its cell{typo}"
+        result = not_yet(f"`{err.name}` {said}")
     except KeyboardInterrupt:
         raise
     except (Exception, SystemExit) as err:

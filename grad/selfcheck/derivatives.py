@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import inspect
 import math
-import sys
 from collections.abc import Callable
 from typing import Any
 
-from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, source_of, wrong
+from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, source_of, stand_in, wrong
 from grad.validate import brief, fmt, is_real
 
 __all__ = ["checked", "f", "in_notebook", "nudge", "slope"]
@@ -29,14 +28,11 @@ __all__ = ["checked", "f", "in_notebook", "nudge", "slope"]
 Fn = Callable[..., Any]
 
 
-STANDING_IN: dict[str, object] = {}  # what in_notebook put in the notebook, by name: not the learner's
-
-
 def in_notebook(name: str, course: object, yours: bool) -> str:
     """Keep the notebook's ``name`` when ``yours`` passed; else set it to ``course``. A note for the line."""
     if yours:
         return ""
-    vars(sys.modules["__main__"])[name] = STANDING_IN[name] = course
+    stand_in({name: course})
     return f"until yours passes, `{name}` is the course's"
 
 
@@ -55,12 +51,11 @@ def checked(
 
     def look() -> Any:
         try:
-            got = mine(name)
+            return mine(name, own=True)
         except NotDefined as err:
             if err.close:
                 raise
-            return ...
-        return ... if got is STANDING_IN.get(name) else got  # the course's, from an earlier run
+            return ...  # not run, or the course's from an earlier run
 
     return run(task, look if given is None else lambda: given, judge, book=book, **kw)
 

@@ -96,7 +96,7 @@ def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tupl
         return "" if passed else f"until yours {verb}, the notebook uses the course's {' and '.join(names)}"
 
     def attempt() -> Any:
-        found = tuple(mine(name) for name in names)
+        found = tuple(mine(name, own=True) for name in names)
         return found[0] if len(found) == 1 else found
 
     def source(name: str) -> str | None:  # read here: a check may run outside its cell

@@ -39,7 +39,18 @@ from grad.data import toy_dataset
 from grad.losses import sse
 from grad.nn import MLP as GradMLP
 from grad.selfcheck import my_engine, neurons
-from grad.selfcheck.core import Result, has_placeholder, mine, not_yet, ok, one_line, run, source_of, wrong
+from grad.selfcheck.core import (
+    Result,
+    has_placeholder,
+    mine,
+    not_yet,
+    ok,
+    one_line,
+    run,
+    source_of,
+    stand_in,
+    wrong,
+)
 from grad.validate import fsum, real, sequence
 
 __all__ = [
@@ -141,8 +152,8 @@ def _task(
     def use(passed: bool) -> str:
         if passed or not isinstance(course, dict):
             return ""
-        for name, make in course.items():
-            vars(sys.modules["__main__"])[name] = make()
+        for name, make in course.items():  # in order: n is made from MLP, ypred from n
+            stand_in({name: make()})
         return f"until yours passes, the notebook uses the course's {', '.join(course)}"
 
     return run(
@@ -264,7 +275,9 @@ def data(*, install: bool = True, solution: bool = False) -> Result:
     Not OK: the notebook gets the course's xs, ys, n (seed 3) and ypred.
     """
     names = _course_data()
-    return _task("data", lambda: tuple(mine(k) for k in names), _judge_data, solution, install and names)
+    return _task(
+        "data", lambda: tuple(mine(k, own=True) for k in names), _judge_data, solution, install and names
+    )
 
 
 def _nodes(root: Any, limit: int = 100_000) -> list[Any]:
@@ -462,7 +475,7 @@ def train(fn: Any = None, *, install: bool = True, solution: bool = False) -> Re
     """
 
     def attempt() -> Any:
-        mine_train = mine("train") if fn is None else fn
+        mine_train = mine("train", own=True) if fn is None else fn
         if has_placeholder(source_of(mine_train)):
             return ...
         make = mine("MLP") if fn is None else neurons.course_nn(lecture.Value)[2]
@@ -537,7 +550,7 @@ def tanh_function(fn: Any = None, *, install: bool = True, solution: bool = Fals
     def attempt() -> Any:
         import torch
 
-        function = mine("MyTanh") if fn is None else fn
+        function = mine("MyTanh", own=True) if fn is None else fn
         if has_placeholder(source_of(function)):
             return ...
         gen = torch.Generator().manual_seed(0)
