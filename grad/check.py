@@ -315,12 +315,16 @@ def gradcheck(
 # ---- your gradients next to two references --------------------------------------------------------
 
 
+NO_TORCH = "torch is not available here (nor anywhere in the browser): the check against grad.Value still ran"
+
+
 @dataclass(frozen=True)
 class GradComparison:
     """What :func:`compare_grads` found: each leaf's gradient in your engine, grad.Value and torch.
 
-    ``torch`` is None when PyTorch is not installed. ``ok`` is True when every gradient of yours
-    is within ``tol`` (relative, absolute below 1) of every reference.
+    ``torch`` is None when PyTorch is not installed (it never is in the browser: the repr says so).
+    ``ok`` is True when every gradient of yours is within ``tol`` (relative, absolute below 1) of every
+    reference.
     """
 
     names: tuple[str, ...]
@@ -341,6 +345,8 @@ class GradComparison:
         against = " and ".join(("grad.Value", "torch (float64)")[: len(refs)])
         n = len(self.names)
         what = "the gradient agrees" if n == 1 else f"all {n} gradients agree"
+        if self.torch is None:
+            lines.append(NO_TORCH)
         lines.append(f"{what} with {against} to {self.tol:g}: {self.ok}")
         return "\n".join(lines)
 
