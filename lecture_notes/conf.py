@@ -26,7 +26,13 @@ Pictures of graphs keep a legible text size on every screen: the notebooks' grap
 (``grad.viz`` outputs, ``div.grad-graph``) and the notes' graph figures (put in such a box
 by ``scroll_graph_figures``) show at their natural size and scroll sideways instead of
 shrinking; so does wide display math (``_static/notes.css``). ``_static/stepper.js`` turns
-each backward-pass stepper (``show_backward``) into one frame at a time with a slider.
+each backward-pass stepper (``show_backward``) into one frame at a time with a slider;
+``_static/graphs.js`` fades a wide graph's edges where it scrolls and gives it a fit/actual-size button.
+
+The site's own extensions, in ``_ext/``: ``where_code`` (the repository, ``make lab``, ``make test`` and
+the offline zip in every page's header and on the home page; "Run in your browser" on every notebook page),
+``alt_text`` (what the notebooks' plots and graphs show) and ``search_excerpts`` (excerpts under search
+results, also from ``file://``).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # build against this checkout's grad package
 sys.path.insert(0, str(HERE / "_figures"))
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(HERE / "_ext"))  # the site's own extensions: where_code, alt_text, search_excerpts
 
 import workbook  # noqa: E402  scripts/workbook.py: its relink rewrites the copies' links
 
@@ -59,6 +66,9 @@ copyright = "the grad course authors"
 html_title = "Backprop from scratch"
 
 extensions = ["myst_nb", "sphinx.ext.mathjax", "sphinx_copybutton"]
+extensions += ["where_code", "alt_text", "search_excerpts"]  # _ext/: the site's own
+# The repository shown in the header and on the home page ("": `git remote get-url origin`, if any).
+repository_url = ""
 exclude_patterns = [
     "_build",
     "_figures",
@@ -105,8 +115,9 @@ copybutton_exclude = ".linenos, .gp, .go"
 html_theme = "sphinx_book_theme"
 html_static_path = ["_static"]
 html_css_files = ["notes.css"]
-html_js_files = [("stepper.js", {"defer": "defer"})]
+html_js_files = [("stepper.js", {"defer": "defer"}), ("graphs.js", {"defer": "defer"})]  # in this order
 html_last_updated_fmt = None
+html_show_search_summary = False  # search_excerpts cuts the excerpts, also from file://
 html_copy_source = True  # the notebook download button serves _sources/…/*.ipynb
 html_show_sourcelink = False
 html_theme_options = {

@@ -22,8 +22,9 @@
 
   // Scroll a graph's box so that the frame's focus is in view, if it is not already. The focus
   // ("from to", fractions of the picture's width, from grad.viz) spans the node being processed and
-  // the nodes it sends gradient to. If it is wider than the box, its right end is shown: drawn left to
-  // right, the node being processed comes after the nodes it sends gradient to.
+  // the nodes it sends gradient to. If it is wider than the box, its left end is shown: drawn left to
+  // right, the nodes that receive gradient come first, with their labels at their left edge, and the
+  // step is about them (the node being processed was in view at the step before).
   function reveal(box, focus) {
     const parts = (focus || "").split(" ").map(Number);
     if (parts.length !== 2 || parts.some(Number.isNaN) || box.scrollWidth <= box.clientWidth) return;
@@ -32,7 +33,7 @@
     if (from >= left && to <= right) return;
     box.scrollLeft = to - from <= box.clientWidth
       ? (from + to - box.clientWidth) / 2
-      : to + 16 - box.clientWidth;
+      : from - 16;
   }
 
   function enhance(block, index) {

@@ -1,0 +1,93 @@
+"""Build the course's offline download: the workbooks and the ``grad`` wheel in one zip, with a README.
+
+    .venv/bin/python scripts/course_zip.py [--out lecture_notes/_build/html/_downloads/grad-course.zip]
+
+The notes site's build (``lecture_notes/_ext/where_code.py``) makes it into the site, so a learner can
+take the whole course away: unzip, ``pip install`` the wheel, ``jupyter lab``. The zip holds, under one
+folder ``grad-course/``:
+
+- ``README.txt``, three lines: what it is, the ``pip install`` command, ``jupyter lab``;
+- the ``grad`` wheel of this work tree (``build_lite.grad_wheel``: the one the browser copy runs);
+- the workbooks ``NN_*.ipynb`` and an empty ``my_micrograd/``, where the checks save the learner's engine.
+
+The same files give the same zip, byte for byte: entries sorted, every time stamp 1980-01-01 and every
+mode 0644 (``zip_files``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import build_lite
+from workbook import MY_MICROGRAD, NOTEBOOKS
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = "grad-course"
+EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
+
+
+def readme(wheel: str) -> str:
+    """The README's three lines, for the wheel named ``wheel``.
+
+    >>> print(readme("grad_course-0.1.0-py3-none-any.whl"), end="")
+    The grad course to run on your machine: its workbooks and the grad package (Python 3.11 or newer).
+    pip install ./grad_course-0.1.0-py3-none-any.whl jupyterlab
+    jupyter lab 01_derivatives.ipynb
+    """
+    return (
+        "The grad course to run on your machine: its workbooks and the grad package (Python 3.11 or newer).\n"
+        f"pip install ./{wheel} jupyterlab\n"
+        "jupyter lab 01_derivatives.ipynb\n"
+    )
+
+
+def zip_files(files: dict[str, bytes], out: Path) -> Path:
+    """Write ``files`` (name in the zip -> content) into the zip ``out``, sorted, with fixed times and modes.
+
+    >>> import io, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     a = zip_files({"b.txt": b"2", "a.txt": b"1"}, Path(d, "x.zip")).read_bytes()
+    ...     b = zip_files({"a.txt": b"1", "b.txt": b"2"}, Path(d, "y.zip")).read_bytes()
+    >>> a == b, zipfile.ZipFile(io.BytesIO(a)).namelist()
+    (True, ['a.txt', 'b.txt'])
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, files[name])
+    return out
+
+
+def course_files(wheel: Path, notebooks: Path = ROOT / "notebooks") -> dict[str, bytes]:
+    """The zip's contents: README, wheel, workbooks and an empty ``my_micrograd/``."""
+    files = {"README.txt": readme(wheel.name).encode(), wheel.name: wheel.read_bytes()}
+    for path in sorted(notebooks.glob(NOTEBOOKS)):
+        files[path.name] = path.read_bytes()
+    for name, text in MY_MICROGRAD.items():
+        files[f"my_micrograd/{name}"] = text.encode()
+    return {f"{FOLDER}/{name}": data for name, data in files.items()}
+
+
+def build(out: Path) -> Path:
+    """Build the wheel and write the course's zip to ``out``."""
+    with tempfile.TemporaryDirectory(prefix="course_zip-") as tmp:
+        wheel = build_lite.grad_wheel(Path(sys.prefix), Path(tmp))
+        return zip_files(course_files(wheel), out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "lecture_notes/_build/html/_downloads/grad-course.zip")
+    out = build(ap.parse_args().out.resolve())
+    print(f"course_zip: {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
