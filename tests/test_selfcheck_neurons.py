@@ -351,5 +351,5 @@ def test_the_course_piece_a_check_put_in_is_never_taken_for_the_learners(
     for _ in range(2):  # the second run finds the course's piece under the learner's name
         assert not getattr(check, task)()
     line = capsys.readouterr().out.splitlines()[-1]
-    assert f"{task}: not yet ({name} here is the course's, put in by this check: run your cell)" in line
+    assert f"{task}: not yet (`{name}` is the course's: run your cell)" in line
     assert not any((tmp_path / "my_micrograd").iterdir())  # nothing saved as theirs

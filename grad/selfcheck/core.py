@@ -35,31 +35,16 @@ import re
 import sys
 import textwrap
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from grad.validate import show
 
-__all__ = [
-    "LONGEST",
-    "NotDefined",
-    "Result",
-    "cell_source",
-    "has_placeholder",
-    "hint_for",
-    "mine",
-    "not_yet",
-    "ok",
-    "one_line",
-    "run",
-    "solution_text",
-    "source_of",
-    "stand_in",
-    "typed_in",
-    "wrong",
-]
+__all__ = ["LONGEST", "NotDefined", "Result", "cell_source", "has_placeholder", "hint_for", "mine"]
+__all__ += ["not_yet", "ok", "one_line", "run", "solution_text", "source_of", "sources", "stand_in"]
+__all__ += ["typed_in", "wrong"]
 
 LONGEST = 300  # characters in a verdict line, whatever the learner's code printed or raised
 STATUSES = ("OK", "WRONG", "not yet")
@@ -224,6 +209,12 @@ def source_of(obj: object) -> str | None:
     except (OSError, TypeError, SyntaxError, ValueError):
         pass
     return None
+
+
+def sources(names: Iterable[str]) -> str | None:
+    """The source of each of the notebook's ``names`` that :func:`source_of` can read, joined; else None."""
+    namespace = vars(sys.modules["__main__"]) if "__main__" in sys.modules else {}
+    return "\n\n".join(filter(None, (source_of(namespace.get(name)) for name in names))) or None
 
 
 def _tree(source: str | None) -> ast.AST | None:

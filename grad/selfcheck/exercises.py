@@ -27,7 +27,7 @@ from typing import Any
 
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import NotDefined, Result, mine, ok, run, source_of, wrong
+from grad.selfcheck.core import Result, mine, ok, run, sources, wrong
 from grad.selfcheck.derivatives import in_notebook
 from grad.validate import brief, fmt, is_real
 
@@ -99,15 +99,9 @@ def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tupl
         found = tuple(mine(name, own=True) for name in names)
         return found[0] if len(found) == 1 else found
 
-    def source(name: str) -> str | None:  # read here: a check may run outside its cell
-        try:
-            return source_of(mine(name))
-        except NotDefined:
-            return None
-
     if given is not None:
         return run(task, lambda: given, judge, solution=solution, book=BOOK)
-    code = "\n\n".join(filter(None, map(source, names))) or None
+    code = sources(names)  # read here: a check may run outside its cell
     return run(task, attempt, judge, source=code, install=install, solution=solution, book=BOOK)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 from grad import lecture
 from grad.engine import Value as Reference
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, source_of, wrong
+from grad.selfcheck.core import Result, mine, ok, run, sources, stand_in, wrong
 from grad.validate import fmt, is_real
 
 __all__ = ["course_nn", "exp", "mlp", "neuron", "pow", "reflected", "start", "sub_div", "tanh_pieces"]
@@ -79,20 +78,6 @@ def _assemble(pieces: dict[str, Any]) -> type:
     return cls
 
 
-def _lookup(name: str) -> Any:
-    """The notebook's ``name``, None if it has none."""
-    try:
-        return mine(name)
-    except NotDefined:
-        return None
-
-
-def _source(names: list[str]) -> str | None:
-    """The source of the notebook's ``names`` that can be read (None: the running cell's)."""
-    texts = [source_of(_lookup(name)) or "" for name in names]
-    return "\n\n".join(texts) if any(texts) else None
-
-
 def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: Any) -> Result:
     """Check the notebook's ``names``: ``judge(how["make"](them))`` (or ``how["attempt"]()``).
 
@@ -105,7 +90,7 @@ def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: A
     methods = stage in ("05.wrap", "05.ops")
 
     def attempt() -> Any:
-        found.update({name: mine(name) for name in names})
+        found.update({name: mine(name, own=True) for name in names})
         return how["make"](found)
 
     def install(passed: bool) -> str:
@@ -114,7 +99,7 @@ def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: A
             for name in names:
                 setattr(mine("Value"), name, pieces[name])
         elif not passed:
-            vars(sys.modules["__main__"]).update({name: pieces[name] for name in names})
+            stand_in({name: pieces[name] for name in names})
         are = "is" if len(names) == 1 else "are"
         what = (
             f"Value uses the course's {', '.join(names)}"
@@ -128,18 +113,11 @@ def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: A
             sorted({n for name in names if (n := my_engine.save(name, found[name], stage, task))})
         )
 
-    def judged(answer: Any) -> Result:
-        if stand_ins := [name for name in names if getattr(_lookup(name), "__module__", None) == __name__]:
-            return not_yet(
-                f"{' and '.join(stand_ins)} here is the course's, put in by this check: run your cell"
-            )
-        return judge(answer)
-
     return run(
         task,
         how.get("attempt") or attempt,
-        judged,
-        source=_source(names),
+        judge,
+        source=sources(names),
         install=install,
         save=save if stage else None,
         solution=solution,
@@ -437,7 +415,7 @@ def torch_neuron(*, solution: bool = False) -> Result:
     def attempt() -> Any:
         import torch
 
-        fn, calls, real = mine("neuron_torch"), [], (torch.autograd.backward, torch.autograd.grad)
+        fn, calls, real = mine("neuron_torch", own=True), [], (torch.autograd.backward, torch.autograd.grad)
 
         def counted(f: Callable) -> Callable:
             return lambda *args, **kwargs: calls.append(f) or f(*args, **kwargs)
