@@ -1095,8 +1095,7 @@ def test_stepper_js_with_several_steppers_one_frame_a_broken_block_and_keys_else
 
 # -- the review's polish: wide graphs, dark mode, print, search, header -------------------------------
 
-_CONTRAST = """
-(() => {
+_RATIO = """
   const rgba = c => { const v = c.match(/[\\d.]+/g).map(Number); return v.length === 3 ? [...v, 1] : v; };
   const over = (top, under) => top.slice(0, 3).map((x, i) => x * top[3] + under[i] * (1 - top[3]));
   const background = el => {  // the colour behind el: its and its ancestors' backgrounds, composited
@@ -1117,6 +1116,12 @@ _CONTRAST = """
     const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
     return Math.round((a + 0.05) / (b + 0.05) * 100) / 100;
   };
+"""  # ratio(el): the contrast of el's text against what is behind it, from the computed styles (WCAG 2)
+_CONTRAST = (
+    """
+(() => {"""
+    + _RATIO
+    + """
   const block = document.querySelector('.grad-backward-pass');
   const frame = [...block.querySelectorAll(':scope > figure')].find(f => !f.hidden);
   const caption = frame.querySelector('figcaption');
@@ -1126,6 +1131,7 @@ _CONTRAST = """
                    ratio(block.querySelector('.grad-stepper-controls output'))]};
 })()
 """
+)
 
 
 def _color_scheme(tools: DevTools, scheme: str) -> None:
@@ -1289,25 +1295,31 @@ def test_search_results_have_excerpts_over_http_and_from_disk(site: Path, browse
 
 
 @pytest.mark.slow
-def test_the_header_shows_the_commands_and_the_download_at_both_widths(site: Path, browser) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_header_shows_the_commands_and_the_download_at_both_widths(site: Path, browser, scheme) -> None:
+    """Legible (>= 4.5:1), inside the window, on a phone and a laptop, with a download that downloads."""
     tools, base = browser
     header = (
-        "(() => { const a = document.querySelector('.bd-header-announcement');"
+        "(() => {" + _RATIO + " const a = document.querySelector('.bd-header-announcement');"
         " const r = a.getBoundingClientRect();"
         " return {text: a.innerText, shown: r.width > 0 && r.height > 0, right: r.right,"
-        " vw: document.documentElement.clientWidth,"
+        " vw: document.documentElement.clientWidth, theme: document.documentElement.dataset.theme,"
+        " contrast: Math.min(...[...a.querySelectorAll('.grad-where, .grad-where *')].map(ratio)),"
         " zip: [...a.querySelectorAll('a[download]')].map(l => l.href)}; })()"
     )
+    _color_scheme(tools, scheme)
     try:
         for width in WIDTHS:
             _set_width(tools, width)
             _open(tools, base + "notebooks/02_value_object.html")
             state = tools.evaluate(header)
             assert state["shown"] and state["right"] <= state["vw"] + 1, (width, state)
+            assert state["theme"] == scheme and state["contrast"] >= 4.5, state
             assert "make lab" in state["text"] and "make test" in state["text"], state
             assert state["zip"] == [base + "_downloads/grad-course.zip"], state
             ok = tools.evaluate(f"fetch({json.dumps(state['zip'][0])}).then(r => r.ok)", await_promise=True)
             assert ok is True
     finally:
+        _color_scheme(tools, "")
         _set_width(tools, 1280)
     assert _network_problems(tools, base) == []
