@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import linecache
 import math
+import sys
+import types
 
 import pytest
 
@@ -197,7 +199,7 @@ class _Cls:
         return ...
 
 
-def test_a_piece_the_course_stood_in_is_not_the_learners(notebook, capsys):
+def test_a_piece_the_course_stood_in_is_not_the_learners(notebook, capsys, monkeypatch):
     def course(x):
         return 2 * x
 
@@ -207,6 +209,10 @@ def test_a_piece_the_course_stood_in_is_not_the_learners(notebook, capsys):
     assert capsys.readouterr().out == "double: not yet (`double` is the course's: run your cell)\n"
     notebook.double = lambda x: x + x  # the learner's cell, run
     assert core.mine("double", own=True)(3) == 6
+    other = types.ModuleType("__main__")  # another notebook (a new kernel): its own stand-ins
+    other.double = course
+    monkeypatch.setitem(sys.modules, "__main__", other)
+    assert core.mine("double", own=True) is course
 
 
 def test_source_of_functions_and_classes():

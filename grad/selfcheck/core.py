@@ -35,6 +35,7 @@ import re
 import sys
 import textwrap
 import types
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -133,7 +134,7 @@ class NotDefined(NameError):
         self.name, self.close, self.course = name, close, course
 
 
-STANDING_IN: dict[str, object] = {}  # the course's pieces that checks put in the notebook, by name
+STANDING_IN: weakref.WeakKeyDictionary[Any, dict[str, object]] = weakref.WeakKeyDictionary()  # per notebook
 
 
 def stand_in(pieces: Mapping[str, object]) -> None:
@@ -143,7 +144,7 @@ def stand_in(pieces: Mapping[str, object]) -> None:
     """
     if "__main__" in sys.modules:
         vars(sys.modules["__main__"]).update(pieces)
-        STANDING_IN.update(pieces)
+        STANDING_IN.setdefault(sys.modules["__main__"], {}).update(pieces)
 
 
 def mine(name: str, *, own: bool = False) -> Any:
@@ -155,7 +156,8 @@ def mine(name: str, *, own: bool = False) -> Any:
     """
     namespace = vars(sys.modules["__main__"]) if "__main__" in sys.modules else {}
     if name in namespace:
-        if own and name in STANDING_IN and namespace[name] is STANDING_IN[name]:
+        course = STANDING_IN.get(sys.modules["__main__"], {})
+        if own and name in course and namespace[name] is course[name]:
             raise NotDefined(name, course=True)
         return namespace[name]
     names = [n for n in namespace if not n.startswith("_")]
