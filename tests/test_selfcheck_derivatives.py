@@ -111,8 +111,10 @@ def test_slope_wrong(fn, said, hint, capsys):
         (lambda a, b, c, h: (b * h, a * h, h), "slope_a is off", "nudge a by h, compute d2"),
         (lambda a, b, c, h: (b, a), "it returned (-3.0, 2.0)", "three numbers"),
         (lambda a, b, c, h: (b, math.nan, 1.0), "it returned", "three numbers"),
+        (lambda a, b, c, h: book_nudge(a, b, c), "slope_a, slope_b, slope_c came out a number", "by h"),
+        (lambda a, b, c, h: (*book_nudge(a, b, c, h)[:2], 1.0), "slope_c came out a number", "do not type"),
     ],
-    ids=["typed-in", "slope-of-a", "cumulative", "sign", "no-division", "two", "nan"],
+    ids=["typed-in", "slope-of-a", "cumulative", "sign", "no-division", "two", "nan", "own-h", "typed-c"],
 )
 def test_nudge_wrong(fn, said, hint, capsys):
     assert not check.nudge(fn)

@@ -205,6 +205,15 @@ def _judge_nudge(fn: Fn) -> Result:
             if abs(value + exact) <= 1e-6:
                 return wrong(said, "the slope is (d2 - d1) / h: the nudged d first")
             return wrong(said, f"nudge {name[-1]} by h, compute d2, then (d2 - d1) / h")
+    probe = fn(2.0, -3.0, 10.0, math.nan)  # every slope that nudges by h and divides by it is nan
+    fixed = [
+        n for n, v in zip(NAMES, probe if isinstance(probe, tuple | list) else ()) if _number(v) is not None
+    ]
+    if fixed:
+        return wrong(
+            f"{', '.join(fixed)} came out a number with h = nan: it does not use the h it is given",
+            "nudge by h and divide by h; do not type the step or the slope in",
+        )
     return ok()
 
 
