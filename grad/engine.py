@@ -53,11 +53,13 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "_op")  # as in micrograd
     __slots__ += ("_a", "_da", "_b", "_db", "_many", "_id", "_mark")  # the fast path's (below)
+    __array_ufunc__ = None  # numpy defers to Value: a + np.array([2.0]) is an error, not an array of Values
 
     # fmt: off
     def __init__(self, data: Number, _children: Iterable[Value] = _NO_CHILDREN, _op: str = "",
                  label: str = "", _local: Iterable[Number] | None = None) -> None:
-        if type(data) is float and _children is _NO_CHILDREN and _local is None and type(label) is str:
+        if (type(data) is float and _children is _NO_CHILDREN and _local is None
+                and type(label) is type(_op) is str):
             _make(data, _op, out=self)  # a leaf from a float: nothing to check (fast path, 4.)
         else:
             _checked(self, "Value()", data, _children, _op, label, _local)
@@ -118,7 +120,7 @@ class Value:
         Refused: ``0 ** n`` for ``n < 0`` (ZeroDivisionError); a negative base to a fractional power,
         and ``0 ** n`` for ``0 < n < 1`` (ValueError). Infinities and NaN give torch's values.
         """
-        if isinstance(other, Value) or is_real(other):
+        if isinstance(other, Value) or is_real(other) or type(other).__module__ == "numpy":  # as _operand
             return _pow(self, other if isinstance(other, Value) else real(other, "pow: the exponent"))
         return NotImplemented
 
@@ -183,9 +185,9 @@ class Value:
         x = self.data
         if x > 0:
             return _make(x, "ReLU", self, 1.0)
-        if x <= 0:
+        if x < 0:
             return _make(0.0, "ReLU", self, 0.0)
-        return _make(x, "ReLU", self, x)  # NaN
+        return _make(x, "ReLU", self, 0.0 if x == 0 else x)  # -0.0 stays -0.0 (as in torch); NaN stays NaN
 
     # ---- backprop ----------------------------------------------------------------------------
 
@@ -360,7 +362,9 @@ def _operand(x: object) -> Value:
         return x
     if type(x) is float:  # the common case, without is_real's isinstance(x, Real)
         return _make(x, "")
-    return _make(real(x, "a number operand"), "") if is_real(x) else NotImplemented
+    if is_real(x) or type(x).__module__ == "numpy":  # an array: refused by name, not an array of Values
+        return _make(real(x, "a number operand"), "")
+    return NotImplemented
 
 
 def _number(x: object, what: str) -> float:
@@ -382,6 +386,8 @@ def _checked(out: Value, who: str, data: object, kids: object, op: str, label: o
         raise ValueError(f"{who} got {len(kids)} children but {len(local)} local derivatives; give one each")
     if not isinstance(label, str):
         raise TypeError(f"{who}: label must be a str, got {show(label)}")
+    if not isinstance(op, str):
+        raise TypeError(f"{who}: op must be a str, got {show(op)}")
     _node(data, op, kids, local, out)
 
 

@@ -978,7 +978,18 @@ def test_relu_of_nan_is_nan():
     out = x.relu()
     out.backward()
     assert math.isnan(out.data) and math.isnan(x.grad)
-    assert Value(-0.0).relu().data == 0.0 and Value(math.inf).relu().data == math.inf
+    assert Value(math.inf).relu().data == math.inf
+
+
+@pytest.mark.parametrize("x", [-0.0, 0.0, -1e-320, -2.0])
+def test_relu_keeps_the_sign_of_zero_as_torch_does(x):
+    """relu(-0.0) was +0.0; torch (and the lecture's micrograd) give -0.0."""
+    a, t = Value(x), t64(x)
+    out, ref = a.relu(), torch.relu(t)
+    out.backward()
+    ref.backward()
+    assert math.copysign(1.0, out.data) == math.copysign(1.0, ref.item()) and out.data == ref.item()
+    assert a.grad == t.grad.item() == 0.0
 
 
 def test_nan_flows_through_the_other_functions_instead_of_raising():
@@ -1283,6 +1294,32 @@ def test_numpy_numbers_are_numbers_everywhere(x):
         assert v.data == expected.get(name, f), name
     made["node()"].backward()
     assert a.grad == f and type(a.grad) is float
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: a + np.array([2.0]),
+        lambda a: np.array([2.0]) * a,
+        lambda a: a - np.ones((2, 2)),
+        lambda a: np.array([2.0]) / a,
+        lambda a: a ** np.array([2.0]),
+        lambda a: np.array([2.0]) ** a,
+        lambda a: a * np.complex64(1),
+    ],
+)
+def test_a_numpy_array_operand_is_refused_by_name_not_made_an_array_of_values(fn):
+    """Value(1.0) + np.array([2.0]) gave array([Value(data=3.0, ...)], dtype=object), not an error."""
+    with pytest.raises(TypeError, match=r"(a number operand|pow: the exponent) must be a real number .*got "):
+        fn(Value(1.0))
+
+
+def test_op_must_be_a_str():
+    """node(1.0, 5, ...) and Value(1.0, _op=5) made a node whose op was the int 5."""
+    makes = (lambda: node(1.0, 5, [Value(1.0)], [1.0]), lambda: Value(1.0, _op=5), lambda: Value(1, _op=5))
+    for make in makes:
+        with pytest.raises(TypeError, match=r"^(node|Value)\(\): op must be a str, got int: 5$"):
+            make()
 
 
 def test_errors_name_their_function():
