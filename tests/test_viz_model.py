@@ -63,3 +63,29 @@ def test_pictures_and_captions_of_huge_numbers_are_readable():
         "  step 2: 1.0000e-310 is a leaf: its grad 1.0000e+300 is final",
         "  step 3: x is a leaf: its grad 1.0000e-310 is final",
     ]
+
+
+class Node:
+    """A learner's micrograd-style node: any data, children in a set."""
+
+    def __init__(self, data, children=(), op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = data, 0.0, set(children), op, label
+
+
+def test_a_huge_label_or_op_is_cut_short_in_an_error():
+    """An error naming a node with a 1e6-character label or op was 1e6 characters long."""
+    bad_data = Node("x", [Node(1.0)], "+", label="z" * 10**6)
+    bad_grad = Node(1.0, [Node(1.0)], "+" * 10**6)
+    bad_grad.grad = "g"
+    for bad, what in ((bad_data, "data"), (bad_grad, "grad")):
+        with pytest.raises(
+            TypeError, match=rf"^draw_dot: the {what} of the Node .*\.\.\..* must be a number"
+        ) as e:
+            draw_dot(bad)
+        assert len(str(e.value)) < 300
+
+
+def test_an_int_too_long_for_str_is_drawn_as_inf():
+    """A learner's node holding 10**5000 crashed draw_dot with str()'s 4,300-digit limit."""
+    big = Node(10**5000, label="big")
+    assert 'label="{ big | data inf | grad 0.0000 }"' in draw_dot(Node(1.0, [big], "*")).source

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-import reprlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from grad.validate import is_real, show
+from grad.validate import brief, is_real, show
 
 __all__ = ["check", "clean", "describe", "format_number", "walk"]
 
@@ -58,8 +57,8 @@ def clean(text: str) -> str:
 def describe(node: Any) -> str:
     """``node`` in an error message: its type, label, data and op."""
     label = getattr(node, "label", "")
-    label = f" {label!r}" if isinstance(label, str) and label else ""
-    return f"the {type(node).__name__}{label} with data {reprlib.repr(node.data)} and op {node._op!r}"
+    label = f" {brief(label)}" if isinstance(label, str) and label else ""
+    return f"the {type(node).__name__}{label} with data {brief(node.data)} and op {brief(node._op)}"
 
 
 def _postorder(root: Any, kids, limit: float = math.inf) -> list | None:
@@ -126,7 +125,7 @@ def walk(
             below = repr(sorted(key.get(id(c), ()) for c in kids[id(node)])).encode()
             digest = hashlib.blake2b(below, digest_size=8).hexdigest()
             label = getattr(node, "label", None) or ""
-            key[id(node)] = (label, repr(node.data), str(node._op), uses.get(id(node), 0), digest)
+            key[id(node)] = (label, brief(node.data), str(node._op), uses.get(id(node), 0), digest)
         for node in sets:
             kids[id(node)] = tuple(sorted(kids[id(node)], key=lambda c: key[id(c)]))
         nodes = _postorder(root, lambda node: kids[id(node)])
