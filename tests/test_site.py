@@ -345,11 +345,45 @@ def test_colab_links_only_for_github_and_their_install_cell() -> None:
     cell = where.install_cell("https://github.com/owner/grad-course")
     assert 'find_spec("grad") is None' in cell
     assert '%pip install -q "grad-course @ git+https://github.com/owner/grad-course"' in cell
-    page = where.notebook_links_html("02_value_object.ipynb", "../lite/x", url)
+    page = where.notebook_links_html(
+        "02_value_object.ipynb", "../lite/x", url, "https://github.com/owner/grad-course"
+    )
     assert f'<a class="grad-run-colab" href="{url}">Open in Colab</a>' in page
+    assert (
+        "<code>%pip install -q &quot;grad-course @ git+https://github.com/owner/grad-course&quot;</code>"
+        in page
+    )
     assert "grad-run-colab" not in where.notebook_links_html("02_value_object.ipynb", "../lite/x", None)
     header = where.header_html("https://github.com/owner/grad-course", "../x.zip")
     assert '<a href="https://github.com/owner/grad-course">' in header and "make lab" in header
+
+
+def test_a_github_repository_gives_each_notebook_page_a_colab_link() -> None:
+    """What the site's build does to a notebook's page when conf's repository is on GitHub."""
+    from types import SimpleNamespace
+
+    from docutils.core import publish_doctree
+
+    where = _ext("where_code")
+    config = SimpleNamespace(lite_url="lite/lab/index.html?path={name}", repository_branch="main")
+    app = SimpleNamespace(
+        env=SimpleNamespace(docname="notebooks/03_backprop_by_hand"),
+        config=config,
+        grad_repository="https://github.com/owner/grad-course",
+    )
+    keep = {"doctitle_xform": False}  # a section with its title, as MyST-NB gives
+    doctree = publish_doctree("03 · Backprop\n=============\n\nText.", settings_overrides=keep)
+    where.add_notebook_links(app, doctree)
+    section = next(iter(doctree.findall(lambda n: n.tagname == "section")))
+    links = section[1].astext()
+    assert section[0].tagname == "title" and section[1].tagname == "raw", section
+    assert 'href="../lite/lab/index.html?path=03_backprop_by_hand.ipynb">Run in your browser</a>' in links
+    colab = "https://colab.research.google.com/github/owner/grad-course/blob/main/notebooks/03_backprop_by_hand.ipynb"
+    assert f'href="{colab}">Open in Colab</a>' in links
+    app.env.docname = "backward"  # a note: no links
+    note = publish_doctree("Backward\n========\n\nText.", settings_overrides=keep)
+    where.add_notebook_links(app, note)
+    assert not list(note.findall(lambda n: n.tagname == "raw"))
 
 
 def _announcement(page: Path) -> str:
@@ -405,7 +439,7 @@ def test_every_notebook_page_runs_in_the_browser_and_says_where_work_is_kept(sit
     for notebook in NOTEBOOKS:
         text = (site / "notebooks" / f"{notebook}.html").read_text(encoding="utf-8")
         assert f'<a class="grad-run-lite" href="../lite/lab/index.html?path={notebook}.ipynb">' in text
-        note = re.search(r'<p class="grad-run-note">(.*?)</p>', text, re.S)[1]
+        note = re.search(r'<p class="grad-run-note">(.*?)</p>', text, re.S)[1]  # the first one
         for words in (
             "browser&#x27;s storage",
             "File \u203a Download",

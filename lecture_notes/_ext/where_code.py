@@ -85,6 +85,15 @@ def colab_url(repo: str, branch: str, path: str) -> str | None:
     return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}" if slug else None
 
 
+def pip_install(repo: str) -> str:
+    """The notebook command that installs ``grad`` from the repository at ``repo`` (a web address).
+
+    >>> pip_install("https://github.com/o/r")
+    '%pip install -q "grad-course @ git+https://github.com/o/r"'
+    """
+    return f'%pip install -q "grad-course @ git+{repo}"'
+
+
 def install_cell(repo: str) -> str:
     """The first cell a notebook needs on Colab: it installs ``grad`` from the repository when it is missing.
 
@@ -99,7 +108,7 @@ def install_cell(repo: str) -> str:
     return (
         "import importlib.util\n"
         'if importlib.util.find_spec("grad") is None:  # on Colab: install the course\'s package\n'
-        f'    %pip install -q "grad-course @ git+{repo}"'
+        f"    {pip_install(repo)}"
     )
 
 
@@ -116,15 +125,20 @@ def header_html(repo: str, zip_href: str) -> str:
     return '<span class="grad-where">' + " · ".join(parts) + "</span>"
 
 
-def notebook_links_html(name: str, lite: str, colab: str | None) -> str:
-    """The links at the top of a notebook's page (``lite`` and ``colab``: the addresses to open)."""
+def notebook_links_html(name: str, lite: str, colab: str | None, repo: str = "") -> str:
+    """The links at the top of a notebook's page (``lite`` and ``colab``: the addresses to open; ``repo``:
+    the repository, whose ``grad`` Colab installs)."""
     links = [f'<a class="grad-run-lite" href="{html.escape(lite)}">Run in your browser</a>']
+    notes = [html.escape(BROWSER_NOTE)]
     if colab:
         links.append(f'<a class="grad-run-colab" href="{html.escape(colab)}">Open in Colab</a>')
-    return (
-        f'<div class="grad-run" data-notebook="{html.escape(name)}"><p>{" · ".join(links)}</p>'
-        f'<p class="grad-run-note">{html.escape(BROWSER_NOTE)}</p></div>'
-    )
+        notes.append(
+            "On Colab, install grad first, in a cell of its own: "
+            f"<code>{html.escape(pip_install(repo))}</code>"
+        )
+    paragraphs = "".join(f'<p class="grad-run-note">{note}</p>' for note in notes)
+    opening = f'<div class="grad-run" data-notebook="{html.escape(name)}">'
+    return f"{opening}<p>{' · '.join(links)}</p>{paragraphs}</div>"
 
 
 class WhereCode(SphinxDirective):
@@ -156,7 +170,7 @@ def add_notebook_links(app, doctree) -> None:
     name = docname.split("/", 1)[1] + ".ipynb"
     lite = relative(docname, app.config.lite_url.format(name=name))
     colab = colab_url(app.grad_repository, app.config.repository_branch, f"notebooks/{name}")
-    raw = nodes.raw("", notebook_links_html(name, lite, colab), format="html")
+    raw = nodes.raw("", notebook_links_html(name, lite, colab, app.grad_repository), format="html")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None and isinstance(section[0], nodes.title):
         section.insert(1, raw)
