@@ -26,26 +26,37 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import difflib
 import inspect
 import json
 import linecache
 import math
+import random
 import re
 import sys
 import textwrap
 import types
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from grad.validate import show
 
-__all__ = ["LONGEST", "NotDefined", "Result", "cell_source", "has_placeholder", "hint_for", "mine"]
+__all__ = [
+    "LONGEST",
+    "NotDefined",
+    "Result",
+    "cell_source",
+    "counting",
+    "has_placeholder",
+    "hint_for",
+    "mine",
+]
 __all__ += ["not_yet", "ok", "one_line", "run", "solution_text", "source_of", "sources", "stand_in"]
-__all__ += ["typed_in", "wrong"]
+__all__ += ["seeded", "typed_in", "wrong"]
 
 LONGEST = 300  # characters in a verdict line, whatever the learner's code printed or raised
 STATUSES = ("OK", "WRONG", "not yet")
@@ -163,6 +174,42 @@ def mine(name: str, *, own: bool = False) -> Any:
     names = [n for n in namespace if not n.startswith("_")]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
     raise NotDefined(name, close[0] if close else None)
+
+
+# ---- running the learner's code without changing the notebook -----------------------------------------
+
+
+def seeded(make: Callable[[], Any], seed: int) -> Any:
+    """``make()`` with Python's random generator seeded, then put back: the notebook's numbers stay."""
+    state = random.getstate()
+    try:
+        random.seed(seed)
+        return make()
+    finally:
+        random.setstate(state)
+
+
+@contextlib.contextmanager
+def counting(owner: Any, names: Iterable[str]) -> Iterator[list[str]]:
+    """Count the calls of ``owner``'s functions ``names`` in the block; each is put back as it was.
+
+    Example:
+        >>> import math
+        >>> with counting(math, ["sqrt"]) as calls:
+        ...     _ = math.sqrt(4.0) + math.sqrt(9.0)
+        >>> calls, math.sqrt(16.0)
+        (['sqrt', 'sqrt'], 4.0)
+    """
+    calls: list[str] = []
+    saved = {name: vars(owner).get(name, calls) for name in names if callable(getattr(owner, name, None))}
+    for name in saved:
+        original = getattr(owner, name)
+        setattr(owner, name, lambda *args, _f=original, _n=name, **kw: (calls.append(_n), _f(*args, **kw))[1])
+    try:
+        yield calls
+    finally:
+        for name, was in saved.items():
+            delattr(owner, name) if was is calls else setattr(owner, name, was)
 
 
 # ---- the learner's source ------------------------------------------------------------------------------

@@ -19,15 +19,14 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import math
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import Result, mine, ok, run, sources, wrong
+from grad.selfcheck.core import Result, counting, mine, ok, run, sources, wrong
 from grad.selfcheck.derivatives import in_notebook
 from grad.validate import brief, fmt, is_real
 
@@ -344,26 +343,11 @@ def _value_gradients(numbers: list[float], target: int) -> list[float]:
     return [z.grad for z in logits]
 
 
-@contextlib.contextmanager
-def _counting(owner: Any, names: tuple[str, ...]) -> Iterator[list[str]]:
-    """Count the calls of ``owner``'s functions ``names`` in the block; each is put back as it was."""
-    calls: list[str] = []
-    saved = {name: vars(owner).get(name, calls) for name in names if callable(getattr(owner, name, None))}
-    for name in saved:
-        original = getattr(owner, name)
-        setattr(owner, name, lambda *args, _f=original, _n=name, **kw: (calls.append(_n), _f(*args, **kw))[1])
-    try:
-        yield calls
-    finally:
-        for name, was in saved.items():
-            delattr(owner, name) if was is calls else setattr(owner, name, was)
-
-
 def _judge_gradients(fn: Fn, who: str, owner: Any, names: tuple[str, ...], ran: list[int]) -> Result | None:
     """WRONG when ``fn(logits, target)`` is not the loss's gradient in both cases, else None. Appends to
     ``ran`` how many times it called ``owner``'s ``names`` (the backward functions) in each case."""
     for z, t in CASES:
-        with _counting(owner, names) as calls:
+        with counting(owner, names) as calls:
             raw = fn(list(z), t)
         ran.append(len(calls))
         want, case = nll_gradient(z, t), f"{who}({list(z)}, {t})"

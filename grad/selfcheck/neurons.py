@@ -25,7 +25,7 @@ from typing import Any
 from grad import lecture
 from grad.engine import Value as Reference
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import Result, mine, ok, run, sources, stand_in, wrong
+from grad.selfcheck.core import Result, counting, mine, ok, run, seeded, sources, stand_in, wrong
 from grad.validate import fmt, is_real
 
 __all__ = ["course_nn", "exp", "mlp", "neuron", "pow", "reflected", "start", "sub_div", "tanh_pieces"]
@@ -33,6 +33,7 @@ __all__ += ["torch_neuron", "wrap"]
 
 BOOK = "neurons"
 X = [2.0, 3.0, -1.0]  # the lecture's input to its MLP
+SEED = 1337  # random.seed for the networks a check builds: the notebook's own numbers are put back
 NEURON = (2.0, 0.0, -3.0, 1.0, 6.8813735870195432)  # the lecture's x1, x2, w1, w2, b
 OTHER = (-1.0, 0.5, 0.25, -2.0, 0.75)  # a second neuron, so that numbers typed in do not pass
 LEAVES = ("x1", "x2", "w1", "w2", "b")
@@ -415,16 +416,9 @@ def torch_neuron(*, solution: bool = False) -> Result:
     def attempt() -> Any:
         import torch
 
-        fn, calls, real = mine("neuron_torch", own=True), [], (torch.autograd.backward, torch.autograd.grad)
-
-        def counted(f: Callable) -> Callable:
-            return lambda *args, **kwargs: calls.append(f) or f(*args, **kwargs)
-
-        torch.autograd.backward, torch.autograd.grad = counted(real[0]), counted(real[1])
-        try:
+        fn = mine("neuron_torch", own=True)
+        with counting(torch.autograd, ("backward", "grad")) as calls:
             results = [fn(*numbers) for numbers in (NEURON, OTHER)]
-        finally:
-            torch.autograd.backward, torch.autograd.grad = real
         return ... if any(r is ... for r in results) else (results, len(calls))
 
     return _function("torch_neuron", "neuron_torch", _torch_neuron, _course_torch, solution, attempt=attempt)
@@ -491,18 +485,8 @@ def _classes(task: str, names: list[str], judge: Callable[[dict], Result], solut
     return _task(task, names, judge, solution, make=make, course=course, stage="05.nn")
 
 
-def _seeded(make: Callable[[], Any]) -> Any:
-    """``make()`` with Python's random generator seeded (1337), then put back as it was."""
-    state = random.getstate()
-    random.seed(1337)
-    try:
-        return make()
-    finally:
-        random.setstate(state)
-
-
 def _neuron_judge(classes: dict[str, type]) -> Result:
-    cls, n = classes["Value"], _seeded(lambda: classes["Neuron"](3))
+    cls, n = classes["Value"], seeded(lambda: classes["Neuron"](3), SEED)
     if not (len(n.w) == 3 and all(isinstance(p, cls) and -1 <= p.data <= 1 for p in [*n.w, n.b])):
         return wrong("Neuron(3) needs self.w, 3 Values, and self.b, each random.uniform(-1, 1)")
     n.w, n.b, u = [cls(0.5), cls(-0.25), cls(0.75)], cls(0.1), cls(0.5)
@@ -545,7 +529,7 @@ def neuron(*, solution: bool = False) -> Result:
 
 def _mlp_judge(classes: dict[str, type]) -> Result:
     cls, Layer, MLP = classes["Value"], classes["Layer"], classes["MLP"]
-    two, one = _seeded(lambda: (Layer(3, 2)(X), Layer(3, 1)(X)))
+    two, one = seeded(lambda: (Layer(3, 2)(X), Layer(3, 1)(X)), SEED)
     if not (isinstance(two, list) and len(two) == 2 and all(isinstance(v, cls) for v in two)):
         return wrong(
             f"Layer(3, 2)(x) gave {type(two).__name__}, not a list of 2 Values",
@@ -556,7 +540,7 @@ def _mlp_judge(classes: dict[str, type]) -> Result:
             "Layer(3, 1)(x) gave a list: a layer of one neuron returns that neuron's Value",
             "when there is one neuron, give back its Value, not a list of one",
         )
-    m = _seeded(lambda: MLP(3, [4, 4, 1]))
+    m = seeded(lambda: MLP(3, [4, 4, 1]), SEED)
     params, nodes = m.parameters(), [p for layer in m.layers for n in layer.neurons for p in [*n.w, n.b]]
     if not (isinstance(params, list) and len(params) == 41 and all(p is q for p, q in zip(params, nodes))):
         return wrong(

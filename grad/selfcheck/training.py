@@ -27,7 +27,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
-import random
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ from grad.selfcheck.core import (
     ok,
     one_line,
     run,
+    seeded,
     source_of,
     stand_in,
     wrong,
@@ -224,15 +224,6 @@ def _close(a: Sequence[float], b: Sequence[float], rel: float = 1e-9) -> bool:
     return len(a) == len(b) and all(math.isclose(x, y, rel_tol=rel, abs_tol=rel) for x, y in zip(a, b))
 
 
-def _seeded(make: Callable[[], Any], seed: int) -> Any:
-    state = random.getstate()
-    try:
-        random.seed(seed)
-        return make()
-    finally:
-        random.setstate(state)  # the notebook's random numbers stay as they were
-
-
 def _fmt(xs: Sequence[float]) -> str:
     return "[" + ", ".join(f"{x:.4f}" for x in xs) + "]"
 
@@ -245,7 +236,7 @@ def _course_data() -> dict[str, Callable[[], Any]]:
     return {
         "xs": lambda: xs,
         "ys": lambda: ys,
-        "n": lambda: _seeded(lambda: mine("MLP")(*SIZES), SEED),
+        "n": lambda: seeded(lambda: mine("MLP")(*SIZES), SEED),
         "ypred": lambda: [mine("n")(x) for x in xs],
     }
 
@@ -479,7 +470,7 @@ def train(fn: Any = None, *, install: bool = True, solution: bool = False) -> Re
         if has_placeholder(source_of(mine_train)):
             return ...
         make = mine("MLP") if fn is None else neurons.course_nn(lecture.Value)[2]
-        n = _seeded(lambda: make(*SIZES), 0)
+        n = seeded(lambda: make(*SIZES), 0)
         start = _numbers(n.parameters())
         returned = mine_train(n, *toy_dataset(), STEPS, LR)
         return start, returned, _numbers(n.parameters()) != start
