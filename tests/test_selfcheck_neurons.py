@@ -187,6 +187,12 @@ MISTAKES = [  # task, (book's text, the mistake), what the line says, its hint
     ("tanh_pieces", ("e = (2 * n).exp()", "e = n.exp()"), "o is 0.414214", "(2 * n).exp(), not n.exp()"),
     ("tanh_pieces", ("(e - 1) / (e + 1)", "(e + 1) / (e - 1)"), "o is 1.41421", "numerator e - 1"),
     ("tanh_pieces", ("return (e - 1) / (e + 1)", "return n.tanh()"), "a tanh node", "(2 * n).exp()"),
+    (
+        "tanh_pieces",
+        ("return (e - 1) / (e + 1)", "return Value(((e - 1) / (e + 1)).data)"),
+        "a new Value made from numbers",
+        "not their .data",
+    ),
     ("neuron", ("return act.tanh()", "return act"), "n(x) is -0.4,", "squash it with .tanh()"),
     ("neuron", ("self.b)  # w · x + b", "0.0)"), "n(x) is -0.462117", "start the sum at self.b"),
     ("neuron", ("wi * xi for", "wi.data * xi for"), "w[0].grad is 0", "not their .data"),

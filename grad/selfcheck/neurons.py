@@ -26,7 +26,7 @@ from grad import lecture
 from grad.engine import Value as Reference
 from grad.selfcheck import my_engine
 from grad.selfcheck.core import Result, counting, mine, ok, run, seeded, sources, stand_in, wrong
-from grad.validate import fmt, is_real
+from grad.validate import fmt, is_real, show
 
 __all__ = ["course_nn", "exp", "mlp", "neuron", "pow", "reflected", "start", "sub_div", "tanh_pieces"]
 __all__ += ["torch_neuron", "wrap"]
@@ -324,7 +324,12 @@ def _tanh_pieces(fn: Any) -> Result:
         leaves = [cls(x) for x in numbers]
         out = fn(*leaves)
         if not isinstance(out, cls):
-            return wrong(f"it returned {type(out).__name__}, not a Value", pieces)
+            if hasattr(out, "_prev"):  # Value(...) of numbers: the given Values are not in its graph
+                return wrong(
+                    "it returned a new Value made from numbers, not from x1, x2, w1, w2 and b",
+                    "compute with the Values given, not their .data: " + pieces,
+                )
+            return wrong(f"it returned {show(out)}, not a Value", pieces)
         ops = _ops(out)
         if "tanh" in ops or "exp" not in ops:
             return wrong("the graph has " + ("a tanh node" if "tanh" in ops else "no exp node"), pieces)
