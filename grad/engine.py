@@ -210,8 +210,10 @@ class Value:
         with _exclusive("backward"):
             order = _order(self)  # 1. the order: root first, every node before its children
             for n in order:
-                if type(n.grad) is not float and not is_real(n.grad):
-                    raise TypeError(f"backward: a .grad must be a number, got {show(n.grad)} in {n!r}")
+                if type(n.grad) is not float:  # an int, a bool, a NumPy number: summed as a float
+                    if not is_real(n.grad):
+                        raise TypeError(f"backward: a .grad must be a number, got {show(n.grad)} in {n!r}")
+                    n.grad = real(n.grad, "backward: a .grad")
                 n._mark = 0.0
             self._mark = 1.0
             for n in order:  # 2. the chain rule: child.grad += local * node.grad, for every edge

@@ -1314,6 +1314,24 @@ def test_a_numpy_array_operand_is_refused_by_name_not_made_an_array_of_values(fn
         fn(Value(1.0))
 
 
+@pytest.mark.parametrize("start", [np.float16(0.0), np.float32(0.0), np.int8(0), 0, False])
+def test_backward_adds_to_a_grad_of_any_number_type_in_float64(start):
+    """A .grad set to np.float16(0) kept its type: a*3 + a*1e-4 gave a.grad == np.float16(3.0), not 3.0001."""
+    a = Value(1.0)
+    out = a * 3.0 + a * 1e-4
+    a.grad = start
+    out.backward()
+    assert type(a.grad) is float and a.grad == 3.0 + 1e-4
+
+
+def test_a_grad_too_large_for_a_float_is_named():
+    a = Value(1.0)
+    out = a * 3.0
+    a.grad = 10**5000  # was a bare OverflowError: int too large to convert to float
+    with pytest.raises(OverflowError, match=r"^backward: a \.grad: an int of about 5001 digits"):
+        out.backward()
+
+
 def test_op_must_be_a_str():
     """node(1.0, 5, ...) and Value(1.0, _op=5) made a node whose op was the int 5."""
     makes = (lambda: node(1.0, 5, [Value(1.0)], [1.0]), lambda: Value(1.0, _op=5), lambda: Value(1, _op=5))
