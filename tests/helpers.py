@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from grad.engine import Value
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-STEPS = NOTEBOOKS / "steps"
 
 
 def close(a: float, b: float, rel: float = 1e-9, floor: float | None = None) -> bool:
@@ -65,11 +63,6 @@ def is_reverse_topological(order: list) -> bool:
     return all(position[id(child)] > position[id(n)] for n in order for child in n._prev)
 
 
-def judge_nine(got) -> str | None:
-    """A judge for grad.selfcheck.verdict: None (right) for 9, else what is off."""
-    return None if got == 9 else f"expected 9, got {got}"
-
-
 def printed_line(capsys) -> str:
     """The one line printed since capsys was last read (a check prints exactly one), without its newline."""
     out = capsys.readouterr().out
@@ -86,25 +79,11 @@ def wrong_line(capsys, task: str, said: str, hint: str) -> str:
 
 
 def load(path: Path):
-    """The module in the file ``path`` (a script, a notebooks/steps engine), loaded without sys.path."""
+    """The module in the file ``path`` (a script), loaded without sys.path."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def steps_module(name: str):
-    """notebooks/steps/``name``.py (``engine_02``, ``nn_05``, ...), imported as the notebooks import it."""
-    sys.path.insert(0, str(NOTEBOOKS))
-    try:
-        return importlib.import_module(f"steps.{name}")
-    finally:
-        sys.path.remove(str(NOTEBOOKS))
-
-
-def steps_value(notebook: str) -> type:
-    """The course's ``Value`` as notebook ``notebook`` ("02", "03", "04") leaves it."""
-    return steps_module(f"engine_{notebook}").Value
 
 
 def make_n(*args: str, cwd: Path = ROOT) -> str:

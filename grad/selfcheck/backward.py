@@ -39,7 +39,7 @@ from grad.selfcheck import my_engine
 from grad.selfcheck.core import NotDefined, Result, cell_source, mine, not_yet, ok, run, source_of, wrong
 from grad.validate import fmt, is_real, show
 
-__all__ = ["backward", "by_hand_order", "closures", "fix", "init", "start", "topo", "two_paths"]
+__all__ = ["backward", "by_hand_order", "closures", "fix", "init", "start", "tanh", "topo", "two_paths"]
 
 BOOK, STAGE = "backward", "04.closures"
 NEURON = ("x1", "x2", "w1", "w2", "b", "x1*w1", "x2*w2", "x1*w1 + x2*w2", "n", "o")
