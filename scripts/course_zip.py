@@ -34,12 +34,12 @@ def readme(wheel: str) -> str:
     """The README's three lines, for the wheel named ``wheel``.
 
     >>> print(readme("grad_course-0.1.0-py3-none-any.whl"), end="")
-    The grad course to run on your machine: its workbooks and the grad package (Python 3.11 or newer).
+    The grad course's workbooks and its grad package (Python 3.11+; Graphviz draws the graphs).
     pip install ./grad_course-0.1.0-py3-none-any.whl jupyterlab
     jupyter lab 01_derivatives.ipynb
     """
     return (
-        "The grad course to run on your machine: its workbooks and the grad package (Python 3.11 or newer).\n"
+        "The grad course's workbooks and its grad package (Python 3.11+; Graphviz draws the graphs).\n"
         f"pip install ./{wheel} jupyterlab\n"
         "jupyter lab 01_derivatives.ipynb\n"
     )
