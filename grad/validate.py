@@ -65,7 +65,7 @@ def is_real(x: object) -> bool:
 def real(x: object, what: str) -> float:
     """``x`` as a float; a TypeError naming ``what`` if it is not a real number.
 
-    An int too large for a float raises an OverflowError that names ``what`` and the int's size.
+    An int (or a Fraction) too large for a float raises an OverflowError that names ``what`` and its size.
     """
     if type(x) is float:
         return x
@@ -73,8 +73,9 @@ def real(x: object, what: str) -> float:
         raise TypeError(f"{what} must be a real number (int or float), got {show(x)}")
     try:
         return float(x)
-    except OverflowError:
-        raise OverflowError(f"{what}: an int of about {_digits(x)} digits is too large for a float") from None
+    except OverflowError:  # an int, or a Fraction such as Fraction(10**400, 3)
+        kind = "an int" if isinstance(x, int) else f"a {type(x).__name__}"
+        raise OverflowError(f"{what}: {kind} of about {_digits(x)} digits is too large for a float") from None
 
 
 def integer(x: object, what: str) -> int:

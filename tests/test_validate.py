@@ -33,6 +33,8 @@ def test_anything_else_is_refused_naming_the_operand(x):
 def test_a_huge_int_is_named_without_printing_it():
     with pytest.raises(OverflowError, match=r"^f: x: an int of about 401 digits is too large for a float$"):
         real(10**400, "f: x")
+    with pytest.raises(OverflowError, match=r"^f: x: a Fraction of about 400 digits is too large for a "):
+        real(Fraction(10**400, 3), "f: x")  # was called an int
 
 
 @pytest.mark.parametrize("x", [3, np.int64(3), np.uint8(3), np.array(3)], ids=repr)
