@@ -215,6 +215,22 @@ def test_the_softmax_reference_is_p_minus_one_hot():
         assert all(abs(g - w) < 1e-12 for g, w in zip(check.nll_gradient(logits, target), want))
 
 
+def test_compare_differences_on_the_courses_functions_is_not_yet(nb, capsys):
+    """The shipped workbook: the checks put the course's two functions in place; no OK for them."""
+    for task in ("forward_difference", "central_difference"):
+        cell(nb, "...\n")
+        getattr(check, task)()
+    capsys.readouterr()
+    assert check.compare_differences(plot=False).status == "not yet"
+    assert printed_line(capsys) == (
+        "compare_differences: not yet (this measured the course's forward_gradient and central_gradient: "
+        "once yours pass, run it again)"
+    )
+    cell(nb, book("forward_difference"))
+    assert check.compare_differences(plot=False).status == "not yet"
+    assert "the course's central_gradient:" in printed_line(capsys)
+
+
 def test_compare_differences_bounds_the_errors_of_the_books_functions(nb, capsys):
     cell(nb, book("forward_difference"))
     cell(nb, book("central_difference"))
