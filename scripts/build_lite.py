@@ -13,7 +13,7 @@ into ``.venv-lite/`` (git-ignored by a ``.gitignore`` of its own) and reused:
    load from there when the browser is online (and fail at once when it is not);
 4. the ``grad`` wheel of this work tree, in the lock as ``grad-course`` (imports ``grad``, depends on
    nothing): a cell's ``import grad`` loads it, with no install cell;
-5. ``jupyter lite build`` of the workbooks, ``notebooks/steps/`` and an empty ``my_micrograd/`` (the checks
+5. ``jupyter lite build`` of the workbooks and an empty ``my_micrograd/`` (the checks
    save the learner's engine there, in the browser's storage), with no source maps and piplite's PyPI
    fallback off (a missing package fails at once instead of waiting on pypi.org);
 6. ``viz.js`` at ``static/viz/viz.js``, where :meth:`grad.viz.graph.ComputationGraph.pipe` looks for it.
@@ -223,13 +223,10 @@ def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
 
 
 def contents(dest: Path) -> None:
-    """The learner's files: the workbooks, the frozen steps/ some import, and an empty my_micrograd/."""
+    """The learner's files: the workbooks and an empty my_micrograd/ (where the checks save their work)."""
     dest.mkdir()
     for notebook in sorted((ROOT / "notebooks").glob(NOTEBOOKS)):
         shutil.copy2(notebook, dest)
-    shutil.copytree(
-        ROOT / "notebooks" / "steps", dest / "steps", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_*")
-    )
     (dest / "my_micrograd").mkdir()
     for name, text in MY_MICROGRAD.items():
         (dest / "my_micrograd" / name).write_text(text, encoding="utf-8")

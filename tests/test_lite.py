@@ -68,18 +68,25 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def lab(lite_site: Path):
-    """(DevTools with every target's Network on, the site's base URL)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=lite_site))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def server(lite_site: Path):
+    """The site's base URL, served from 127.0.0.1."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=lite_site))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        with chromium(("Page", "Runtime", "Network")) as tools:
-            tools.attached = set()
-            tools.call("Target.setAutoAttach", autoAttach=True, waitForDebuggerOnStart=True, flatten=True)
-            yield tools, f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
-        server.shutdown()
-        server.server_close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def lab(server: str):
+    """(DevTools with every target's Network on, the base URL): a fresh browser profile per notebook, so
+    the lab restores no notebook (and kernel) of an earlier test."""
+    with chromium(("Page", "Runtime", "Network")) as tools:
+        tools.attached = set()
+        tools.call("Target.setAutoAttach", autoAttach=True, waitForDebuggerOnStart=True, flatten=True)
+        yield tools, server
 
 
 def attach_workers(tools) -> None:
