@@ -372,7 +372,7 @@ def backward(*, install: bool = True, solution: bool = False) -> Result:
 
 STEP_GUESSES = (  # how far before the weights the gradients were taken, and what it means (0: no step)
     (STEP, ""),
-    (-STEP, "the step went up the gradient: p.data += -0.05 * p.grad, with the minus"),
+    (-STEP, "the step went up the gradient: move each parameter by minus 0.05 times its grad"),
     (0.01, "that is the lecture's step size 0.01: this task's is 0.05"),
     (0.0, "not yet"),
 )
@@ -396,7 +396,7 @@ def _judge_step(got: tuple[list[float], list[float], Any, Any, Any]) -> Result:
             "run the notebook again from the dataset cell, then each cell once",
         )
     if hint == "not yet":
-        return not_yet("n's parameters have not moved: p.data += -0.05 * p.grad for each p in n.parameters()")
+        return not_yet("n's parameters have not moved: step each one against its gradient")
     if hint:
         return wrong("n's parameters did not take the step -0.05 * grad", hint)
     if not hasattr(out, "data") or not math.isclose(out.data, _grads_at(weights, xs, ys)[1], rel_tol=1e-9):
