@@ -115,7 +115,7 @@ class Value:
         return _make(out, "/", self, 1.0 / b, other, -out / b)
 
     def __pow__(self, other: Operand) -> Value:
-        """a ** b.   d/da = b * a**(b-1),   d/db = a**b * ln(a) for a Value b, whose base must be positive.
+        """a ** b.   d/da = b * a**(b-1),   d/db = a**b * ln(a) for a Value b (base > 0 or NaN).
 
         Refused: ``0 ** n`` for ``n < 0`` (ZeroDivisionError); a negative base to a fractional power,
         and ``0 ** n`` for ``0 < n < 1`` (ValueError). Infinities and NaN give torch's values.
@@ -399,7 +399,7 @@ def _checked(out: Value, who: str, data: object, kids: object, op: str, label: o
 def _pow(base: Value, exponent: Value | float) -> Value:
     """base ** exponent for a Value exponent or a number (a float): the checks, the value, the node."""
     x, n = base.data, exponent.data if isinstance(exponent, Value) else exponent
-    if isinstance(exponent, Value) and not x > 0:
+    if isinstance(exponent, Value) and x <= 0:  # NaN goes through, as in torch
         raise ValueError(
             f"pow: with a Value exponent the base must be positive (d/db = a**b * ln(a)); got base {fmt(x)}"
         )
