@@ -109,7 +109,9 @@ def _judge_f(fn: Fn) -> Result:
         said = f"f({x:g}) gave {_said(raw)}, expected {_f(x):g}"
         if got is not None and abs(got - (6 * x - 4 * x + 5)) < 1e-9:
             return wrong(said, "x**2 is x squared (x*2 is twice x)")
-        return wrong(said, "return 3 * x**2 - 4 * x + 5")
+        return wrong(
+            said, "write 3x² - 4x + 5 in Python: x**2 for x squared, * for each product, then return it"
+        )
     return ok()
 
 
@@ -147,10 +149,10 @@ def _judge_slope(fn: Fn) -> Result:
             continue
         said = f"the slope of {name} at x = {x:g}, h = {h:g} came out {_said(raw)}, expected about {exact:g}"
         if value is not None and abs(value + exact) <= 7 * h:
-            return wrong(said, "rise over run is (f(x + h) - f(x)) / h: the nudged value first")
+            return wrong(said, "rise over run: the nudged value first, minus f(x)")
         if value is not None and abs(value - exact * h) <= 7 * h * h:
             return wrong(said, "f(x + h) - f(x) is the rise: divide it by h, the run")
-        return wrong(said, "use the f, x and h you are given: (f(x + h) - f(x)) / h")
+        return wrong(said, "use the f, x and h you are given: rise over run, as the cell above")
     if got[1] == got[2]:
         return wrong(
             f"your slope gives {got[1]:.5g} for h = 0.1 and for h = 0.01", "nudge x by the h you are given"
