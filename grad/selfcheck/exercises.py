@@ -218,7 +218,8 @@ def step_errors(forward: Fn, central: Fn) -> dict[str, list[float]]:
 def compare_differences(forward: Fn | None = None, central: Fn | None = None, plot: bool = True) -> Result:
     """Measure both estimates (left out: the notebook's two functions) against h, and plot the errors.
 
-    OK when they behave as theory says, each finding printed with its bound (rounding cannot flip them).
+    OK when they behave as theory says, each finding printed with its bound (rounding cannot flip them);
+    not yet when a check put the course's function in place of yours (the plot shows the course's).
     """
     errors: dict[str, list[float]] = {}
     course: list[str] = []  # the functions measured that are the course's, put in place of the learner's
