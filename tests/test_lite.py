@@ -3,7 +3,7 @@
 The site is built once per run (into a temporary folder) and served from 127.0.0.1 to headless Chromium,
 whose every other host fails to resolve. The page auto-attaches its workers (the kernel runs in one, the
 service worker serves the files), so requests are counted wherever they come from: none may leave
-127.0.0.1. Workbooks 02 and 03 are opened in JupyterLab, their tasks filled from the book (each ``...``
+127.0.0.1. Workbooks 02, 03 and 04 are opened in JupyterLab, their tasks filled from the book (each ``...``
 cell gets the book's cell of the same id, markers dropped), and run whole: no cell fails, the graphs
 render (an SVG in an ``<img>`` that decodes), and every check says OK.
 """
@@ -162,6 +162,7 @@ OFFLINE = [
             "Pyodide build only Pyodide's CDN serves (grad.viz.plots would have to go without it offline)",
         ),
     ),
+    "04_backward.ipynb",  # the stepper: every frame drawn by Graphviz in WebAssembly
 ]
 
 
