@@ -245,9 +245,14 @@ class Value:
         return copyreg.__newobj__, (type(self),), (below, state)
 
     def __setstate__(self, state: tuple) -> None:
-        _make(0.0, "", out=self)  # every slot filled, and a new _id (the children were made first)
+        given = getattr(self, "_id", None)  # set if a parent was restored first (below)
+        _make(0.0, "", out=self)  # every slot filled
         for name, value in state[1].items():
             setattr(self, name, value)
+        for child in self._prev:  # a child whose own attributes led to this node is still being restored:
+            if not hasattr(child, "_id"):  # it gets its place in creation order now, before its parent
+                child._id = _next_id()
+        self._id = _next_id() if given is None else given  # newer than every child
 
 
 def _kept(cls: type) -> list[str]:

@@ -1118,6 +1118,23 @@ def test_copies_and_pickles_keep_a_subclasss_own_attributes():
 
 
 @pytest.mark.parametrize(
+    "clone", [copy.deepcopy, lambda x: pickle.loads(pickle.dumps(x))], ids=["deepcopy", "pickle"]
+)
+def test_a_copy_reached_through_an_attribute_keeps_creation_order(clone):
+    """x.tag = y with y built on x: the copy of x was numbered after y, so y.backward() gave x.grad 0.0."""
+    x, s = Tagged(0.5), Slotted(-1.5)
+    y = ((x * s).tanh() + x) * 2.0
+    x.tag, s.tag = y, y
+    x2, s2 = clone((x, s))
+    y2 = x2.tag
+    y2.backward()
+    y.backward()
+    order = backward_order(y2)
+    assert [n._id for n in order] == sorted((n._id for n in order), reverse=True)
+    assert s2.tag is y2 and (x2.grad, s2.grad) == (x.grad, s.grad) and 0.0 not in (x.grad, s.grad)
+
+
+@pytest.mark.parametrize(
     "fn, who",
     [
         (lambda: Value(10**400), "Value\\(\\): data"),
