@@ -139,8 +139,7 @@ def test_tanh_with_a_wrong_local_derivative_or_without_out_grad(course, capsys, 
 def by_hand(notebook, *edits: tuple[str, str]) -> None:
     """The neuron built with the lecture's first closures (=), then the book's calls with ``edits``."""
     cls = type("Value", (lecture.Value,), dict(check.FIRST))
-    names = [n.replace("*", "").replace(" + ", "") for n in check.NEURON]
-    vars(notebook).update(zip(names, lecture.lecture_neuron(cls).values()))
+    vars(notebook).update(zip(check.NAMES, lecture.lecture_neuron(cls).values()))
     solved(notebook, "by_hand_order", *edits)
 
 
@@ -152,6 +151,12 @@ def test_by_hand_in_the_wrong_order_is_wrong(notebook, capsys):
     )  # noqa: E501
     assert not check.by_hand_order()
     wrong_line(capsys, "by_hand_order", "x1, w1: grad differs", "only after the nodes that use it")
+
+
+def test_by_hand_with_a_call_left_out_names_it(notebook, capsys):
+    by_hand(notebook, ("x2w2._backward()\n", ""))
+    assert not check.by_hand_order()
+    wrong_line(capsys, "by_hand_order", "x2: grad differs", "x2w2._backward() is never called")
 
 
 def test_by_hand_typed_in_numbers_and_no_calls_are_refused(notebook, capsys):

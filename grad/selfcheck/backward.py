@@ -43,6 +43,7 @@ __all__ = ["backward", "by_hand_order", "closures", "fix", "init", "start", "tan
 
 BOOK, STAGE = "backward", "04.closures"
 NEURON = ("x1", "x2", "w1", "w2", "b", "x1*w1", "x2*w2", "x1*w1 + x2*w2", "n", "o")
+NAMES = tuple(n.replace("*", "").replace(" + ", "") for n in NEURON)  # the notebook's variables
 
 
 def start() -> type:
@@ -284,13 +285,14 @@ def _order_problem(order: list[Any], nodes: dict[str, Any], what: str) -> str | 
     return None
 
 
-def _calls(source: str | None) -> int | None:
-    """How many ``x._backward()`` calls ``source`` makes (None when it cannot be read)."""
+def _calls(source: str | None) -> list[str] | None:
+    """The ``x`` of each ``x._backward()`` call ``source`` makes (None when it cannot be read)."""
     try:
         tree = ast.parse(source or "")
     except (SyntaxError, ValueError):
         return None
-    return sum(isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "_backward" for n in ast.walk(tree))
+    calls = (n.func for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute))
+    return [ast.unparse(f.value) for f in calls if f.attr == "_backward"]
 
 
 def by_hand_order(*, source: str | None = None, solution: bool = False) -> Result:
@@ -308,7 +310,8 @@ def by_hand_order(*, source: str | None = None, solution: bool = False) -> Resul
             return wrong(
                 f"o.grad is {fmt(got['o'])}", "someone has to start: o.grad = 1.0, then o._backward()"
             )
-        if text and _calls(text) == 0:
+        calls = _calls(text) if text else None
+        if calls == []:
             return wrong(
                 "the cell calls no _backward()", "call each node's _backward(), from o towards the inputs"
             )
@@ -316,14 +319,17 @@ def by_hand_order(*, source: str | None = None, solution: bool = False) -> Resul
         if not off:
             return ok()
         early = all(got[name] == 0 for name in off)
+        named = calls is not None and set(calls) <= set(NAMES)
+        never = [v for v in ("o", "n", "x1w1x2w2", "x1w1", "x2w2") if named and v not in calls]  # not a loop
         return wrong(
             f"{', '.join(off)}: grad differs from grad.Value's",
-            "call a node's _backward only after the nodes that use it: from o down"
+            f"{never[0]}._backward() is never called: each node passes its grad on only then"
+            if never else "call a node's _backward only after the nodes that use it: from o down"
             if early else "call each node's _backward once",
         )  # fmt: skip
 
     def attempt() -> list[Any]:
-        return [mine(name.replace("*", "").replace(" + ", "")) for name in NEURON]
+        return [mine(name) for name in NAMES]
 
     return run("by_hand_order", attempt, judge, source=text, solution=solution, book=BOOK)
 
