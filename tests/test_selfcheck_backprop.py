@@ -135,7 +135,7 @@ def test_tanh_forward_ok_with_math_tanh(nb, capsys):
             "tanh_forward",
             tanh_float,
             "tanh returned float: 0.",
-            "return out = Value(t, (self,), 'tanh')",
+            "make out = Value(t, (self,), 'tanh') and return it",
         ),
         (
             "tanh_forward",

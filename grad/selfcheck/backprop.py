@@ -130,7 +130,10 @@ def judge_tanh(tanh: Any) -> Result:
         y = c * c + c  # c feeds both the * and the +
         out = y.tanh()
         if not all(hasattr(out, k) for k in ("data", "_prev", "_op")):
-            return wrong(f"tanh returned {show(out)}, not a Value", "return out = Value(t, (self,), 'tanh')")
+            return wrong(
+                f"tanh returned {show(out)}, not a Value",
+                "make out = Value(t, (self,), 'tanh') and return it",
+            )
         if not _close(out.data, math.tanh(y.data)):
             return wrong(f"tanh of {fmt(y.data)} gave {fmt(out.data)}", "t = (exp(2x) - 1) / (exp(2x) + 1)")
         if len(out._prev) != 1 or y not in out._prev:
