@@ -402,8 +402,14 @@ def compare_grads(
         theirs = tuple(0.0 if t.grad is None else t.grad.item() for t in ts)
     yours = tuple(real(leaf.grad, f"compare_grads: leaves[{i}].grad") for i, leaf in enumerate(leaves))
     refs = [tuple(v.grad for v in reference), *([theirs] if theirs is not None else [])]
-    ok = all(abs(y - r[i]) <= tol * max(1.0, abs(r[i])) for r in refs for i, y in enumerate(yours))
+    ok = all(_agree(y, r[i], tol) for r in refs for i, y in enumerate(yours))
     return GradComparison(names, yours, refs[0], theirs, tol, ok)
+
+
+def _agree(yours: float, theirs: float, tol: float) -> bool:
+    """Within ``tol`` (relative, absolute below 1) of a finite ``theirs``, the same infinity, or both NaN."""
+    close = math.isfinite(theirs) and abs(yours - theirs) <= tol * max(1.0, abs(theirs))
+    return yours == theirs or close or (math.isnan(yours) and math.isnan(theirs))
 
 
 def _build_backward(build: Callable[..., Any], leaves: list[Any], on: str) -> None:

@@ -459,6 +459,18 @@ def test_compare_grads_catches_a_wrong_or_missing_gradient_and_leaves_yours_alon
     assert result.torch == (2.0, 0.0) and result.reference == (2.0, 0.0)
 
 
+@pytest.mark.parametrize("x", [math.inf, math.nan])
+def test_compare_grads_agrees_on_the_same_infinity_or_nan(x):
+    """inf against inf (or NaN against NaN) was a disagreement (abs(inf - inf) is NaN), and 1.0 against inf
+    agreed (abs(1.0 - inf) <= 1e-12 * inf)."""
+    a = LectureValue(x, label="a")
+    a.grad = 2 * x  # d(a*a)/da, as grad.Value and torch give it
+    result = compare_grads(lambda a: a * a, [a])
+    assert result.ok and str(result.reference[0]) == str(result.torch[0]) == str(x)
+    a.grad = 1.0
+    assert not compare_grads(lambda a: a * a, [a]).ok
+
+
 def test_compare_grads_names_a_bad_argument():
     with pytest.raises(TypeError, match=r"compare_grads: leaves\[1\] must be a Value"):
         compare_grads(lambda a, b: a * b, [Value(1.0), 2.0])
