@@ -18,8 +18,8 @@ into ``.venv-lite/`` (git-ignored by a ``.gitignore`` of its own) and reused:
    fallback off (a missing package fails at once instead of waiting on pypi.org);
 6. ``viz.js`` at ``static/viz/viz.js``, where :meth:`grad.viz.graph.ComputationGraph.pipe` looks for it.
 
-The same tree gives the same site (the grad wheel's zip times are the last commit's). Prints the site's
-size and number of files.
+The same tree gives the same site, byte for byte: every time it records is the last commit's. Prints
+the site's size and number of files.
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ rpds-py==2026.9.1 Send2Trash==2.2.0 six==1.17.0 soupsieve==4.1.4 terminado==0.18
 tornado==6.6.1 traitlets==5.16.1 typing_extensions==4.16.0 tzdata==2026.6 uri-template==1.3.0
 webcolors==25.10.0 webencodings==0.6.1 websocket-client==1.9.2
 """
+# the last commit's time, for every time the site records (the same tree gives the same site)
+EPOCH = int(
+    subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
+    ).stdout
+    or 315532800
+)
 PYODIDE_VERSION = "314.0.6"
 VIZ_VERSION = "3.31.0"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
@@ -177,16 +184,12 @@ def grad_wheel(venv: Path, dest: Path) -> Path:
     shutil.copytree(ROOT / "grad", source / "grad", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
-    epoch = subprocess.run(
-        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
-    ).stdout.strip()
-    env = {
-        **os.environ,
-        "SOURCE_DATE_EPOCH": epoch or "315532800",
-        "PIP_CONSTRAINT": str(ROOT / "constraints.txt"),
-    }
+    # setuptools, in the wheel's own build environment, held to the course's pins as `make setup` holds it
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH), "PIP_CONSTRAINT": str(ROOT / "constraints.txt")}
     run(venv / "bin/python", *PIP, "wheel", "--no-deps", "-w", dest, source, env=env)
-    return next(dest.glob("grad_course-*.whl"))
+    wheel = next(dest.glob("grad_course-*.whl"))
+    os.utime(wheel, (EPOCH, EPOCH))  # piplite's index lists its time
+    return wheel
 
 
 def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
@@ -230,6 +233,8 @@ def contents(dest: Path) -> None:
     (dest / "my_micrograd").mkdir()
     for name, text in MY_MICROGRAD.items():
         (dest / "my_micrograd" / name).write_text(text, encoding="utf-8")
+    for path in [*dest.rglob("*"), dest]:  # the file browser shows these times: the last commit's
+        os.utime(path, (EPOCH, EPOCH))
 
 
 def build(out: Path) -> None:
@@ -263,6 +268,7 @@ def build(out: Path) -> None:
             tmp / "piplite",
             "--no-sourcemaps",
             "--no-unused-shared-packages",
+            f"--source-date-epoch={EPOCH}",
             cwd=work,
             stdout=subprocess.DEVNULL,
         )
