@@ -69,8 +69,12 @@ def test_start_nn_loads_the_learners_nn_py_on_their_engine_and_refuses_a_broken_
     assert mlp.__name__ == "MLP" and mlp.__module__ == "grad.selfcheck.neurons"
 
 
-def test_show_engine_prints_the_learners_files_whole_or_the_courses(nb, tmp_path, capsys):
-    check.show_engine()
+def test_show_engine_prints_the_learners_files_whole_and_the_courses_only_when_asked(nb, tmp_path, capsys):
+    check.show_engine()  # the workbook: the course's engine would be every answer of 02-05
+    out = capsys.readouterr().out
+    assert "def backward" not in out and "class MLP" not in out, out
+    assert "no my_micrograd/engine.py here yet" in out and "check.show_engine(solution=True)" in out
+    check.show_engine(solution=True)
     out = capsys.readouterr().out
     assert "engine.py: the course's (grad/lecture.py)" in out and "def backward(self)" in out
     assert "nn.py: the course's" in out and "class MLP:" in out
@@ -79,7 +83,15 @@ def test_show_engine_prints_the_learners_files_whole_or_the_courses(nb, tmp_path
     check.show_engine()
     out = capsys.readouterr().out
     assert "# ---- my_micrograd/engine.py: yours ----\nclass Value:\n    # mine" in out
-    assert "nn.py: the course's" in out
+    assert "no my_micrograd/nn.py here yet" in out and "class MLP" not in out
+
+
+def test_show_engine_in_the_book_prints_the_courses_engine(nb, tmp_path, monkeypatch, capsys):
+    (tmp_path / "solutions").mkdir()
+    monkeypatch.chdir(tmp_path / "solutions")
+    check.show_engine()
+    out = capsys.readouterr().out
+    assert "def backward(self)" in out and "class MLP:" in out
 
 
 # ---- data ----------------------------------------------------------------------------------------------

@@ -117,25 +117,38 @@ def _class_text(cls: type) -> str:
     return first + "\n" + textwrap.indent(textwrap.dedent(rest), "    ")
 
 
-def show_engine() -> None:
-    """Print your engine whole: ``my_micrograd/engine.py`` and ``nn.py``, or the course's in their place."""
+def show_engine(solution: bool = False) -> None:
+    """Print your engine whole: ``my_micrograd/engine.py`` and ``nn.py``.
+
+    A file you do not have yet is named, not printed: the course's in its place is the solution to
+    the tasks of notebooks 02 to 05. It is printed when asked (``solution=True``) and in the book
+    (a notebook run from ``notebooks/solutions/``), whose every task is solved.
+    """
     folder = Path.cwd() / my_engine.FOLDER
-    classes = neurons.course_nn(lecture.Value)
-    course = {
-        "engine.py": inspect.getsource(lecture.Value),
-        "nn.py": "import random\n\nfrom .engine import Value\n\n\n"
-        + "\n\n\n".join(map(_class_text, classes)),
-    }
-    for name, text in course.items():
+    show_course = solution or Path.cwd().name == "solutions"
+    for name in ("engine.py", "nn.py"):
         path = folder / name
+        where = "grad/lecture.py" if name == "engine.py" else "grad/selfcheck/neurons.py"
         if path.is_file():
             print(
                 f"# ---- {my_engine.FOLDER}/{name}: yours ----\n{path.read_text(encoding='utf-8').rstrip()}\n"
             )
-        else:
-            where = "grad/lecture.py" if name == "engine.py" else "grad/selfcheck/neurons.py"
+        elif show_course:
             print(f"# ---- {name}: the course's ({where}), as no {my_engine.FOLDER}/{name} is here ----")
-            print(text.rstrip() + "\n")
+            print(_course_file(name).rstrip() + "\n")
+        else:
+            print(
+                f"# ---- no {my_engine.FOLDER}/{name} here yet (`make lab` gives you one, your checks fill "
+                f"it); the course's is in {where}: check.show_engine(solution=True) prints it ----"
+            )
+
+
+def _course_file(name: str) -> str:
+    """The course's engine.py or nn.py, as the checks would have saved it."""
+    if name == "engine.py":
+        return inspect.getsource(lecture.Value)
+    classes = neurons.course_nn(lecture.Value)
+    return "import random\n\nfrom .engine import Value\n\n\n" + "\n\n\n".join(map(_class_text, classes))
 
 
 def _task(
