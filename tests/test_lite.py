@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from devtools import chromium
-from helpers import NOTEBOOKS, ROOT, load, read_notebook
+from helpers import NOTEBOOKS, ROOT, load, make_n, read_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 workbook = load(ROOT / "scripts" / "workbook.py")
@@ -50,6 +50,14 @@ RUN_CELLS = """(async () => {
     svgs: [...c.node.querySelectorAll('.jp-OutputArea-output img')]
       .filter(i => i.src.startsWith('data:image/svg+xml') && i.naturalWidth > 0).length}));
 })()"""
+
+
+def test_make_notes_builds_the_lite_site_inside_the_notes_site() -> None:
+    commands = make_n("notes").splitlines()
+    sphinx = next(
+        i for i, c in enumerate(commands) if "sphinx-build" in c and "lecture_notes/_build/html" in c
+    )
+    assert commands[sphinx + 1].endswith("scripts/build_lite.py --out lecture_notes/_build/html/lite")
 
 
 @pytest.fixture(scope="session")
