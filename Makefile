@@ -67,7 +67,7 @@ lab: setup $(NOTE_FIGURES) ## copy the workbooks you lack into my_work/ and open
 	$(BIN)/python scripts/workbook.py copy $(MY_WORK)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py lecture_notes/_figures
+LINTED := grad tests bench scripts conftest.py lecture_notes/conf.py lecture_notes/_ext lecture_notes/_figures
 lint: $(STAMP) ## ruff: lint and formatting
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
@@ -77,7 +77,7 @@ unit: setup ## the unit, property and parity tests only (tests/)
 
 test: setup lint ## every check: lint, tests, doctests, nbval on every notebook, the site build and browser test
 	@scripts/ensure-system-tools.sh --browser
-	$(BIN)/python -m pytest -q --doctest-modules grad lecture_notes/conf.py tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest -q --doctest-modules grad lecture_notes/conf.py lecture_notes/_ext scripts/course_zip.py scripts/workbook.py tests notebooks $(NBVAL)
 
 nbval: setup ## re-run every notebook and compare its outputs with the stored ones
 	$(BIN)/python -m pytest -q notebooks $(NBVAL)
