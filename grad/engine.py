@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from operator import attrgetter, mul
 from typing import Union
 
-from grad.validate import fmt, fsum, is_real, real, sequence, show
+from grad.validate import brief, fmt, fsum, is_real, real, sequence, show
 
 __all__ = ["Value", "as_value", "backward_order", "dot", "node", "vsum"]
 
@@ -212,7 +212,9 @@ class Value:
             for n in order:
                 if type(n.grad) is not float:  # an int, a bool, a NumPy number: summed as a float
                     if not is_real(n.grad):
-                        raise TypeError(f"backward: a .grad must be a number, got {show(n.grad)} in {n!r}")
+                        raise TypeError(
+                            f"backward: a .grad must be a number, got {show(n.grad)} in {brief(n)}"
+                        )
                     n.grad = real(n.grad, "backward: a .grad")
                 n._mark = 0.0
             self._mark = 1.0

@@ -190,8 +190,10 @@ class SGD:
         """``p.data`` or ``p.grad`` as a float, or the error that names parameter ``i``."""
         x = getattr(p, name, None)
         if not is_real(x):
-            raise TypeError(f"SGD.step: parameter {i} ({p!r}) has .{name} {show(x)}; it must be a number")
-        return real(x, f"SGD.step: parameter {i} ({p!r}) has .{name}")
+            raise TypeError(
+                f"SGD.step: parameter {i} ({brief(p)}) has .{name} {show(x)}; it must be a number"
+            )
+        return real(x, f"SGD.step: parameter {i} ({brief(p)}) has .{name}")
 
     def zero_grad(self) -> None:
         """Set ``.grad = 0.0`` on every parameter."""
