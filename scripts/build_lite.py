@@ -63,6 +63,14 @@ EPOCH = int(
     ).stdout
     or 315532800
 )
+BROWSER_README = """\
+Your own micrograd: each time a check in a notebook says OK, it saves that piece of your code into
+engine.py (Value) or nn.py (Neuron, Layer, MLP), and the next notebook starts from it.
+
+In the browser, these files and your notebooks live in this browser's storage for this site only:
+clearing the site's data deletes them. To keep a copy, right-click a file in the file browser and
+choose Download.
+"""
 PYODIDE_VERSION = "314.0.6"
 VIZ_VERSION = "3.31.0"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
@@ -231,7 +239,7 @@ def contents(dest: Path) -> None:
     for notebook in sorted((ROOT / "notebooks").glob(NOTEBOOKS)):
         shutil.copy2(notebook, dest)
     (dest / "my_micrograd").mkdir()
-    for name, text in MY_MICROGRAD.items():
+    for name, text in {**MY_MICROGRAD, "README.md": BROWSER_README}.items():
         (dest / "my_micrograd" / name).write_text(text, encoding="utf-8")
     for path in [*dest.rglob("*"), dest]:  # the file browser shows these times: the last commit's
         os.utime(path, (EPOCH, EPOCH))
