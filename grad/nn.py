@@ -65,10 +65,16 @@ def _check_count(count: int, owner: str, sizes: str) -> None:
 
 
 def _inputs(module: Module, x: Input, nin: int) -> tuple[Value | float, ...]:
-    """``x`` as a tuple of ``nin`` inputs, each a Value or a float; errors name ``module`` and the input."""
-    xs = sequence(x, f"{module!r}: the inputs")
+    """``x`` as a tuple of ``nin`` inputs, each a Value or a float; errors name ``module`` and the input.
+
+    The module's repr counts its parameters, so it is formatted only for an error, not on every call.
+    """
+    try:
+        xs = sequence(x, "the inputs")
+    except TypeError as err:
+        raise TypeError(f"{brief(module)}: {err}") from None
     if len(xs) != nin:
-        raise ValueError(f"{module!r} expects {nin} inputs, got {len(xs)}")
+        raise ValueError(f"{brief(module)} expects {nin} inputs, got {len(xs)}")
     if all(type(xi) is float or isinstance(xi, Value) for xi in xs):
         return xs
     return tuple(xi if isinstance(xi, Value) else _number(module, i, xi) for i, xi in enumerate(xs))
@@ -76,8 +82,11 @@ def _inputs(module: Module, x: Input, nin: int) -> tuple[Value | float, ...]:
 
 def _number(module: Module, i: int, x: object) -> float:
     if not is_real(x):
-        raise TypeError(f"{module!r}: input {i} must be a number or a Value, got {show(x)}")
-    return real(x, f"{module!r}: input {i}")
+        raise TypeError(f"{brief(module)}: input {i} must be a number or a Value, got {show(x)}")
+    try:
+        return float(x)  # a real number: only an int too large for a float fails, named by real()
+    except OverflowError:
+        return real(x, f"{brief(module)}: input {i}")
 
 
 class Module:
@@ -168,7 +177,7 @@ class Layer(Module):
 
     def _check(self) -> None:
         if not self.neurons:
-            raise ValueError(f"{self!r}: its neurons list is empty; a Layer needs at least one neuron")
+            raise ValueError(f"{brief(self)}: its neurons list is empty; a Layer needs at least one neuron")
 
     def _forward(self, xs: tuple[Value | float, ...]) -> list[Value]:
         """``__call__`` on inputs already checked."""
@@ -231,7 +240,7 @@ class MLP(Module):
     def __call__(self, x: Input) -> Value | list[Value]:
         """The network's output for ``nin`` inputs: a Value if the last layer has one neuron, else a list."""
         if not (self.layers and self.layers[0].neurons):
-            raise ValueError(f"{self!r}: its first layer is missing or has no neurons")
+            raise ValueError(f"{brief(self)}: its first layer is missing or has no neurons")
         h = _inputs(self, x, len(self.layers[0].neurons[0].w))
         for layer in self.layers:
             h = layer._forward(h)
