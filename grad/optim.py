@@ -189,6 +189,8 @@ class SGD:
     def _number(p: Any, i: int, name: str) -> float:
         """``p.data`` or ``p.grad`` as a float, or the error that names parameter ``i``."""
         x = getattr(p, name, None)
+        if type(x) is float:  # the common case, without formatting an error that does not come
+            return x
         if not is_real(x):
             raise TypeError(
                 f"SGD.step: parameter {i} ({brief(p)}) has .{name} {show(x)}; it must be a number"

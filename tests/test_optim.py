@@ -474,3 +474,14 @@ def test_a_removed_parameter_forgets_its_velocity():
     opt.params.append(a)
     opt.step()  # starts again from zero velocity: 0.1 * 1.0
     assert close(a.data, 1.0 - 0.1 - 0.1, 1e-15)
+
+
+def test_a_step_formats_no_error_message(monkeypatch):
+    """Each step formatted two error prefixes per parameter, with its repr, for errors that did not come:
+    SGD.step on MLP(2, [16, 16, 1]) took 920 us, 140 us without (bench on a shared machine)."""
+    w = [Value(1.0), Value(-2.0)]
+    w[0].grad, w[1].grad = 0.5, 1.0
+    calls = []
+    monkeypatch.setattr(Value, "__repr__", lambda self: calls.append(1) or "Value")
+    SGD(w, lr=0.1, momentum=0.9).step()
+    assert [p.data for p in w] == [1.0 - 0.1 * 0.5, -2.0 - 0.1 * 1.0] and calls == []
