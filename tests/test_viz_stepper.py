@@ -639,3 +639,12 @@ def test_without_a_script_every_frame_starts_with_its_step_in_view():
     assert len(boxes) == 10 and min(b[-1] for b in boxes) > 2 * stepper.VIEW_PX  # far wider than the box
     hidden = [k + 1 for k, (left, right, a, b, _) in enumerate(boxes) if not left <= a < b <= right]
     assert hidden == [], f"frames whose node being processed starts out of view: {hidden}"
+
+
+def test_replaying_a_lecture_graph_describes_no_node_unless_one_is_wrong(monkeypatch):
+    """The replay described every node at every step (n * n descriptions, 40,000 at the cap of 200)
+    for an error that did not come."""
+    described = []
+    monkeypatch.setattr(stepper, "describe", lambda node: described.append(node) or "a node")
+    o, _ = lecture_neuron(LectureValue)
+    assert len(backward_steps(o)) == 10 and described == []
