@@ -340,7 +340,7 @@ class GradComparison:
         lines = [f"{'':<{width}}{'yours':>11}" + "".join(f"{name:>12}" for name, _ in refs)]
         for i, name in enumerate(self.names):
             lines.append(
-                f"{name:<{width}}{self.yours[i]:>11.6f}" + "".join(f"{r[i]:>12.6f}" for _, r in refs)
+                f"{name:<{width}}{_cell(self.yours[i], 11)}" + "".join(_cell(r[i], 12) for _, r in refs)
             )
         against = " and ".join(("grad.Value", "torch (float64)")[: len(refs)])
         n = len(self.names)
@@ -349,6 +349,11 @@ class GradComparison:
             lines.append(NO_TORCH)
         lines.append(f"{what} with {against} to {self.tol:g}: {self.ok}")
         return "\n".join(lines)
+
+
+def _cell(x: float, width: int) -> str:
+    """A gradient in the table: 6 decimals, or an exponent form from 1e6 up (1e300 would take 300 digits)."""
+    return f"{x:>{width}.6f}" if abs(x) < 1e6 else f"{x:>{width}.4e}"
 
 
 def compare_grads(

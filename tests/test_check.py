@@ -471,6 +471,15 @@ def test_compare_grads_agrees_on_the_same_infinity_or_nan(x):
     assert not compare_grads(lambda a: a * a, [a]).ok
 
 
+def test_compare_grads_prints_a_huge_gradient_in_exponent_form():
+    """A gradient of 2e300 printed as a 301-digit number with 6 decimals."""
+    a = LectureValue(1e300, label="a")
+    a.grad = 2e300
+    lines = repr(compare_grads(lambda a: a * a, [a])).splitlines()
+    assert lines[1].split() == ["a", "2.0000e+300", "2.0000e+300", "2.0000e+300"]
+    assert lines[-1].endswith(": True")
+
+
 def test_compare_grads_names_a_bad_argument():
     with pytest.raises(TypeError, match=r"compare_grads: leaves\[1\] must be a Value"):
         compare_grads(lambda a, b: a * b, [Value(1.0), 2.0])
