@@ -53,7 +53,6 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "_op")  # as in micrograd
     __slots__ += ("_a", "_da", "_b", "_db", "_many", "_id", "_mark")  # the fast path's (below)
-    __array_ufunc__ = None  # numpy defers to Value: a + np.array([2.0]) is an error, not an array of Values
 
     # fmt: off
     def __init__(self, data: Number, _children: Iterable[Value] = _NO_CHILDREN, _op: str = "",
