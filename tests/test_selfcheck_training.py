@@ -73,8 +73,8 @@ def test_show_engine_prints_the_learners_files_whole_and_the_courses_only_when_a
     check.show_engine()  # the workbook: the course's engine would be every answer of 02-05
     out = capsys.readouterr().out
     assert "def backward" not in out and "class MLP" not in out, out
-    assert "no my_micrograd/engine.py here yet" in out and "check.show_engine(solution=True)" in out
-    check.show_engine(solution=True)
+    assert "no my_micrograd/engine.py here yet" in out and "check.show_engine(course=True)" in out
+    check.show_engine(course=True)
     out = capsys.readouterr().out
     assert "engine.py: the course's (grad/lecture.py)" in out and "def backward(self)" in out
     assert "nn.py: the course's" in out and "class MLP:" in out

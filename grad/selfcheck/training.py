@@ -117,15 +117,15 @@ def _class_text(cls: type) -> str:
     return first + "\n" + textwrap.indent(textwrap.dedent(rest), "    ")
 
 
-def show_engine(solution: bool = False) -> None:
+def show_engine(course: bool = False) -> None:
     """Print your engine whole: ``my_micrograd/engine.py`` and ``nn.py``.
 
     A file you do not have yet is named, not printed: the course's in its place is the solution to
-    the tasks of notebooks 02 to 05. It is printed when asked (``solution=True``) and in the book
+    the tasks of notebooks 02 to 05. It is printed when asked (``course=True``) and in the book
     (a notebook run from ``notebooks/solutions/``), whose every task is solved.
     """
     folder = Path.cwd() / my_engine.FOLDER
-    show_course = solution or Path.cwd().name == "solutions"
+    show_course = course or Path.cwd().name == "solutions"
     for name in ("engine.py", "nn.py"):
         path = folder / name
         where = "grad/lecture.py" if name == "engine.py" else "grad/selfcheck/neurons.py"
@@ -139,7 +139,7 @@ def show_engine(solution: bool = False) -> None:
         else:
             print(
                 f"# ---- no {my_engine.FOLDER}/{name} here yet (`make lab` gives you one, your checks fill "
-                f"it); the course's is in {where}: check.show_engine(solution=True) prints it ----"
+                f"it); the course's is in {where}: check.show_engine(course=True) prints it ----"
             )
 
 
