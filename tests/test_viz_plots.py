@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from helpers import LectureValue
@@ -313,6 +314,80 @@ def test_without_matplotlib_grad_viz_imports_and_plots_say_what_to_install():
     assert lines[0] == "<computation graph: 1 value, 0 ops>"
     assert len(lines) == 3
     assert all("install the course extra, pip install 'grad-course[course]'" in line for line in lines[1:])
+
+
+# ---- in the browser (Pyodide) offline, where matplotlib cannot load ---------------------------
+
+
+@pytest.fixture
+def browser_offline(monkeypatch):
+    """As under Pyodide with no network: sys.platform is "emscripten" and matplotlib cannot be imported."""
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+
+
+def svg_parts(svg: str) -> dict[str, list]:
+    """{tag without namespace: [elements]} of an SVG that must parse."""
+    parts: dict[str, list] = {}
+    for el in ElementTree.fromstring(svg).iter():
+        parts.setdefault(el.tag.rsplit("}", 1)[-1], []).append(el)
+    return parts
+
+
+def test_in_the_browser_without_matplotlib_plot_function_draws_its_own_svg(browser_offline):
+    assert setup_notebook() is None  # does nothing, raises nothing
+    xs = [i / 10 for i in range(-50, 51)]
+    svg = plot_function(math.tanh, xs, at=0.5)  # workbook 03's call
+    assert isinstance(svg, str) and svg == plot_function(math.tanh, xs, at=0.5)  # deterministic
+    parts = svg_parts(svg)
+    (curve,) = parts["polyline"]
+    pts = [tuple(map(float, p.split(","))) for p in curve.get("points").split()]
+    assert len(pts) == len(xs) == 101
+    assert [t.text for t in parts["text"]][0] == "f(x), tangent at x = 0.5: slope 0.7864"
+    (dashed,) = [el for el in parts["line"] if el.get("stroke-dasharray")]
+    (dot,) = parts["circle"]
+    assert (float(dot.get("cx")), float(dot.get("cy"))) == pts[55]  # the point at x = 0.5, on the curve
+    # back from pixels (the curve's ends give the scales; y grows downwards) to the slope: 1 - tanh(0.5)^2
+    sx = (pts[100][0] - pts[0][0]) / 10
+    sy = (pts[100][1] - pts[0][1]) / (math.tanh(5.0) - math.tanh(-5.0))
+    ends = [float(dashed.get(k)) for k in ("x1", "y1", "x2", "y2")]
+    assert (ends[3] - ends[1]) / sy / ((ends[2] - ends[0]) / sx) == pytest.approx(
+        1 - math.tanh(0.5) ** 2, 1e-3
+    )
+    (px, py), (x1, y1) = pts[55], ends[:2]
+    assert (py - y1) / sy / ((px - x1) / sx) == pytest.approx(1 - math.tanh(0.5) ** 2, 1e-3)  # through it
+
+
+def test_in_the_browser_without_matplotlib_the_svg_leaves_out_what_cannot_be_drawn(browser_offline):
+    svg = plot_function(lambda x: 1 / x if x else math.nan, [-1.0, 0.0, 1.0, 2.0], at=0.0)
+    parts = svg_parts(svg)
+    assert len(parts["polyline"][0].get("points").split()) == 3  # NaN at 0 left out
+    assert "circle" not in parts and all(not el.get("stroke-dasharray") for el in parts["line"])
+    flat = svg_parts(plot_function(lambda x: 2.0, [1.0, 1.0]))  # one x, one y: no division by a 0 range
+    assert flat["polyline"][0].get("points") == "40.00,260.00 40.00,260.00"
+
+
+def test_in_the_browser_without_matplotlib_ipython_shows_the_svg(browser_offline, monkeypatch):
+    ipython = pytest.importorskip("IPython")
+    from IPython.display import SVG
+
+    monkeypatch.setattr(ipython, "get_ipython", lambda: object())  # as inside a kernel
+    shown = plot_function(lambda x: x * x, [0.0, 1.0, 2.0], at=1.0)
+    assert isinstance(shown, SVG) and len(svg_parts(shown.data)["polyline"][0].get("points").split()) == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "fn"),
+    [
+        (lambda: plot_loss([1.0, 0.5]), "plot_loss"),
+        (lambda: plot_decision_boundary(lambda p: p[0], X, [-1, 1, -1, 1]), "plot_decision_boundary"),
+        (lambda: plot_function(abs, [0.0, 1.0], ax=object()), "plot_function"),
+    ],
+)
+def test_in_the_browser_without_matplotlib_other_plots_say_they_need_it(browser_offline, call, fn):
+    with pytest.raises(ImportError, match=f"^{fn} needs matplotlib: in the browser it loads from Pyodide's"):
+        call()
 
 
 # ---- in a real kernel ----------------------------------------------------------------------

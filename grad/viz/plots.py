@@ -1,6 +1,9 @@
 """Matplotlib plots for the notebooks. Each creates, closes and returns a new Figure (a cell ending with
 the call shows it once), or draws on the given ``ax`` and returns None. A Value works wherever a number
 does. Numbers are checked before matplotlib sees them: it cannot place ticks beyond +-1e307.
+
+In the browser (Pyodide) offline, where matplotlib cannot load, ``plot_function`` draws a small SVG itself and
+``setup_notebook`` does nothing; the other plots say that they need matplotlib.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from grad.validate import real, sequence
 from grad.viz.model import check, format_number
@@ -18,15 +22,28 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _pyplot() -> Any:
+def _pyplot(fn: str = "grad.viz plots") -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError(
-            "grad.viz plots need matplotlib: install the course extra, pip install 'grad-course[course]' "
-            "(or pip install matplotlib)"
-        ) from exc
+        how = (
+            "in the browser it loads from Pyodide's package index when online: run %pip install matplotlib"
+            if sys.platform == "emscripten"
+            else "install the course extra, pip install 'grad-course[course]' (or pip install matplotlib)"
+        )
+        raise ImportError(f"{fn} needs matplotlib: {how}") from exc
     return plt
+
+
+def _browser_without_matplotlib() -> bool:
+    """True under Pyodide when matplotlib cannot be imported (offline: only Pyodide's CDN carries it)."""
+    if sys.platform != "emscripten":
+        return False
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    except ImportError:
+        return True
+    return False
 
 
 def _float(x: object, fn: str, what: str, finite: bool = False) -> float:
@@ -46,8 +63,8 @@ def _floats(xs: object, fn: str, what: str, finite: bool = False) -> list[float]
 
 def _axes(ax: Axes | None, fn: str) -> tuple[Figure, Axes]:
     if ax is None:
-        return _pyplot().subplots()
-    check(isinstance(ax, _pyplot().Axes), fn, "ax must be None or a matplotlib Axes", ax)
+        return _pyplot(fn).subplots()
+    check(isinstance(ax, _pyplot(fn).Axes), fn, "ax must be None or a matplotlib Axes", ax)
     return ax.figure, ax
 
 
@@ -64,11 +81,12 @@ def plot_function(
     xs: Sequence[float],
     at: float | None = None,
     ax: Axes | None = None,
-) -> Figure | None:
+) -> Any:
     """Plot ``y = f(x)`` over ``xs``, with the tangent line at ``x = at`` if given.
 
     The slope is the central difference ``(f(at + h) - f(at - h)) / 2h`` with a small ``h``; the point
-    is marked and the slope written next to it.
+    is marked and the slope written next to it. In the browser without matplotlib the plot is a small SVG
+    (the curve, axes, the tangent and a title): an ``IPython.display.SVG`` inside IPython, else its text.
 
     >>> fig = plot_function(lambda x: x**2, [i / 10 for i in range(-30, 31)], at=1.0)
     >>> fig.axes[0].texts[0].get_text()
@@ -87,6 +105,15 @@ def plot_function(
         half = (max(x) - min(x)) / 6
         tx = [x0 - half, x0 + half]
         ty = [_float(y0 + slope * (t - x0), fn, "the tangent line") for t in tx]
+    if ax is None and _browser_without_matplotlib():
+        title = "f(x)" if at is None else f"f(x), tangent at x = {x0:g}: slope {format_number(slope)}"
+        svg = _svg_plot(x, y, title, None if at is None else (tx, ty, x0, y0))
+        ipython = sys.modules.get("IPython")
+        if ipython is not None and ipython.get_ipython() is not None:
+            from IPython.display import SVG
+
+            return SVG(svg)
+        return svg
     fig, axes = _axes(ax, fn)
     axes.plot(x, y, color="C0", label="f(x)")
     if at is not None:
@@ -99,6 +126,57 @@ def plot_function(
     axes.set_ylabel("f(x)")
     axes.grid(True, alpha=0.3)
     return _done(fig, ax)
+
+
+def _svg_plot(
+    x: list[float],
+    y: list[float],
+    title: str,
+    tangent: tuple[list[float], list[float], float, float] | None = None,
+) -> str:
+    """An SVG of the curve ``(x, y)`` (points that are not finite are left out) in a frame with its x and y
+    ranges written at the ends, the line ``y = 0`` if in range, and ``tangent`` (its two ends' xs and ys,
+    and the point) dashed. Stdlib only, for the browser without matplotlib.
+
+    >>> _svg_plot([0.0, 1.0, 2.0], [0.0, 1.0, 4.0], "f(x)").count("<polyline")
+    1
+    """
+    w, h, m = 480, 300, 40
+    pts = [(a, b) for a, b in zip(x, y) if math.isfinite(b)]
+    if tangent and not all(map(math.isfinite, [*tangent[1], tangent[3]])):
+        tangent = None  # f(at) is inf or NaN: nothing to draw
+    ys = [b for _, b in pts] + (tangent[1] if tangent else [])
+    x_lo, x_hi, y_lo, y_hi = min(x), max(x), min(ys, default=-1.0), max(ys, default=1.0)
+    dx, dy = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0  # all xs (or ys) equal: 1 wide
+
+    def px(a: float) -> str:
+        return f"{m + (a - x_lo) / dx * (w - 2 * m):.2f}"
+
+    def py(b: float) -> str:
+        return f"{h - m - (b - y_lo) / dy * (h - 2 * m):.2f}"
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<rect x="{m}" y="{m}" width="{w - 2 * m}" height="{h - 2 * m}" fill="white" stroke="#888"/>',
+        f'<text x="{w / 2}" y="{m / 2}" text-anchor="middle">{escape(title)}</text>',
+        f'<text x="{m}" y="{h - m / 2}">{x_lo:g}</text>',
+        f'<text x="{w - m}" y="{h - m / 2}" text-anchor="end">{x_hi:g}</text>',
+        f'<text x="{m - 4}" y="{h - m}" text-anchor="end">{y_lo:.3g}</text>',
+        f'<text x="{m - 4}" y="{m + 10}" text-anchor="end">{y_hi:.3g}</text>',
+    ]
+    if y_lo <= 0 <= y_hi:
+        out.append(f'<line x1="{m}" y1="{py(0)}" x2="{w - m}" y2="{py(0)}" stroke="#bbb"/>')
+    line = " ".join(f"{px(a)},{py(b)}" for a, b in pts)
+    out.append(f'<polyline points="{line}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
+    if tangent:
+        (a0, a1), (b0, b1), x0, y0 = tangent
+        out.append(
+            f'<line x1="{px(a0)}" y1="{py(b0)}" x2="{px(a1)}" y2="{py(b1)}" stroke="#ff7f0e" '
+            'stroke-dasharray="6 4" stroke-width="2"/>'
+        )
+        out.append(f'<circle cx="{px(x0)}" cy="{py(y0)}" r="4" fill="#ff7f0e"/>')
+    return "\n".join([*out, "</svg>"])
 
 
 def plot_decision_boundary(
@@ -185,10 +263,13 @@ def setup_notebook() -> None:
     """Make notebook plots reproducible: a fixed size (6.4 x 4 in), resolution (100 dpi) and font.
 
     Inside IPython it also makes the inline backend emit PNG only, without matplotlib's version in
-    the metadata. Safe to call more than once.
+    the metadata. Safe to call more than once. In the browser without matplotlib it does nothing:
+    ``plot_function`` then draws its own SVG.
     """
+    if _browser_without_matplotlib():
+        return
     rc = {"figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.dpi": 100, "font.family": "DejaVu Sans"}
-    _pyplot().rcParams.update(rc | {"svg.hashsalt": "grad"})
+    _pyplot("setup_notebook").rcParams.update(rc | {"svg.hashsalt": "grad"})
     ipython = sys.modules.get("IPython")
     if ipython is not None and ipython.get_ipython() is not None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
