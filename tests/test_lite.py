@@ -162,14 +162,7 @@ def text(outputs: list[dict]) -> str:
 
 OFFLINE = [
     "02_value_object.ipynb",
-    pytest.param(
-        "03_backprop_by_hand.ipynb",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="03 calls setup_notebook() in its first cell and plot_function() later: matplotlib, whose "
-            "Pyodide build only Pyodide's CDN serves (grad.viz.plots would have to go without it offline)",
-        ),
-    ),
+    "03_backprop_by_hand.ipynb",  # plot_function draws its own SVG: matplotlib is only on Pyodide's CDN
     "04_backward.ipynb",  # the stepper: every frame drawn by Graphviz in WebAssembly
 ]
 
@@ -206,6 +199,10 @@ def test_a_workbook_runs_offline_with_its_tasks_filled_from_the_book(lab, name: 
     assert [c["id"] for c in cells if c["count"] is None] == []
     drawn = [c for c in cells if any("image/svg+xml" in o.get("data", {}) for o in c["outputs"])]
     assert drawn and all(c["svgs"] for c in drawn), [(c["id"], c["svgs"]) for c in drawn]
+    plots = {c.id for c in read_notebook(NOTEBOOKS / name).cells if "plot_function(" in c.source}
+    assert plots <= {c["id"] for c in drawn}, (
+        plots
+    )  # each cell that plots shows it (in 03: without matplotlib)
     for c in cells:
         if c["id"] in fills:
             check = workbook.CHECK.search(fills[c["id"]]).group(1)
