@@ -61,8 +61,9 @@ def test_the_wheel_holds_every_module_the_license_and_the_dependencies(wheel: Pa
     assert packaged <= names, f"missing from the wheel: {sorted(packaged - names)}"
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert meta["License-Expression"] == "MIT"
-    requires = {r.split(";")[0].strip() for r in meta.get_all("Requires-Dist")}
-    assert {"numpy", "graphviz"} <= requires
+    # grad itself needs numpy alone (grad.data); the extras bring the course's tools
+    requires = {r.split(";")[0].strip() for r in meta.get_all("Requires-Dist") if "extra ==" not in r}
+    assert requires == {"numpy"}
 
 
 @pytest.mark.slow
