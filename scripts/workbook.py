@@ -21,6 +21,11 @@ How a book marks what the learner types:
   execution counts (``make notebooks`` stores the workbook's own); relative links in markdown are
   rewritten for the workbook's folder, and a link to a book points at the workbook of the same name.
 
+When ``repository_url`` in ``lecture_notes/conf.py`` (the one setting of the course's repository, read by
+:func:`repository_setting` for the workbooks and the notes site alike) names a GitHub repository, every
+workbook starts with :func:`install_cell`, which installs ``grad`` on Colab (Colab opens the workbook from
+GitHub, without the course's package) and does nothing where ``grad`` imports. Unset, there is no such cell.
+
 Refused, naming the book, the cell (counted from 0) and the line: an unclosed region, a region inside a
 region, an END without a BEGIN, an empty region, a marker outside a code cell, a line ``...`` in a book's
 code (in the workbook ``...`` marks a task, and the book solves every task), and a region whose ``...``
@@ -39,6 +44,7 @@ changed since; ``stats`` counts each book's learner lines (non-blank lines in re
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import hashlib
 import json
@@ -52,6 +58,7 @@ from typing import NamedTuple
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "lecture_notes" / "conf.py"
 BEGIN, END, TASK = "### BEGIN SOLUTION", "### END SOLUTION", "..."
 CHECK = re.compile(r"check\.(\w+)\(.*\)\s*(?:#.*)?")
 IMPORT = re.compile(r"^[ \t]*from grad\.selfcheck import (\w+) as check[ \t]*$", re.MULTILINE)
@@ -64,6 +71,66 @@ MY_MICROGRAD = {
     "code into engine.py (Value) or nn.py (Neuron, Layer, MLP), and the next notebook starts from it. "
     "`make lab` never overwrites this folder, so read, edit or delete these files as you like.\n",
 }
+
+
+INSTALL_ID = "install-grad"  # the install cell's id
+
+
+def repository_setting(conf: Path = CONF) -> str:
+    """The course's repository as ``conf`` (the notes' conf.py) sets it in ``repository_url``, or ``""``.
+
+    Read from the file's text, not by running it (conf.py draws figures as it runs), so the value must be
+    a plain string.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = Path(d, "conf.py").write_text('x = 1\\nrepository_url = "https://github.com/o/r/"\\n')
+    ...     repository_setting(Path(d, "conf.py"))
+    'https://github.com/o/r'
+    """
+    for node in ast.parse(conf.read_text(encoding="utf-8")).body:
+        names = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
+        if names == ["repository_url"]:
+            value = node.value.value if isinstance(node.value, ast.Constant) else None
+            if not isinstance(value, str):
+                raise ValueError(f"{show(conf)}, line {node.lineno}: repository_url must be a string literal")
+            return value.strip().rstrip("/")
+    return ""
+
+
+def github(url: str) -> str | None:
+    """``owner/repo`` of a GitHub repository's web address, else None.
+
+    >>> github("https://github.com/owner/repo"), github("https://example.org/owner/repo"), github("")
+    ('owner/repo', None, None)
+    """
+    m = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)", url)
+    return f"{m[1]}/{m[2]}" if m else None
+
+
+def install_cell(repository: str) -> str | None:
+    """The workbooks' first cell when the course's repository is on GitHub (else None): on Colab, where
+    ``grad`` is missing, it installs ``grad`` from the repository (pip installs from git; no wheel is
+    committed); where ``grad`` imports (``make lab``, nbval, the browser copy) it does nothing.
+
+    >>> print(install_cell("https://github.com/o/r"))
+    # On Colab: install the course's package, grad (anywhere else it is there, and this does nothing).
+    try:
+        import grad
+    except ModuleNotFoundError:
+        %pip install -q "grad-course @ git+https://github.com/o/r"
+    >>> install_cell("https://example.org/o/r") is None
+    True
+    """
+    if not github(repository):
+        return None
+    return (
+        "# On Colab: install the course's package, grad (anywhere else it is there, and this does nothing).\n"
+        "try:\n"
+        "    import grad\n"
+        "except ModuleNotFoundError:\n"
+        f'    %pip install -q "grad-course @ git+{repository}"'
+    )
 
 
 class MarkerError(ValueError):
@@ -138,8 +205,9 @@ def relink(source: str, src: Path, dst: Path) -> str:
     return LINK.sub(fix, source)
 
 
-def workbook(book: nbformat.NotebookNode, where: str, src: Path, dst: Path) -> Made:
-    """The workbook of ``book`` (a book in folder ``src``, its workbook in ``dst``), its tasks and lines."""
+def workbook(book: nbformat.NotebookNode, where: str, src: Path, dst: Path, repository: str = "") -> Made:
+    """The workbook of ``book`` (a book in folder ``src``, its workbook in ``dst``), its tasks and lines;
+    it starts with :func:`install_cell` when ``repository`` is on GitHub."""
     modules = set(IMPORT.findall("\n".join(c.source for c in book.cells if c.cell_type == "code")))
     if len(modules) > 1:
         raise MarkerError(f"{where}: imports {' and '.join(sorted(modules))} as check; a notebook has one")
@@ -171,21 +239,25 @@ def workbook(book: nbformat.NotebookNode, where: str, src: Path, dst: Path) -> M
                 tasks[key] = "\n".join(code[:-1]).rstrip()
         if not solution:
             notebook.cells.append(cell)
+    if install := install_cell(repository):
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(install, id=INSTALL_ID))
     return Made(notebook, tasks, learner_lines)
 
 
-def books_made(books: Path, out: Path) -> Iterator[tuple[Path, nbformat.NotebookNode, Made]]:
+def books_made(
+    books: Path, out: Path, repository: str = ""
+) -> Iterator[tuple[Path, nbformat.NotebookNode, Made]]:
     """Each book in folder ``books`` (in order), read, with what it makes for folder ``out``."""
     for path in sorted(books.glob(NOTEBOOKS)):
         book = nbformat.read(path, as_version=4)
-        yield path, book, workbook(book, show(path), books, out)
+        yield path, book, workbook(book, show(path), books, out, repository)
 
 
-def make(books: Path, out: Path) -> tuple[dict[Path, str], dict[str, dict[str, str]]]:
+def make(books: Path, out: Path, repository: str = "") -> tuple[dict[Path, str], dict[str, dict[str, str]]]:
     """The text of every workbook by its path, and the entries of solutions.json."""
     texts: dict[Path, str] = {}
     solutions: dict[str, dict[str, str]] = {}
-    for path, _, made in books_made(books, out):
+    for path, _, made in books_made(books, out, repository):
         texts[out / path.name] = notebook_text(made.notebook)
         for key, code in made.tasks.items():
             if key in solutions:
@@ -194,9 +266,11 @@ def make(books: Path, out: Path) -> tuple[dict[Path, str], dict[str, dict[str, s
     return texts, solutions
 
 
-def differences(books: Path, out: Path, file: Path) -> tuple[list[str], dict[Path, str]]:
+def differences(
+    books: Path, out: Path, file: Path, repository: str = ""
+) -> tuple[list[str], dict[Path, str]]:
     """What is stale or missing, one line each, and the text of each file ``build`` would (re)write."""
-    texts, solutions = make(books, out)
+    texts, solutions = make(books, out, repository)
     if not texts:
         return [], {}
     problems, writes = [], {}
@@ -305,8 +379,8 @@ def main(argv: list[str]) -> int:
         if not any(books.glob(NOTEBOOKS)):
             print(f"no book in {show(books)} yet: nothing to {args.command}")
             return 0
-        problems, writes = differences(books, out, args.solutions.resolve())
-    except MarkerError as error:
+        problems, writes = differences(books, out, args.solutions.resolve(), repository_setting())
+    except ValueError as error:  # a MarkerError, or a repository_url that is not a string
         print(f"workbook.py: {error}", file=sys.stderr)
         return 1
     if args.command == "check":

@@ -257,6 +257,115 @@ def test_two_books_cannot_share_a_task(repo: Repo, capsys) -> None:
     assert not repo.workbook.exists() and not repo.solutions.exists()
 
 
+# -- the install cell (Colab) -------------------------------------------------------------------------
+
+GITHUB = "https://github.com/owner/grad-course"
+
+
+def test_a_github_repository_starts_the_workbook_with_the_install_cell() -> None:
+    book = toy_book()
+    made = workbook.workbook(book, "b", Path("/r/notebooks/solutions"), Path("/r/notebooks"), GITHUB)
+    first = made.notebook.cells[0]
+    assert (first.cell_type, first.id, first.source) == (
+        "code",
+        "install-grad",
+        workbook.install_cell(GITHUB),
+    )
+    assert made.notebook.cells[1:] == expected_workbook().cells
+    for repository in ("", "https://gitlab.com/owner/grad-course", "https://github.com/owner"):
+        plain = workbook.workbook(book, "b", Path("/r/notebooks/solutions"), Path("/r/notebooks"), repository)
+        assert plain.notebook == expected_workbook(), repository
+
+
+class _Shell:
+    """get_ipython() for the install cell: records the line magics it runs instead of running pip."""
+
+    def __init__(self) -> None:
+        self.magics: list[tuple[str, str]] = []
+
+    def run_line_magic(self, name: str, line: str) -> None:
+        self.magics.append((name, line))
+
+
+def _run_install_cell() -> list[tuple[str, str]]:
+    """The install cell, turned into Python by IPython's transformer (its indented %pip too), run."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(workbook.install_cell(GITHUB))
+    shell = _Shell()
+    exec(compile(code, "install-grad", "exec"), {"get_ipython": lambda: shell})
+    return shell.magics
+
+
+def test_the_install_cell_installs_grad_only_where_it_is_missing(monkeypatch) -> None:
+    assert _run_install_cell() == [], "grad imports here: nothing to install"
+    monkeypatch.setitem(sys.modules, "grad", None)  # as on Colab: `import grad` fails
+    assert _run_install_cell() == [("pip", f'install -q "grad-course @ git+{GITHUB}"')]
+
+
+def test_the_repository_setting_is_read_from_conf_without_running_it(tmp_path: Path) -> None:
+    conf = tmp_path / "conf.py"
+    conf.write_text('import sys\nsys.exit(1)\nrepository_url = " https://github.com/o/r/ "\n')
+    assert workbook.repository_setting(conf) == "https://github.com/o/r"
+    conf.write_text("project = 'x'\n")
+    assert workbook.repository_setting(conf) == ""
+    conf.write_text("import os\nrepository_url = os.environ['REPO']\n")
+    with pytest.raises(ValueError, match=r"conf.py, line 2: repository_url must be a string literal"):
+        workbook.repository_setting(conf)
+
+
+def _course_copy(root: Path, repository: str) -> Path:
+    """The script, conf.py (``repository_url`` set to ``repository``), the books and the committed
+    workbooks, copied into ``root`` as the repository lays them out."""
+    (root / "scripts").mkdir(parents=True, exist_ok=True)
+    (root / "lecture_notes").mkdir(exist_ok=True)
+    (root / "notebooks" / "solutions").mkdir(parents=True, exist_ok=True)
+    (root / "scripts" / "workbook.py").write_bytes((ROOT / "scripts" / "workbook.py").read_bytes())
+    conf = (ROOT / "lecture_notes" / "conf.py").read_text(encoding="utf-8")
+    assert conf.count('\nrepository_url = ""\n') == 1, "the committed setting is unset"
+    conf = conf.replace('\nrepository_url = ""\n', f"\nrepository_url = {repository!r}\n")
+    (root / "lecture_notes" / "conf.py").write_text(conf, encoding="utf-8")
+    for path in (ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"):
+        (root / "notebooks" / "solutions" / path.name).write_bytes(path.read_bytes())
+    return root
+
+
+def _script(root: Path, command: str, code: int = 0) -> str:
+    """What the copy's ``scripts/workbook.py COMMAND`` prints, once it has exited with ``code``."""
+    cmd = [sys.executable, str(root / "scripts" / "workbook.py"), command]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == code, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_built_in_a_copy_with_a_github_repository_every_workbook_starts_with_the_install_cell(
+    tmp_path: Path,
+) -> None:
+    committed = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert committed, "no workbook yet"
+    root = _course_copy(tmp_path, "")  # unset, as committed: the build leaves the workbooks as they are
+    for path in committed:
+        (root / "notebooks" / path.name).write_bytes(path.read_bytes())
+    assert "wrote notebooks/" not in _script(root, "build")
+    assert all((root / "notebooks" / p.name).read_bytes() == p.read_bytes() for p in committed)
+    _course_copy(tmp_path, GITHUB)
+    stale = _script(root, "check", 1).splitlines()  # each workbook lacks the cell
+    assert stale[:-1] == [f"notebooks/{p.name} is stale" for p in committed], stale
+    assert _script(root, "build").count("wrote notebooks/") == len(committed)
+    assert _script(root, "check") == "in step\n"
+    cell = workbook.install_cell(GITHUB)
+    for path in committed:
+        was = workbook.load(path.read_text(), outputs=False)
+        now = workbook.load((root / "notebooks" / path.name).read_text(), outputs=False)
+        assert (now["cells"][0]["id"], "".join(now["cells"][0]["source"])) == ("install-grad", cell)
+        assert now["cells"][1:] == was["cells"], path.name  # the rest as committed, outputs aside
+    _course_copy(tmp_path, "")  # unset again: the cell goes
+    _script(root, "build")
+    for path in committed:
+        again = workbook.load((root / "notebooks" / path.name).read_text(), outputs=False)
+        assert again == workbook.load(path.read_text(), outputs=False), path.name
+
+
 # -- check ---------------------------------------------------------------------------------------------
 
 
@@ -413,4 +522,4 @@ def test_the_scripts_examples_hold() -> None:
     for test in doctest.DocTestFinder().find(workbook, "workbook", module=False, globs=vars(workbook)):
         runner.run(test)
     result = runner.summarize(verbose=False)
-    assert result.failed == 0 and result.attempted == 2
+    assert result.failed == 0 and result.attempted == 7
