@@ -14,6 +14,7 @@ import itertools
 import json
 import linecache
 import math
+import sys
 
 import pytest
 import torch
@@ -170,6 +171,29 @@ def test_each_mistake_is_wrong_with_its_hint(nb, task, changes, said, hint, caps
     wrong_line(capsys, task, said, hint)
 
 
+@pytest.mark.parametrize("task", [task for task in TASKS if task != "torch_check"])
+def test_without_torch_the_value_checks_give_the_same_verdicts(nb, task, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails, as in the browser
+    assert typed(nb, task)
+    assert capsys.readouterr().out.splitlines()[-1] == f"{task}: OK"
+    mistakes = [(changes, said, hint) for name, changes, said, hint in MISTAKES if name == task]
+    assert mistakes
+    for changes, said, hint in mistakes:
+        assert typed(nb, task, *changes).status == "WRONG"
+        wrong_line(capsys, task, said, hint)
+
+
+def test_without_torch_the_torch_check_is_not_yet_and_puts_nothing_in_its_place(nb, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    assert check.torch_check().status == "not yet"
+    assert printed_line(capsys) == f"torch_check: not yet ({core.NO_TORCH})"
+    assert "torch_gradients" not in vars(nb)  # the course's needs PyTorch too
+    cell(nb, book("torch_check"))  # the book's function: it cannot run here, and stays the learner's
+    mine = nb.torch_gradients
+    assert check.torch_check().status == "not yet" and nb.torch_gradients is mine
+    assert printed_line(capsys) == f"torch_check: not yet ({core.NO_TORCH})"
+
+
 def test_numbers_typed_in_for_torch_are_wrong(nb, capsys):
     cell(nb, "def torch_gradients(numbers, target):\n    return [0.0417, 0.839, 0.00565, -0.886]\n")
     assert check.torch_check().status == "WRONG"
@@ -200,11 +224,23 @@ def test_every_check_gives_a_verdict_for_anything(nb, bad, capsys):
 
 def test_the_reference_gradient_is_torchs_and_matches_central_differences():
     for point in (check.POINT, check.OTHER):
+        xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
+        check.f(*xs, sin=torch.sin).backward()
+        assert all(close(g, x.grad.item(), 1e-12) for g, x in zip(check.exact(point), xs))
         h = 1e-5
         for i, g in enumerate(check.exact(point)):
             up, down = list(point), list(point)
             up[i], down[i] = up[i] + h, down[i] - h
             assert abs(g - (check.f(*up) - check.f(*down)) / (2 * h)) < 1e-7
+
+
+def test_the_softmax_reference_is_torchs_with_and_without_the_sum_held():
+    for (logits, target), held in itertools.product(check.CASES, (False, True)):
+        z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        total = z.exp().sum()
+        (-(z[target].exp() / (total.detach() if held else total)).log()).backward()
+        got = check.nll_gradient(logits, target, held=held)
+        assert len(got) == len(logits) and all(close(g, t, 1e-12) for g, t in zip(got, z.grad.tolist()))
 
 
 def test_the_softmax_reference_is_p_minus_one_hot():
@@ -231,7 +267,10 @@ def test_compare_differences_on_the_courses_functions_is_not_yet(nb, capsys):
     assert "the course's central_gradient:" in printed_line(capsys)
 
 
-def test_compare_differences_bounds_the_errors_of_the_books_functions(nb, capsys):
+@pytest.mark.parametrize("blocked", [False, True], ids=["torch", "no-torch"])
+def test_compare_differences_bounds_the_errors_of_the_books_functions(nb, blocked, monkeypatch, capsys):
+    if blocked:  # the exact gradient needs no PyTorch: the same verdicts in the browser
+        monkeypatch.setitem(sys.modules, "torch", None)
     cell(nb, book("forward_difference"))
     cell(nb, book("central_difference"))
     assert check.compare_differences(plot=False)

@@ -14,6 +14,7 @@ import json
 import linecache
 import math
 import random
+import sys
 
 import pytest
 import torch
@@ -279,6 +280,18 @@ def test_the_torch_check_wants_pytorch_in_float64_at_two_points(nb, code, said, 
         torch.autograd.backward.__module__ == "torch.autograd"
         and torch.autograd.grad.__module__.startswith("torch.autograd")
     )
+
+
+def test_without_torch_the_torch_check_is_not_yet_and_puts_nothing_in_its_place(nb, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails, as in the browser
+    assert check.torch_neuron().status == "not yet"
+    assert printed_line(capsys) == f"torch_neuron: not yet ({core.NO_TORCH})"
+    assert "neuron_torch" not in vars(nb)  # the course's needs PyTorch too
+    cell(nb, book("torch_neuron"))  # the book's function: it cannot run here, and stays the learner's
+    mine = nb.neuron_torch
+    assert check.torch_neuron(solution=True).status == "not yet" and nb.neuron_torch is mine
+    verdict, heading, *code = capsys.readouterr().out.splitlines()
+    assert verdict == f"torch_neuron: not yet ({core.NO_TORCH})" and "solutions/05_neurons.ipynb" in heading
 
 
 def test_the_torch_check_puts_pytorch_back_when_the_learners_code_raises(nb, capsys):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 
 import pytest
 import torch
 from helpers import LectureValue, printed_line, wrong_line
 
 from grad.data import toy_dataset
-from grad.selfcheck import neurons
+from grad.selfcheck import core, neurons
 from grad.selfcheck import training as check
 
 MLP = neurons.course_nn(LectureValue)[2]
@@ -400,6 +401,13 @@ def test_tanh_function_not_yet_puts_the_courses_into_the_notebook(nb, capsys):
     assert printed_line(capsys) == "tanh_function: OK"
     assert not check.tanh_function()  # but not the learner's: run again, never OK
     assert "(`MyTanh` is the course's: run your cell)" in printed_line(capsys)
+
+
+def test_without_torch_tanh_function_is_not_yet_and_puts_nothing_in_its_place(nb, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails, as in the browser
+    assert check.tanh_function().status == "not yet"
+    assert printed_line(capsys) == f"tanh_function: not yet ({core.NO_TORCH})"
+    assert "MyTanh" not in vars(nb)  # the course's is a torch.autograd.Function: it needs PyTorch too
 
 
 # ---- every check, fed nonsense, says so and never raises -------------------------------------------------

@@ -43,6 +43,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from grad.needs_torch import torch_available
 from grad.validate import show
 
 __all__ = [
@@ -56,7 +57,7 @@ __all__ = [
     "mine",
 ]
 __all__ += ["not_yet", "ok", "one_line", "run", "solution_text", "source_of", "sources", "stand_in"]
-__all__ += ["seeded", "typed_in", "wrong"]
+__all__ += ["NO_TORCH", "seeded", "typed_in", "without_torch", "wrong"]
 
 LONGEST = 300  # characters in a verdict line, whatever the learner's code printed or raised
 STATUSES = ("OK", "WRONG", "not yet")
@@ -132,6 +133,28 @@ def wrong(text: str, hint: str = "") -> Result:
 def not_yet(text: str = "replace the ... with your code") -> Result:
     """A judge's verdict: nothing to judge yet."""
     return Result(status="not yet", text=text)
+
+
+NO_TORCH = (
+    "PyTorch is not available here, as in the browser: run this notebook with `make lab` or in Colab "
+    "to check this task"
+)
+
+
+def without_torch(task: str, *, solution: bool = False, book: str = "") -> Result | None:
+    """Where ``import torch`` fails: print ``task``'s "not yet" line (:data:`NO_TORCH`) and return it;
+    else None. A check of a PyTorch task calls it first: without torch there is nothing to judge, and
+    the course's piece, which needs torch too, is not put in the notebook.
+
+    Example:
+        >>> from unittest import mock
+        >>> with mock.patch.dict(sys.modules, torch=None):  # as if PyTorch were not installed
+        ...     _ = without_torch("torch_neuron")  # doctest: +ELLIPSIS
+        torch_neuron: not yet (PyTorch is not available here, as in the browser: run this notebook ...)
+    """
+    if torch_available():
+        return None
+    return run(task, lambda: None, lambda _: not_yet(NO_TORCH), source="", solution=solution, book=book)
 
 
 class NotDefined(NameError):

@@ -2,7 +2,8 @@
 
 Exercise 1 takes ``f(a, b, c) = -a**3 + sin(3*b) - 1.0/c + b**2.5 - a**0.5`` at (2, 3, 4):
 :func:`gradient_by_hand`, :func:`forward_difference` and :func:`central_difference` check the learner's
-functions against PyTorch's float64 gradient and against differences computed here, at two points or
+functions against the exact gradient (by the derivatives' formulas, which the tests hold to PyTorch's
+float64 backward) and against differences computed here, at two points or
 two steps (so typed-in numbers, or a step that is ignored, are WRONG); :func:`compare_differences`
 measures both estimates for h from 1e-1 to 1e-12 and plots the errors.
 
@@ -10,6 +11,8 @@ Exercise 2 works on the notebook's ``Value`` (``Value = check.start()``: the lea
 ``my_micrograd/``, the course's pieces filling in): :func:`log` is its one new method, :func:`softmax_nll`
 checks ``softmax`` and ``value_gradients``, :func:`torch_check` the learner's PyTorch version, which must
 call torch's backward. Until a piece passes, the check puts the course's in its place and says so.
+Only :func:`torch_check` needs PyTorch: where it is missing (the browser), that check says so, "not
+yet", and the others judge the learner's Value work against :class:`grad.Value` all the same.
 
 Example:
     >>> _ = forward_difference(lambda f, a, b, c, h: [(f(a + h, b, c) - f(a, b, c)) / h] * 3)
@@ -25,8 +28,20 @@ from collections.abc import Callable
 from typing import Any
 
 from grad import lecture
+from grad.engine import Value as Reference
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import NotDefined, Result, counting, mine, not_yet, ok, run, sources, wrong
+from grad.selfcheck.core import (
+    NotDefined,
+    Result,
+    counting,
+    mine,
+    not_yet,
+    ok,
+    run,
+    sources,
+    without_torch,
+    wrong,
+)
 from grad.selfcheck.derivatives import in_notebook
 from grad.validate import brief, fmt, is_real
 
@@ -63,12 +78,6 @@ def f(a: Any, b: Any, c: Any, sin: Fn = math.sin) -> Any:
     6.336362
     """
     return -(a**3) + sin(3 * b) - 1.0 / c + b**2.5 - a**0.5
-
-
-def _torch() -> Any:
-    import torch  # lazily: grad imports with the standard library alone
-
-    return torch
 
 
 def _floats(got: object, n: int) -> list[float] | None:
@@ -108,15 +117,18 @@ def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tupl
 
 
 def exact(point: tuple[float, ...] = POINT) -> list[float]:
-    """The gradient of :func:`f` at ``point``, by PyTorch's backward() in float64."""
-    torch = _torch()
-    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
-    f(*xs, sin=torch.sin).backward()
-    return [x.grad.item() for x in xs]
+    """The gradient of :func:`f` at ``point``, by the derivatives' formulas (no PyTorch needed: the
+    tests hold them to PyTorch's float64 backward, to 1e-12).
+
+    >>> [round(g, 6) for g in exact()]
+    [-12.353553, 10.25699, 0.0625]
+    """
+    a, b, c = point
+    return [-3 * a**2 - 0.5 * a**-0.5, 3 * math.cos(3 * b) + 2.5 * b**1.5, c**-2]
 
 
 def _by_hand(a: float, b: float, c: float) -> list[float]:
-    return [-3 * a**2 - 0.5 * a**-0.5, 3 * math.cos(3 * b) + 2.5 * b**1.5, c**-2]
+    return exact((a, b, c))
 
 
 HAND = (
@@ -306,12 +318,13 @@ def _judge_log(fn: Fn) -> Result:
         )
         said = f"x = {x0:g}, x.grad = 1 before, out.grad = 2: out._backward() made x.grad {fmt(x.grad)}"
         return wrong(said, hint or "self.grad += the local derivative (1/x) times out.grad")
-    torch, a, b = _torch(), cls(2.0), cls(1.5)
+    a, b, ra, rb = cls(2.0), cls(1.5), Reference(2.0), Reference(1.5)
     _graph(a, b).backward()
-    ta, tb = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (2.0, 1.5))
-    _graph(ta, tb).backward()
-    if _off([a.grad, b.grad], [ta.grad.item(), tb.grad.item()], 1e-12) is not None:
-        return wrong("in log(d*d + c), d = log(c), c = a*b, a and b's grads differ from torch's", "use +=")
+    _graph(ra, rb).backward()
+    if _off([a.grad, b.grad], [ra.grad, rb.grad], 1e-12) is not None:
+        return wrong(
+            "in log(d*d + c), d = log(c), c = a*b, a and b's grads differ from grad.Value's", "use +="
+        )
     return ok()
 
 
@@ -338,12 +351,18 @@ def log(*, solution: bool = False) -> Result:
 
 
 def nll_gradient(logits: tuple[float, ...], target: int, held: bool = False) -> list[float]:
-    """d/dz of -log softmax(z)[target] by PyTorch in float64; ``held``: with the sum held constant."""
-    torch = _torch()
-    z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
-    total = z.exp().sum()
-    (-(z[target].exp() / (total.detach() if held else total)).log()).backward()
-    return z.grad.tolist()
+    """d/dz of -log softmax(z)[target] by :class:`grad.Value`; ``held``: with the sum held constant.
+
+    No PyTorch needed: the tests hold it to PyTorch's float64 backward, to 1e-12.
+
+    >>> [round(g, 6) for g in nll_gradient((0.0, 3.0, -2.0, 1.0), 3)]
+    [0.041773, 0.839025, 0.005653, -0.88645]
+    """
+    z = [Reference(x) for x in logits]
+    exps = [x.exp() for x in z]
+    total = sum(e.data for e in exps) if held else sum(exps)
+    (-(exps[target] / total).log()).backward()
+    return [x.grad for x in z]
 
 
 def _softmax(logits: list[Any]) -> list[Any]:
@@ -400,14 +419,30 @@ def softmax_nll(*, solution: bool = False) -> Result:
 
 def _judge_torch(fn: Fn) -> Result:
     ran: list[int] = []  # torch's backward (Tensor.backward calls it) or grad, run by the learner's function
-    problem = _judge_gradients(fn, "torch_gradients", _torch().autograd, ("backward", "grad"), ran)
+    import torch  # lazily: grad imports with the standard library alone
+
+    problem = _judge_gradients(fn, "torch_gradients", torch.autograd, ("backward", "grad"), ran)
     if not any(ran):
         hint = "a float64 tensor with requires_grad=True, the loss from it, loss.backward(), then its .grad"
         return wrong("torch_gradients never ran torch's backward", hint)
     return ok() if problem is None else problem
 
 
+def _torch_gradients(numbers: list[float], target: int) -> list[float]:
+    """The course's ``torch_gradients``: the loss's gradient by PyTorch's backward, in float64."""
+    import torch
+
+    z = torch.tensor(numbers, dtype=torch.float64, requires_grad=True)
+    (-(z.exp() / z.exp().sum())[target].log()).backward()
+    return z.grad.tolist()
+
+
 def torch_check(fn: Fn | None = None, *, solution: bool = False) -> Result:
-    """Check ``fn(numbers, target)`` (left out: ``torch_gradients``): the gradients, by torch's backward."""
-    course = (lambda numbers, target: nll_gradient(tuple(numbers), target),)
+    """Check ``fn(numbers, target)`` (left out: ``torch_gradients``): the gradients, by torch's backward.
+
+    Where PyTorch is not installed (the browser), it says so, "not yet", and puts nothing in its place.
+    """
+    if (skipped := without_torch("torch_check", solution=solution, book=BOOK)) is not None:
+        return skipped
+    course = (_torch_gradients,)
     return _task("torch_check", ("torch_gradients",), fn, _judge_torch, course, solution)

@@ -25,7 +25,18 @@ from typing import Any
 from grad import lecture
 from grad.engine import Value as Reference
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import Result, counting, mine, ok, run, seeded, sources, stand_in, wrong
+from grad.selfcheck.core import (
+    Result,
+    counting,
+    mine,
+    ok,
+    run,
+    seeded,
+    sources,
+    stand_in,
+    without_torch,
+    wrong,
+)
 from grad.validate import fmt, is_real, show
 
 __all__ = ["course_nn", "exp", "mlp", "neuron", "pow", "reflected", "start", "sub_div", "tanh_pieces"]
@@ -415,8 +426,11 @@ def torch_neuron(*, solution: bool = False) -> Result:
 
     It runs your function on the lecture's numbers and on others, and counts PyTorch's backward
     passes (``torch.autograd.backward``, which ``Tensor.backward`` calls, and ``torch.autograd.grad``):
-    a function that gets the numbers without PyTorch is WRONG.
+    a function that gets the numbers without PyTorch is WRONG. Where PyTorch is not installed (the
+    browser), it says so, "not yet" (:func:`grad.selfcheck.core.without_torch`).
     """
+    if (skipped := without_torch("torch_neuron", solution=solution, book=BOOK)) is not None:
+        return skipped
 
     def attempt() -> Any:
         import torch
