@@ -3,10 +3,14 @@
 nbval compares a fresh run with the stored outputs, on whatever machine runs it. A printed rounding
 error (``3.3e-16``), a float printed to its last digit or a memory address would differ there.
 ``scripts/run_notebooks.py`` warns about them when it stores new outputs; this test fails on them.
+
+And the books that use PyTorch run top to bottom without it, as in the browser.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -108,3 +112,62 @@ def test_with_no_argument_every_book_then_every_workbook() -> None:
     books, others = RUNNER.notebooks([])
     assert books == sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))
     assert others == sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+# ---- without PyTorch, as in the browser ------------------------------------------------------------------
+
+NO_TORCH = '''"""Blocks `import torch` in this kernel: the browser (Pyodide) has no PyTorch."""
+import sys
+
+
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "torch":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, NoTorch())
+'''
+CHECK_LINE = re.compile(r"^check\.(\w+)\(.*\)\s*(?:#.*)?$", re.MULTILINE)
+UNJUDGED = {  # the checks that need PyTorch, which say so ("not yet") without it
+    "01_derivatives": set(),
+    "05_neurons": {"torch_neuron"},
+    "06_mlp_training": set(),  # tanh_function's cell is a %%needs_torch cell: skipped whole
+    "07_exercises": {"torch_check"},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", sorted(UNJUDGED))
+def test_the_books_run_top_to_bottom_without_torch(name, tmp_path):
+    """No cell errs, each %%needs_torch cell prints its one line, and each check line is OK or, for
+    want of PyTorch, not yet."""
+    import nbclient
+
+    from grad.needs_torch import SKIPPED
+    from grad.selfcheck.core import NO_TORCH as UNAVAILABLE
+
+    (tmp_path / "sitecustomize.py").write_text(NO_TORCH)
+    nb = read_notebook(ROOT / "notebooks" / "solutions" / f"{name}.ipynb")
+    nb.cells.append(nbformat.v4.new_code_cell("print('torch is', torch)"))  # the block worked
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120)
+    client.execute(cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": path})  # raises at a cell's error
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    out = ["".join(o.get("text", "") for o in c.outputs if o.output_type == "stream") for c in code]
+    assert out[-1] == "torch is None\n"
+    skipped = [text for c, text in zip(code, out) if c.source.startswith("%%needs_torch")]
+    assert skipped and all(text == SKIPPED + "\n" for text in skipped), skipped
+    unjudged = set()
+    for c, text in zip(code, out):
+        for task in [] if c.source.startswith("%%needs_torch") else CHECK_LINE.findall(c.source):
+            if task == "show_engine":  # prints the engine, not a verdict
+                continue
+            (line,) = [line for line in text.splitlines() if line.startswith(f"{task}: ")]
+            if line == f"{task}: not yet ({UNAVAILABLE})":
+                unjudged.add(task)
+            else:
+                assert line.startswith(f"{task}: OK"), line
+    assert unjudged == UNJUDGED[name]
