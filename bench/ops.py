@@ -2,10 +2,11 @@
 
 ``python bench/ops.py [REV ...]`` (default: 9365a49 and the working tree, written ``.``; a path to a
 file is an engine.py to try with the working tree's package) loads each engine as its own module and
-times ``a*b``, ``a+b``, ``a*2.0``, ``(a*b).tanh()``, ``Value(x)`` and backward per node on each in
-turn (the engines alternate inside every round, so a busy machine slows them alike), then prints the
-minimum over the rounds, in ns. A revision's engine is imported with the whole ``grad/`` package of
-that revision, extracted from git into a temporary directory, so whatever it imports is of its time.
+times ``a*b``, ``a+b``, ``a*2.0``, ``2.0*a``, ``a**2``, ``(a*b).tanh()``, ``Value(x)``, ``dot`` of 16
+Values and a bias, and backward per node on each in turn (the engines alternate inside every round,
+so a busy machine slows them alike), then prints the minimum over the rounds, in ns. A revision's
+engine is imported with the whole ``grad/`` package of that revision, extracted from git into a
+temporary directory, so whatever it imports is of its time.
 
 Example (a 2-core machine shared with other jobs; compare columns, not runs)::
 
@@ -35,8 +36,11 @@ OPS = {
     "a*b": "a * b",
     "a+b": "a + b",
     "a*2.0": "a * 2.0",
+    "2.0*a": "2.0 * a",
+    "a**2": "a**2",
     "(a*b).tanh()": "(a * b).tanh()",
     "Value(x)": "V(0.5)",
+    "dot(16)+b": "dot(w, x, b)",
 }
 
 
@@ -79,7 +83,8 @@ def chain(V: type, n: int):
 def time_ops(engine: ModuleType, number: int) -> dict[str, float]:
     """ns per op, one timing of each."""
     V = engine.Value
-    env = {"a": V(1.5), "b": V(-0.5), "V": V}
+    w, x = [V(0.1 * i) for i in range(16)], [V(1.0 - 0.1 * i) for i in range(16)]
+    env = {"a": V(1.5), "b": V(-0.5), "V": V, "dot": engine.dot, "w": w, "x": x}
     out = {op: timeit.timeit(code, globals=env, number=number) * 1e9 / number for op, code in OPS.items()}
     roots = [chain(V, BACKWARD_NODES) for _ in range(5)]
     t = min(timeit.timeit(root.backward, number=1) for root in roots)

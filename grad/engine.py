@@ -8,8 +8,8 @@ derivatives at forward time, and makes a node that remembers both::
 
 so that :meth:`Value.backward` is the chain rule, ``child.grad += local * node.grad`` per edge.
 The lecture's micrograd (:mod:`grad.lecture`) keeps a ``_backward`` closure per node instead; the
-arithmetic is the same. After ``class Value`` come the public helpers, the checks, pow's derivative,
-and last, under its own heading, the fast path: how nodes are stored and ordered, and each speed trick.
+arithmetic is the same. After ``class Value``: the public helpers, the checks, then the fast path
+(how nodes are stored and ordered, each speed trick with its gain) and pickling at any depth.
 """
 
 from __future__ import annotations
@@ -60,24 +60,22 @@ class Value:
         if (type(data) is float and _children is _NO_CHILDREN and _local is None
                 and type(label) is type(_op) is str):
             _make(data, _op, out=self)  # a leaf from a float: nothing to check (fast path, 4.)
+            self.label = label
         else:
             _checked(self, "Value()", data, _children, _op, label, _local)
-        self.label = label
     # fmt: on
 
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
 
     @property
-    def _prev(self) -> tuple[Value, ...]:
-        """The children of this node (its operands), in order; a child used twice appears twice."""
-        if self._a is not None:  # the fast path keeps one or two children in slots
+    def _prev(self) -> tuple[Value, ...]:  # the fast path keeps one or two children in slots
+        if self._a is not None:
             return (self._a,) if self._b is None else (self._a, self._b)
         return () if self._many is None else self._many[0]
 
     @property
     def _local(self) -> tuple[float, ...]:
-        """d(this node)/d(child) for each child in ``_prev``, recorded at forward time."""
         if self._a is not None:
             return (self._da,) if self._b is None else (self._da, self._db)
         return () if self._many is None else self._many[1]
@@ -114,20 +112,45 @@ class Value:
         return _make(out, "/", self, 1.0 / b, other, -out / b)
 
     def __pow__(self, other: Operand) -> Value:
-        """a ** b.   d/da = b * a**(b-1),   d/db = a**b * ln(a) for a Value b (base > 0 or NaN).
+        """a ** b.   d/da = b * a**(b-1) (:func:`_dpow`),   d/db = a**b * ln(a) for a Value b.
 
         Refused: ``0 ** n`` for ``n < 0`` (ZeroDivisionError); a negative base to a fractional power,
-        and ``0 ** n`` for ``0 < n < 1`` (ValueError). Infinities and NaN give torch's values.
+        ``0 ** n`` for ``0 < n < 1`` and a base <= 0 to a Value b (ValueError). Infinities and NaN
+        give torch's values.
         """
-        if isinstance(other, Value) or is_real(other) or type(other).__module__ == "numpy":  # as _operand
-            return _pow(self, other if isinstance(other, Value) else real(other, "pow: the exponent"))
-        return NotImplemented
+        x = self.data
+        if isinstance(other, Value):
+            n = other.data
+            if x <= 0:  # NaN goes through, as in torch
+                raise ValueError(
+                    "pow: with a Value exponent the base must be positive (d/db = a**b * ln(a)); "
+                    f"got base {fmt(x)}"
+                )
+        elif is_real(other) or type(other).__module__ == "numpy":  # as _operand
+            n = real(other, "pow: the exponent")
+        else:
+            return NotImplemented
+        if x == 0 and n < 0:
+            raise ZeroDivisionError(f"pow: 0.0 ** {fmt(n)} divides by zero")
+        if x < 0 and not n.is_integer():
+            raise ValueError(f"pow: a negative base ({fmt(x)}) to a non-integer power ({fmt(n)}) is not real")
+        if x == 0 and 0 < n < 1:
+            raise ValueError(f"pow: the derivative of x ** {fmt(n)} is infinite at x = 0.0")
+        try:
+            out = x**n
+        except OverflowError:
+            raise OverflowError(f"pow: {fmt(x)} ** {fmt(n)} overflows a float") from None
+        if isinstance(other, Value):
+            return _make(out, "**", self, _dpow(x, n), other, out * math.log(x))
+        return _make(out, f"**{int(n)}" if n.is_integer() else f"**{fmt(n)}", self, _dpow(x, n))
 
     def __neg__(self) -> Value:
         """-a.   d/da = -1."""
         return _make(-self.data, "neg", self, -1.0)
 
-    def __radd__(self, other: Operand) -> Value:  # other + self, children in that order
+    # Reflected: ``2 * a`` calls ``a.__rmul__(2)``; the number becomes a leaf and the first child.
+
+    def __radd__(self, other: Operand) -> Value:  # other + self
         if (other := _operand(other)) is NotImplemented:
             return NotImplemented
         return _make(other.data + self.data, "+", other, 1.0, self, 1.0)
@@ -145,20 +168,19 @@ class Value:
         other = _operand(other)
         return other if other is NotImplemented else other.__truediv__(self)
 
-    def __rpow__(self, other: Operand) -> Value:  # other ** self, for a number other > 0
+    def __rpow__(self, other: Operand) -> Value:  # other ** self
         other = _operand(other)
-        return other if other is NotImplemented else _pow(other, self)
+        return other if other is NotImplemented else other.__pow__(self)
 
     # ---- functions ---------------------------------------------------------------------------
 
     def exp(self) -> Value:
         """e**a.   d/da = e**a.   Raises OverflowError for a finite a above 709.78 (exp(inf) is inf)."""
+        x = self.data
         try:
-            e = math.exp(self.data)
+            e = math.exp(x)
         except OverflowError:
-            raise OverflowError(
-                f"exp: exp({fmt(self.data)}) overflows a float (above ~709.78 does)"
-            ) from None
+            raise OverflowError(f"exp: exp({fmt(x)}) overflows a float (above ~709.78 does)") from None
         return _make(e, "exp", self, e)
 
     def log(self) -> Value:
@@ -191,20 +213,17 @@ class Value:
     # ---- backprop ----------------------------------------------------------------------------
 
     def backward(self) -> None:
-        """Add d(self)/d(node) to the ``.grad`` of this node and of every node it depends on.
-
-        First the order: root first, every node before its children (:func:`backward_order`), so
-        that a node's gradient is complete when it is visited. Then the chain rule on every edge::
+        """Add d(self)/d(node) to the ``.grad`` of this node and of every node it depends on::
 
             self.grad = 1.0
-            for node in backward_order(self):
+            for node in backward_order(self):  # root first, every node before its children
                 for child, local in zip(node._prev, node._local):
                     child.grad += local * node.grad
 
-        The loop below is that one, on the slots where the fast path keeps edges, pushing this
-        call's gradients (``_mark``), not what ``.grad`` held. So gradients *accumulate*, as in
-        PyTorch: a second call doubles them (the root's too). Any depth works; threads take turns.
-        A ``.grad`` that is not a number raises a TypeError before any gradient changes.
+        The body runs that loop on the slots where the fast path keeps edges, pushing this call's
+        gradients (``_mark``), not what ``.grad`` held. So gradients *accumulate*, as in PyTorch: a
+        second call doubles them (the root's too). Any depth works; threads take turns. A ``.grad``
+        that is not a number raises a TypeError before any gradient changes.
         """
         with _exclusive("backward"):
             order = _order(self)  # 1. the order: root first, every node before its children
@@ -235,12 +254,12 @@ class Value:
         for n in backward_order(self):
             n.grad = 0.0
 
-    # ---- copying and pickling: the graph is kept, at any depth; the scratch slot is not --------
+    # ---- copying and pickling keep the graph, at any depth (see the last section) --------------
 
     def __reduce_ex__(self, protocol: int) -> tuple:
-        """(new, class, state): the state starts with the nodes below, if any (_Below, at the end)."""
-        state = {n: getattr(self, n) for c in type(self).__mro__ for n in _kept(c) if hasattr(self, n)}
-        state.update(getattr(self, "__dict__", {}))  # a subclass's own attributes travel too
+        """(new, class, (the nodes below or None, the attributes)): all but _id and _mark, made anew."""
+        attributes, slots = object.__getstate__(self)  # (the __dict__ or None, {slot: value})
+        state = {n: v for n, v in slots.items() if n not in ("_id", "_mark")} | (attributes or {})
         leaf = self._a is None and self._many is None
         below = None if leaf or id(self) in getattr(_copying, "ids", ()) else _Below(self)
         return copyreg.__newobj__, (type(self),), (below, state)
@@ -254,14 +273,6 @@ class Value:
             if not hasattr(child, "_id"):  # it gets its place in creation order now, before its parent
                 child._id = _next_id()
         self._id = _next_id() if given is None else given  # newer than every child
-
-
-def _kept(cls: type) -> list[str]:
-    """The slots of ``cls`` that copies keep: Value's less _id and _mark, or a subclass's own."""
-    if cls is Value:
-        return ["data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_many"]
-    slots = cls.__dict__.get("__slots__", ())
-    return [slots] if isinstance(slots, str) else [n for n in slots if n not in ("__dict__", "__weakref__")]
 
 
 # ---- public helpers -----------------------------------------------------------------------------
@@ -290,10 +301,7 @@ def node(data: Number, op: str, children: Iterable[Value], local: Iterable[Numbe
         >>> cube.backward(); cube.data, x.grad
         (27.0, 27.0)
     """
-    out = _new(Value)
-    _checked(out, "node()", data, children, op, label, local)
-    out.label = label
-    return out
+    return _checked(_new(Value), "node()", data, children, op, label, local)
 
 
 def vsum(values: Iterable[Operand]) -> Value:
@@ -338,11 +346,11 @@ def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Operand | None = None)
         kept = [i for i, x in enumerate(xs) if isinstance(x, Value)]
         children, local = (*ws, *(xs[i] for i in kept)), (*xd, *(wd[i] for i in kept))
     total = sum(map(mul, wd, xd), 0.0)
-    if bias is None:
-        return _node(total, "dot", children, local)
     if isinstance(bias, Value):
-        return _node(total + bias.data, "dot", (*children, bias), (*local, 1.0))
-    return _node(total + _number(bias, "dot: bias"), "dot", children, local)
+        children, local, total = (*children, bias), (*local, 1.0), total + bias.data
+    elif bias is not None:
+        total += _number(bias, "dot: bias")
+    return _node(total, "dot", children, local)
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -381,7 +389,7 @@ def _number(x: object, what: str) -> float:
     return real(x, what)
 
 
-def _checked(out: Value, who: str, data: object, kids: object, op: str, label: object, local: object) -> None:
+def _checked(out: Value, who: str, data: object, kids: object, op: str, label: str, local: object) -> Value:
     """Fill ``out`` as Value() and node() do, once every argument is checked; errors name ``who``."""
     data = real(data, f"{who}: data")
     kids = sequence(kids, f"{who}: children")
@@ -397,31 +405,11 @@ def _checked(out: Value, who: str, data: object, kids: object, op: str, label: o
     if not isinstance(op, str):
         raise TypeError(f"{who}: op must be a str, got {show(op)}")
     _node(data, op, kids, local, out)
+    out.label = label
+    return out
 
 
-# ---- pow: derivatives without underflow, torch's values at infinity and NaN ---------------------
-
-
-def _pow(base: Value, exponent: Value | float) -> Value:
-    """base ** exponent for a Value exponent or a number (a float): the checks, the value, the node."""
-    x, n = base.data, exponent.data if isinstance(exponent, Value) else exponent
-    if isinstance(exponent, Value) and x <= 0:  # NaN goes through, as in torch
-        raise ValueError(
-            f"pow: with a Value exponent the base must be positive (d/db = a**b * ln(a)); got base {fmt(x)}"
-        )
-    if x == 0 and n < 0:
-        raise ZeroDivisionError(f"pow: 0.0 ** {fmt(n)} divides by zero")
-    if x < 0 and not n.is_integer():
-        raise ValueError(f"pow: a negative base ({fmt(x)}) to a non-integer power ({fmt(n)}) is not real")
-    if x == 0 and 0 < n < 1:
-        raise ValueError(f"pow: the derivative of x ** {fmt(n)} is infinite at x = 0.0")
-    try:
-        out = x**n
-    except OverflowError:
-        raise OverflowError(f"pow: {fmt(x)} ** {fmt(n)} overflows a float") from None
-    if isinstance(exponent, Value):
-        return _make(out, "**", base, _dpow(x, n), exponent, out * math.log(x))
-    return _make(out, f"**{int(n)}" if n.is_integer() else f"**{fmt(n)}", base, _dpow(x, n))
+# ---- pow's derivative: no underflow, torch's values at infinity and NaN ----------------------------
 
 
 def _dpow(x: float, n: float) -> float:
@@ -442,10 +430,7 @@ def _dpow(x: float, n: float) -> float:
         return sign * (n * half) * half
 
 
-# =================================================================================================
-# The fast path: how nodes are stored and ordered, and what each speed trick is worth
-# =================================================================================================
-#
+# ==== The fast path: how nodes are stored and ordered, and what each speed trick is worth ========
 # bench/fast_path.py times tricks 1-3 switched off, as forward + backward of micrograd's moons demo
 # step (100 points): (a) the Value-API model code, 65,818 nodes; (b) grad.nn + grad.losses, 6,842
 # fused nodes (median slow-down of 25 interleaved blocks, quartiles; CPython 3.11, 2-core EPYC shared
@@ -465,9 +450,6 @@ def _dpow(x: float, n: float) -> float:
 #    inline. a*b: 295 ns (tuples to _node to _init) to 195 ns; the inline test alone, 220 to 195.
 # 6. One scratch slot: _mark is the visit mark of _order, then the gradient of backward().
 #    a*b: 204 ns with a slot for each, 195 with one.
-#
-# _order marks with a fresh object per call, so an interrupted call leaves nothing to clean up.
-# Every call that reaches a node shares its _mark, so calls take turns through _lock.
 
 _new = object.__new__
 _next_id = itertools.count().__next__  # creation order: a node is always newer than its children
@@ -508,7 +490,8 @@ def _node(data: Number, op: str, children: tuple, local: tuple, out: Value | Non
 
 @contextmanager
 def _exclusive(fn: str) -> Iterator[None]:
-    """Hold _lock; a second call from the same thread (a grad property, a __del__) is an error, not a hang."""
+    """Hold _lock, as calls that reach a node share its _mark; a second call from the same thread
+    (a grad property, a __del__) is an error, not a hang."""
     global _holder
     if _holder == threading.get_ident():
         raise RuntimeError(f"{fn}: called while this thread is inside backward() or backward_order()")
@@ -522,38 +505,36 @@ def _exclusive(fn: str) -> Iterator[None]:
 
 def _order(root: Value) -> list[Value]:
     """backward_order without the lock: collect the graph with a stack, sort it newest-first (trick 2)."""
-    visit = object()
+    visit = object()  # a fresh mark per call: an interrupted call leaves nothing to clean up
     root._mark = visit
-    nodes = [root]
+    nodes = []
     stack = [root]
     pop, push, add = stack.pop, stack.append, nodes.append
     while stack:
         n = pop()
+        add(n)
         a = n._a
         if a is not None:  # one or two children, in slots
             if a._mark is not visit:
                 a._mark = visit
                 push(a)
-                add(a)
             b = n._b
             if b is not None and b._mark is not visit:
                 b._mark = visit
                 push(b)
-                add(b)
         elif n._many is not None:
             for child in n._many[0]:
                 if child._mark is not visit:
                     child._mark = visit
                     push(child)
-                    add(child)
     nodes.sort(key=_creation, reverse=True)
     return nodes
 
 
 # ---- pickle and deepcopy at any depth -----------------------------------------------------------
 # Both save a node's state, children included, by recursion: 10,000 deep overflowed the stack. So
-# a node's state starts with a _Below of it, which pickle and copy take item by item: the nodes
-# below it, oldest first. Each arrives after its children, and is saved without a _Below.
+# a node's state starts with a _Below of it, which pickle and copy rebuild as a list, item by item:
+# the nodes below it, oldest first. Each arrives after its children, and is saved without a _Below.
 
 _copying = threading.local()  # .ids: the nodes that _Belows are handing out in this thread
 
@@ -563,14 +544,11 @@ class _Below:
 
     __slots__ = ("root",)
 
-    def __init__(self, root: Value | None = None) -> None:
+    def __init__(self, root: Value) -> None:
         self.root = root
 
-    def append(self, item: Value) -> None:  # unpickling hands the items back; their parents keep them
-        pass
-
     def __reduce_ex__(self, protocol: int) -> tuple:
-        return _Below, (), None, self._items()
+        return list, (), None, self._items()  # a list, appended to item by item
 
     def _items(self) -> Iterator[Value]:
         with _exclusive("pickle"):
