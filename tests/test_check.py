@@ -7,6 +7,7 @@ gradcheck must also work on a learner's lecture-style Value (``helpers.LectureVa
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import torch
 from helpers import LectureValue, all_close, lecture_neuron, t64
 
 from grad import Value
-from grad.check import GradcheckResult, analytic_grad, compare_grads, gradcheck, numerical_grad
+from grad.check import NO_TORCH, GradcheckResult, analytic_grad, compare_grads, gradcheck, numerical_grad
 from grad.engine import node
 
 # (f, point, exact gradient written out by hand); every f also runs on torch tensors
@@ -457,6 +458,23 @@ def test_compare_grads_catches_a_wrong_or_missing_gradient_and_leaves_yours_alon
     unused = LectureValue(1.0)
     result = compare_grads(lambda a, u: a * 2.0, [a, unused], names=["a", "u"])
     assert result.torch == (2.0, 0.0) and result.reference == (2.0, 0.0)
+
+
+def test_without_torch_compare_grads_still_checks_against_grad_value_and_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails, as in the browser
+    a, b = LectureValue(2.0, label="a"), LectureValue(-3.0, label="b")
+    a.grad, b.grad = -3.0, 2.0
+    result = compare_grads(lambda a, b: a * b, [a, b])
+    assert result.ok and result.torch is None and result.reference == (-3.0, 2.0)
+    assert repr(result).splitlines() == [
+        "             yours  grad.Value",
+        "a        -3.000000   -3.000000",
+        "b         2.000000    2.000000",
+        NO_TORCH,
+        "all 2 gradients agree with grad.Value to 1e-12: True",
+    ]
+    b.grad = 2.5
+    assert not compare_grads(lambda a, b: a * b, [a, b]).ok  # the check against grad.Value still judges
 
 
 @pytest.mark.parametrize("x", [math.inf, math.nan])
