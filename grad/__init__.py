@@ -9,6 +9,7 @@ Modules, one concept each:
 - ``grad.data``: the lecture's toy set and ``make_moons``.
 - ``grad.check``: numerical gradients and ``gradcheck``.
 - ``grad.viz``: graph drawing, the backward stepper, plots (needs the ``course`` extra).
+- ``grad.needs_torch``: the notebooks' ``%%needs_torch`` cells, skipped where PyTorch is missing.
 """
 
 from grad.engine import Value
