@@ -216,7 +216,7 @@ class Value:
         """Add d(self)/d(node) to the ``.grad`` of this node and of every node it depends on::
 
             self.grad = 1.0
-            for node in backward_order(self):  # root first, every node before its children
+            for node in backward_order(self):  # each after all that use it: its .grad is complete
                 for child, local in zip(node._prev, node._local):
                     child.grad += local * node.grad
 
@@ -257,7 +257,8 @@ class Value:
     # ---- copying and pickling keep the graph, at any depth (see the last section) --------------
 
     def __reduce_ex__(self, protocol: int) -> tuple:
-        """(new, class, (the nodes below or None, the attributes)): all but _id and _mark, made anew."""
+        """Saved as (new, class, (a _Below of the nodes below, or None; every attribute but _id and
+        _mark, which the copy gets anew))."""
         attributes, slots = object.__getstate__(self)  # (the __dict__ or None, {slot: value})
         state = {n: v for n, v in slots.items() if n not in ("_id", "_mark")} | (attributes or {})
         leaf = self._a is None and self._many is None
