@@ -3,8 +3,13 @@
     .venv/bin/python scripts/build_lite.py [--out lecture_notes/_build/html/lite]
 
 ``make notes`` runs it after the Sphinx build, so the notes site carries ``lite/``; a workbook opens at
-``lite/lab/index.html?path=NN_name.ipynb``. Everything it serves comes from pinned packages, fetched once
-into ``.venv-lite/`` (git-ignored by a ``.gitignore`` of its own) and reused:
+``lite/lab/index.html?path=notebooks/NN_name.ipynb``. Its files are laid out as the repository's, so the
+links between workbooks and notes work as in ``make lab``: ``notebooks/`` holds the workbooks (and
+``my_micrograd/``), ``lecture_notes/`` the notes (``*.md``, rendered by jupyterlab-myst's Markdown Preview,
+as locally) and the figures they show; a book a note links to is there too.
+
+Everything it serves comes from pinned packages, fetched once into ``.venv-lite/`` (git-ignored by a
+``.gitignore`` of its own) and reused:
 
 1. a venv of its own with JupyterLite (``LITE_PINS``, every package of it held to ``LITE_CONSTRAINTS``);
 2. the Pyodide runtime and ``@viz-js/viz`` (Graphviz compiled to WebAssembly), by ``npm pack``;
@@ -13,12 +18,13 @@ into ``.venv-lite/`` (git-ignored by a ``.gitignore`` of its own) and reused:
    load from there when the browser is online (and fail at once when it is not);
 4. the ``grad`` wheel of this work tree, in the lock as ``grad-course`` (imports ``grad``, depends on
    nothing): a cell's ``import grad`` loads it, with no install cell;
-5. ``jupyter lite build`` of the workbooks and an empty ``my_micrograd/`` (the checks
-   save the learner's engine there, in the browser's storage), with no source maps and piplite's PyPI
-   fallback off (a missing package fails at once instead of waiting on pypi.org);
+5. ``jupyter lite build`` of those files, with no source maps, piplite's PyPI fallback off (a missing
+   package fails at once instead of waiting on pypi.org) and ``make lab``'s JupyterLab settings
+   (``jupyterlab-settings/overrides.json5``: a note opens rendered);
 6. ``viz.js`` at ``static/viz/viz.js``, where :meth:`grad.viz.graph.ComputationGraph.pipe` looks for it.
 
-The same tree gives the same site, byte for byte: every time it records is the last commit's. Prints
+The same tree gives the same site, byte for byte: every time it records is the last commit's (or
+``SOURCE_DATE_EPOCH``'s). Prints
 the site's size and number of files.
 """
 
@@ -35,13 +41,18 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from workbook import MY_MICROGRAD, NOTEBOOKS
+from workbook import EXTERNAL, LINK, MY_MICROGRAD, NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".venv-lite"
 # jupyterlite-pyodide-kernel 0.8.6 starts Pyodide 314.0.6 (its PYODIDE_VERSION); jupyter-server is what
-# `jupyter lite build --contents` needs.
-LITE_PINS = ["jupyterlite-core==0.8.6", "jupyterlite-pyodide-kernel==0.8.6", "jupyter-server==2.21.1"]
+# `jupyter lite build --contents` needs; jupyterlab-myst (as in the course's venv) renders the notes.
+LITE_PINS = [
+    "jupyterlite-core==0.8.6",
+    "jupyterlite-pyodide-kernel==0.8.6",
+    "jupyter-server==2.21.1",
+    "jupyterlab-myst==2.7.0",
+]
 LITE_CONSTRAINTS = """\
 anyio==4.16.0 argon2-cffi==25.1.0 argon2-cffi-bindings==26.2.0 arrow==1.4.0 attrs==26.1.0
 beautifulsoup4==4.15.0 bleach==6.4.0 cffi==2.1.1 defusedxml==0.7.1 doit==0.37.0 fastjsonschema==2.22.3
@@ -56,9 +67,11 @@ rpds-py==2026.9.1 Send2Trash==2.2.0 six==1.17.0 soupsieve==4.1.4 terminado==0.18
 tornado==6.6.1 traitlets==5.16.1 typing_extensions==4.16.0 tzdata==2026.6 uri-template==1.3.0
 webcolors==25.10.0 webencodings==0.6.1 websocket-client==1.9.2
 """
-# the last commit's time, for every time the site records (the same tree gives the same site)
+# the last commit's time (or SOURCE_DATE_EPOCH's), for every time the site records (the same tree gives the
+# same site)
 EPOCH = int(
-    subprocess.run(
+    os.environ.get("SOURCE_DATE_EPOCH")
+    or subprocess.run(
         ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
     ).stdout
     or 315532800
@@ -234,15 +247,52 @@ def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
 
 
 def contents(dest: Path) -> None:
-    """The learner's files: the workbooks and an empty my_micrograd/ (where the checks save their work)."""
-    dest.mkdir()
+    """The learner's files, laid out as in the repository: the workbooks and an empty my_micrograd/ (where
+    the checks save their work) in notebooks/, the notes and their figures in lecture_notes/, and each
+    other file of the repository that a workbook or a note links to (a book)."""
+    notebooks, notes = dest / "notebooks", dest / "lecture_notes"
+    (notebooks / "my_micrograd").mkdir(parents=True)
     for notebook in sorted((ROOT / "notebooks").glob(NOTEBOOKS)):
-        shutil.copy2(notebook, dest)
-    (dest / "my_micrograd").mkdir()
+        shutil.copy2(notebook, notebooks)
     for name, text in {**MY_MICROGRAD, "README.md": BROWSER_README}.items():
-        (dest / "my_micrograd" / name).write_text(text, encoding="utf-8")
+        (notebooks / "my_micrograd" / name).write_text(text, encoding="utf-8")
+    notes.mkdir()
+    for note in sorted((ROOT / "lecture_notes").glob("*.md")):
+        shutil.copy2(note, notes)
+    sys.path.insert(0, str(ROOT / "lecture_notes" / "_figures"))
+    import make_figures  # the figures the notes show, as the site draws them (git-ignored in the repository)
+
+    figures = notes / "_generated" / "figures"
+    figures.mkdir(parents=True)
+    for name, data in sorted(make_figures.render_all().items()):
+        (figures / name).write_bytes(data)
+    for target in sorted(linked(dest)):
+        (dest / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / target, dest / target)
     for path in [*dest.rglob("*"), dest]:  # the file browser shows these times: the last commit's
         os.utime(path, (EPOCH, EPOCH))
+
+
+def linked(dest: Path) -> set[str]:
+    """The repository's files (paths from its root) that the workbooks and notes in ``dest`` link to
+    and ``dest`` lacks."""
+    missing = set()
+    for page in [*dest.glob("*/*.ipynb"), *dest.glob("*/*.md")]:
+        for href in relative_links(page):
+            target = os.path.normpath(os.path.join(page.parent.relative_to(dest), href))
+            if not (dest / target).exists() and (ROOT / target).is_file():
+                missing.add(Path(target).as_posix())
+    return missing
+
+
+def relative_links(page: Path) -> list[str]:
+    """The relative links (anchors dropped) in a note, or in a notebook's markdown cells."""
+    text = page.read_text(encoding="utf-8")
+    if page.suffix == ".ipynb":
+        cells = json.loads(text)["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    hrefs = (m[2].partition("#")[0] for m in LINK.finditer(text))
+    return [h for h in hrefs if h and not EXTERNAL.match(h)]
 
 
 def build(out: Path) -> None:
@@ -261,6 +311,7 @@ def build(out: Path) -> None:
         settings = {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}}
         config = {"appName": "grad course", "exposeAppInBrowser": True, "litePluginSettings": settings}
         (work / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": config}, indent=2))
+        (work / "overrides.json").write_text(json.dumps(lab_settings(), indent=2))
         shutil.rmtree(out, ignore_errors=True)
         run(
             venv / "bin/jupyter",
@@ -284,6 +335,13 @@ def build(out: Path) -> None:
     extract(npm_pack(f"@viz-js/viz@{VIZ_VERSION}"), viz, lambda n: n == "viz.js")
     (viz / "dist" / "viz.js").replace(viz / "viz.js")
     (viz / "dist").rmdir()
+
+
+def lab_settings() -> dict:
+    """``make lab``'s JupyterLab settings (``jupyterlab-settings/overrides.json5``, whose comments are
+    whole lines)."""
+    text = (ROOT / "jupyterlab-settings" / "overrides.json5").read_text(encoding="utf-8")
+    return json.loads("\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")))
 
 
 def main() -> None:

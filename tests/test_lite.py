@@ -3,9 +3,12 @@
 The site is built once per run (into a temporary folder) and served from 127.0.0.1 to headless Chromium,
 whose every other host fails to resolve. The page auto-attaches its workers (the kernel runs in one, the
 service worker serves the files), so requests are counted wherever they come from: none may leave
-127.0.0.1. Workbooks 02, 03 and 04 are opened in JupyterLab, their tasks filled from the book (each ``...``
-cell gets the book's cell of the same id, markers dropped), and run whole: no cell fails, the graphs
-render (an SVG in an ``<img>`` that decodes), and every check says OK.
+127.0.0.1 but those a test means to see. Workbooks 02, 03 and 04 are opened in JupyterLab, their tasks
+filled from the book (each ``...`` cell gets the book's cell of the same id, markers dropped), and run
+whole: no cell fails, the graphs render (an SVG in an ``<img>`` that decodes), and every check says OK.
+The site's files are laid out as the repository's, so every link between workbooks and notes leads to a
+file it serves, and a click on one opens the note rendered. In the kernel, the Colab install cell does
+nothing, and ``import numpy`` asks Pyodide's CDN for numpy's wheel (offline: ModuleNotFoundError, at once).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import functools
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -27,6 +31,8 @@ from helpers import NOTEBOOKS, ROOT, load, make_n, read_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 workbook = load(ROOT / "scripts" / "workbook.py")
+sys.path.insert(0, str(ROOT / "scripts"))  # build_lite imports workbook
+build_lite = load(ROOT / "scripts" / "build_lite.py")
 
 # shell.currentWidget stays null in a headless window that never has focus: find the notebook's panel
 # (the lab restores the notebooks open before, so there may be several)
@@ -143,6 +149,14 @@ def wait(tools, expression: str, timeout: float) -> None:
         pump(tools, 0.2)
 
 
+def open_workbook(tools, base: str, name: str) -> str:
+    """Open the workbook ``name`` as a notebook page's "Run in your browser" does; the expression of its
+    panel."""
+    path = f"notebooks/{name}"
+    tools.open(f"{base}/lite/lab/index.html?path={urllib.parse.quote(path)}", timeout=120)
+    return PANEL.replace("NAME", json.dumps(path))
+
+
 def filled_from_book(name: str) -> dict[str, str]:
     """{cell id: the book's code, markers dropped} for each workbook cell with a task (a line ``...``)."""
     book = {c.id: c.source for c in read_notebook(NOTEBOOKS / "solutions" / name).cells}
@@ -154,6 +168,16 @@ def filled_from_book(name: str) -> dict[str, str]:
             lines = book[cell.id].splitlines()
             fills[cell.id] = "\n".join(x for x in lines if x.strip() not in (workbook.BEGIN, workbook.END))
     return fills
+
+
+def requested(tools, seen: int) -> list[str]:
+    """The URLs the page and its workers have requested since event number ``seen``."""
+    events = tools.events[seen:]
+    return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+
+
+def outside(urls: list[str]) -> list[str]:
+    return [u for u in urls if urllib.parse.urlsplit(u).hostname not in ("127.0.0.1", None)]
 
 
 def text(outputs: list[dict]) -> str:
@@ -172,8 +196,7 @@ def test_a_workbook_runs_offline_with_its_tasks_filled_from_the_book(lab, name: 
     tools, base = lab
     seen = len(tools.events)
     start = time.monotonic()
-    tools.open(f"{base}/lite/lab/index.html?path={urllib.parse.quote(name)}", timeout=120)
-    panel = PANEL.replace("NAME", json.dumps(name))
+    panel = open_workbook(tools, base, name)
     wait(tools, f"{panel}?.sessionContext?.session?.kernel?.status === 'idle'", 300)
     ready = time.monotonic() - start
     fills = filled_from_book(name)
@@ -208,15 +231,123 @@ def test_a_workbook_runs_offline_with_its_tasks_filled_from_the_book(lab, name: 
             check = workbook.CHECK.search(fills[c["id"]]).group(1)
             said = text(c["outputs"]).splitlines()  # "NAME: OK", or "NAME: OK; saved to my_micrograd/..."
             assert any(line.startswith(f"{check}: OK") for line in said), (c["id"], said)
-    requests = [
-        e["params"]["request"]["url"]
-        for e in tools.events[seen:]
-        if e.get("method") == "Network.requestWillBeSent"
-    ]
+    requests = requested(tools, seen)
     assert len(requests) > 50  # the workers' requests are seen: the wheels come from the kernel's worker
     assert any(u.endswith(".whl") for u in requests)
-    outside = [u for u in requests if urllib.parse.urlsplit(u).hostname not in ("127.0.0.1", None)]
-    assert outside == []
+    assert outside(requests) == []
+
+
+# -- the files: laid out as the repository's, so the links between workbooks and notes work -----------
+
+
+def served(lite: Path) -> Path:
+    """The folder of the files the learner sees (the contents' root)."""
+    return lite / "files"
+
+
+def test_the_files_are_laid_out_as_the_repositorys(lite_site: Path) -> None:
+    files = served(lite_site / "lite")
+    for workbook_path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        assert (files / "notebooks" / workbook_path.name).read_bytes() == workbook_path.read_bytes()
+    notes = sorted(p.name for p in (ROOT / "lecture_notes").glob("*.md"))
+    assert notes and sorted(p.name for p in (files / "lecture_notes").glob("*.md")) == notes
+    assert (files / "notebooks" / "my_micrograd" / "__init__.py").is_file()
+    listed = json.loads((lite_site / "lite" / "api" / "contents" / "notebooks" / "all.json").read_text())
+    assert {c["name"] for c in listed["content"]} >= {"01_derivatives.ipynb", "my_micrograd"}
+
+
+def test_every_relative_link_in_a_workbook_or_note_leads_to_a_file_the_site_serves(lite_site: Path) -> None:
+    files = served(lite_site / "lite")
+    pages = [*files.glob("notebooks/*.ipynb"), *files.glob("lecture_notes/*.md")]
+    figure = re.compile(r"^```\{figure\}\s+(\S+)", re.MULTILINE)  # a note's figures, as MyST writes them
+    links = 0
+    for page in pages:
+        hrefs = build_lite.relative_links(page)
+        if page.suffix == ".md":
+            hrefs += figure.findall(page.read_text(encoding="utf-8"))
+        for href in hrefs:
+            links += 1
+            target = (page.parent / urllib.parse.unquote(href)).resolve()
+            assert target.is_relative_to(files.resolve()) and target.is_file(), (page.name, href)
+    workbook_links = [h for p in files.glob("notebooks/*.ipynb") for h in build_lite.relative_links(p)]
+    assert len([h for h in workbook_links if h.startswith("../lecture_notes/")]) >= 7  # each links its notes
+    assert links > 100, links
+
+
+def test_a_click_on_a_workbooks_link_opens_the_note_rendered_with_its_figure(lab) -> None:
+    tools, base = lab
+    panel = open_workbook(tools, base, "02_value_object.ipynb")
+    note = "lecture_notes/value_and_graphs.md"
+    anchors = f"({panel})?.node?.querySelectorAll('.jp-MarkdownCell a') ?? []"
+    link = f"[...{anchors}].find(a => a.href.includes('{note}'))"
+    wait(tools, f"!!{link}", 120)
+    tools.evaluate(f"{link}.click()")
+    opened = "[...window.jupyterapp.shell.widgets('main')].find(w => w.context?.path === NOTE)"
+    opened = opened.replace("NOTE", json.dumps(note))
+    figure = f"[...({opened}).node.querySelectorAll('img')].find(i => i.src.includes('expression.svg'))"
+    wait(tools, f"{opened} && {figure}?.naturalWidth > 0", 120)  # rendered: the figure is a picture
+    shown = tools.evaluate(f"({opened}).node.innerText")
+    assert "{figure}" not in shown and "Value" in shown, shown[:500]
+    assert tools.evaluate(f"!({opened}).node.querySelector('.jp-FileEditor')"), "opened in the text editor"
+
+
+# -- the kernel: the Colab install cell, and numpy from Pyodide's CDN ----------------------------------
+
+# Run the cell CODE in the panel's kernel, at most 60 s; its stream, result and error messages, and its time.
+EXECUTE = """(async () => {
+  const kernel = PANEL.sessionContext.session.kernel, out = [];
+  const future = kernel.requestExecute({code: CODE, stop_on_error: false});
+  const kept = ['stream', 'error', 'execute_result'];
+  future.onIOPub = m => { if (kept.includes(m.header.msg_type)) out.push(m.content); };
+  const late = new Promise(r => setTimeout(() => r('late'), 60000)), start = performance.now();
+  const ended = await Promise.race([future.done, late]);
+  return {late: ended === 'late', out, seconds: (performance.now() - start) / 1000};
+})()"""
+
+
+def test_in_the_kernel_the_install_cell_does_nothing_and_numpy_is_asked_of_pyodides_cdn(lab) -> None:
+    tools, base = lab
+    panel = open_workbook(tools, base, "02_value_object.ipynb")
+    wait(tools, f"{panel}?.sessionContext?.session?.kernel?.status === 'idle'", 300)
+
+    def run(code: str) -> tuple[list[dict], list[str], float]:
+        seen = len(tools.events)
+        old, tools.timeout = tools.timeout, 90
+        try:
+            result = tools.evaluate(
+                EXECUTE.replace("PANEL", panel).replace("CODE", json.dumps(code)), await_promise=True
+            )
+        finally:
+            tools.timeout = old
+        pump(tools, 1.0)
+        assert not result["late"], code
+        return result["out"], requested(tools, seen), result["seconds"]
+
+    out, urls, _ = run(workbook.install_cell("https://github.com/owner/grad-course"))
+    assert out == [] and outside(urls) == [], (out, outside(urls))  # grad loads from the site: no %pip
+    out, urls, _ = run("import sys\nprint(sorted(m for m in ('grad', 'numpy') if m in sys.modules))")
+    assert text(out) == "['grad']\n" and outside(urls) == []
+    lock = pyodide_lock()
+    out, urls, took = run("import numpy")
+    expected = f"{build_lite.PYODIDE_CDN}{lock['packages']['numpy']['file_name']}"
+    assert expected == (
+        f"https://cdn.jsdelivr.net/pyodide/v{build_lite.PYODIDE_VERSION}/full/{lock['packages']['numpy']['file_name']}"
+    )
+    assert set(outside(urls)) == {expected}, outside(urls)
+    errors = [o for o in out if "ename" in o]
+    # the kernel names the class as "<class 'ModuleNotFoundError'>"
+    assert [(e["ename"].strip("<>'").removeprefix("class '"), e["evalue"]) for e in errors] == [
+        ("ModuleNotFoundError", "No module named 'numpy'")
+    ], errors
+    print(f"import numpy offline: ModuleNotFoundError after {took:.1f} s")
+
+
+def pyodide_lock() -> dict:
+    """Pyodide's own lock, as the npm package has it (the build points its entries at the CDN)."""
+    import tarfile
+
+    with tarfile.open(build_lite.npm_pack(f"pyodide@{build_lite.PYODIDE_VERSION}")) as tar:
+        return json.load(tar.extractfile("package/pyodide-lock.json"))
 
 
 def test_without_torch_compare_grads_says_so_and_still_checks_against_grad_value(monkeypatch) -> None:
