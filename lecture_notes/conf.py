@@ -67,7 +67,10 @@ html_title = "Backprop from scratch"
 
 extensions = ["myst_nb", "sphinx.ext.mathjax", "sphinx_copybutton"]
 extensions += ["where_code", "alt_text", "search_excerpts"]  # _ext/: the site's own
-# The repository shown in the header and on the home page ("": `git remote get-url origin`, if any).
+# The course's repository, e.g. "https://github.com/OWNER/REPO": shown in the header and on the home page
+# ("": `git remote get-url origin`'s, if any). A plain string: scripts/workbook.py's repository_setting reads
+# it for the site and the workbooks alike. On GitHub, `scripts/workbook.py build` starts every workbook with
+# a cell that installs grad on Colab, and each notebook page links to Colab once the workbooks have it.
 repository_url = ""
 exclude_patterns = [
     "_build",

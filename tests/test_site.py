@@ -335,55 +335,72 @@ def test_the_repository_is_the_setting_else_origin_else_nothing(tmp_path: Path) 
     assert where.repository("", tmp_path) == "", "a local path is not an address to show"
 
 
-def test_colab_links_only_for_github_and_their_install_cell() -> None:
+def test_colab_links_only_for_github_and_only_to_a_workbook_that_installs_grad(tmp_path: Path) -> None:
     where = _ext("where_code")
     url = where.colab_url("https://github.com/owner/grad-course", "main", "notebooks/02_value_object.ipynb")
     assert url == (
         "https://colab.research.google.com/github/owner/grad-course/blob/main/notebooks/02_value_object.ipynb"
     )
     assert where.colab_url("https://gitlab.com/owner/grad-course", "main", "notebooks/x.ipynb") is None
-    cell = where.install_cell("https://github.com/owner/grad-course")
-    assert 'find_spec("grad") is None' in cell
-    assert '%pip install -q "grad-course @ git+https://github.com/owner/grad-course"' in cell
-    page = where.notebook_links_html(
-        "02_value_object.ipynb", "../lite/x", url, "https://github.com/owner/grad-course"
-    )
+    page = where.notebook_links_html("02_value_object.ipynb", "../lite/x", url, [])
     assert f'<a class="grad-run-colab" href="{url}">Open in Colab</a>' in page
-    assert (
-        "<code>%pip install -q &quot;grad-course @ git+https://github.com/owner/grad-course&quot;</code>"
-        in page
-    )
-    assert "grad-run-colab" not in where.notebook_links_html("02_value_object.ipynb", "../lite/x", None)
+    assert "grad-run-colab" not in where.notebook_links_html("02_value_object.ipynb", "../lite/x", None, [])
     header = where.header_html("https://github.com/owner/grad-course", "../x.zip")
     assert '<a href="https://github.com/owner/grad-course">' in header and "make lab" in header
+    repo, path = "https://github.com/owner/grad-course", tmp_path / "02.ipynb"
+    cell = {"cell_type": "code", "source": where.workbook.install_cell(repo).splitlines(keepends=True)}
+    path.write_text(json.dumps({"cells": [cell, {"cell_type": "markdown", "source": "# 02"}]}))
+    assert where.installs_grad(path, repo)
+    assert not where.installs_grad(path, "https://github.com/someone/else"), "another repository's cell"
+    assert not where.installs_grad(path, "https://example.org/owner/grad-course"), "not on GitHub"
+    assert not where.installs_grad(tmp_path / "missing.ipynb", repo)
+    path.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": "# 02"}, cell]}))
+    assert not where.installs_grad(path, repo), "the cell must come first"
 
 
-def test_a_github_repository_gives_each_notebook_page_a_colab_link() -> None:
-    """What the site's build does to a notebook's page when conf's repository is on GitHub."""
+def _notebook_page_links(tmp_path: Path, first_cell: str | None) -> str:
+    """The links the site's build puts on notebook 03's page, with conf's repository on GitHub and the
+    committed workbook (in a folder laid out as the repository) starting with ``first_cell``."""
     from types import SimpleNamespace
 
     from docutils.core import publish_doctree
 
     where = _ext("where_code")
-    config = SimpleNamespace(lite_url="lite/lab/index.html?path={name}", repository_branch="main")
+    (tmp_path / "notebooks").mkdir(exist_ok=True)
+    cells = [{"cell_type": "code", "source": first_cell}] if first_cell else []
+    cells.append({"cell_type": "code", "source": "import matplotlib.pyplot as plt"})
+    (tmp_path / "notebooks" / "03_backprop_by_hand.ipynb").write_text(json.dumps({"cells": cells}))
+    config = SimpleNamespace(lite_url="lite/lab/index.html?path=notebooks/{name}", repository_branch="main")
     app = SimpleNamespace(
         env=SimpleNamespace(docname="notebooks/03_backprop_by_hand"),
         config=config,
+        srcdir=str(tmp_path / "lecture_notes"),
         grad_repository="https://github.com/owner/grad-course",
     )
     keep = {"doctitle_xform": False}  # a section with its title, as MyST-NB gives
     doctree = publish_doctree("03 · Backprop\n=============\n\nText.", settings_overrides=keep)
     where.add_notebook_links(app, doctree)
     section = next(iter(doctree.findall(lambda n: n.tagname == "section")))
-    links = section[1].astext()
     assert section[0].tagname == "title" and section[1].tagname == "raw", section
-    assert 'href="../lite/lab/index.html?path=03_backprop_by_hand.ipynb">Run in your browser</a>' in links
-    colab = "https://colab.research.google.com/github/owner/grad-course/blob/main/notebooks/03_backprop_by_hand.ipynb"
-    assert f'href="{colab}">Open in Colab</a>' in links
     app.env.docname = "backward"  # a note: no links
     note = publish_doctree("Backward\n========\n\nText.", settings_overrides=keep)
     where.add_notebook_links(app, note)
     assert not list(note.findall(lambda n: n.tagname == "raw"))
+    return section[1].astext()
+
+
+def test_a_notebook_page_links_colab_exactly_when_its_workbook_installs_grad(tmp_path: Path) -> None:
+    """What the site's build does to a notebook's page when conf's repository is on GitHub."""
+    install = _ext("where_code").workbook.install_cell("https://github.com/owner/grad-course")
+    links = _notebook_page_links(tmp_path, install)
+    run = 'href="../lite/lab/index.html?path=notebooks/03_backprop_by_hand.ipynb">Run in your browser</a>'
+    assert run in links
+    colab = "https://colab.research.google.com/github/owner/grad-course/blob/main/notebooks/03_backprop_by_hand.ipynb"
+    assert f'href="{colab}">Open in Colab</a>' in links
+    assert "needs the network: it imports matplotlib" in links
+    for first in (None, install.replace("owner/", "fork/")):  # no cell, or one for another repository
+        links = _notebook_page_links(tmp_path, first)
+        assert run in links and "Open in Colab" not in links and "colab" not in links, first
 
 
 def _announcement(page: Path) -> str:
@@ -396,7 +413,8 @@ def _announcement(page: Path) -> str:
 def test_every_page_says_where_the_code_is(site: Path) -> None:
     """The header of every page, and the home page's article: the repository (when known), `make lab`,
     `make test` and the zip, whose link works from every folder."""
-    repo = _ext("where_code").repository(_conf().repository_url, ROOT)
+    where = _ext("where_code")
+    repo = where.repository(where.workbook.repository_setting(), ROOT)
     for page in [site / "index.html", site / "backward.html", *(site / "notebooks").glob("*.html")]:
         header = _announcement(page)
         assert "<code>make lab</code>" in header and "<code>make test</code>" in header, page.name
@@ -435,19 +453,30 @@ def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site:
 
 
 def test_every_notebook_page_runs_in_the_browser_and_says_where_work_is_kept(site: Path) -> None:
-    repo = _ext("where_code").repository(_conf().repository_url, ROOT)
+    """The browser copy's link and note on every notebook page; which notebooks need the network there
+    (01 and 06 plot with matplotlib, which only Pyodide's CDN serves); Colab only for a workbook that
+    installs grad from the repository shown."""
+    where = _ext("where_code")
+    repo = where.repository(where.workbook.repository_setting(), ROOT)
+    online = {"01_derivatives", "06_mlp_training"}
+    assert online < set(NOTEBOOKS)
     for notebook in NOTEBOOKS:
         text = (site / "notebooks" / f"{notebook}.html").read_text(encoding="utf-8")
-        assert f'<a class="grad-run-lite" href="../lite/lab/index.html?path={notebook}.ipynb">' in text
-        note = re.search(r'<p class="grad-run-note">(.*?)</p>', text, re.S)[1]  # the first one
-        for words in (
-            "browser&#x27;s storage",
-            "File \u203a Download",
-            "numpy or matplotlib",
-            "need the network",
-        ):
+        href = f"../lite/lab/index.html?path=notebooks/{notebook}.ipynb"
+        assert f'<a class="grad-run-lite" href="{href}">' in text
+        note = re.search(r'<p class="grad-run-note">(.*?)</p>', text, re.S)[1]
+        for words in ("browser&#x27;s storage", "File \u203a Download"):
             assert words in note, (notebook, words)
-        assert ("grad-run-colab" in text) == repo.startswith("https://github.com/"), notebook
+        network = re.search(r'<p class="grad-run-network">(.*?)</p>', text, re.S)[1]
+        if notebook in online:
+            assert (
+                network.startswith("In the browser this notebook needs the network")
+                and "matplotlib" in network
+            )
+        else:
+            assert network.startswith("In the browser this notebook runs offline"), (notebook, network)
+        installs = where.installs_grad(ROOT / "notebooks" / f"{notebook}.ipynb", repo)
+        assert ("grad-run-colab" in text) == installs, notebook
 
 
 def _img_alts(page: Path) -> list[tuple[str, str]]:

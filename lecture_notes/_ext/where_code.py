@@ -1,17 +1,23 @@
 """Where the code is, on every page of the notes site.
 
-- The header of every page: the repository (``repository_url`` in conf.py, or else ``git remote get-url
-  origin``; nothing when neither is known), the two commands (``make lab``, ``make test``) and a download
-  that works offline, ``_downloads/grad-course.zip`` (``scripts/course_zip.py``: the workbooks and the
-  ``grad`` wheel).
+- The header of every page: the repository (``repository_url`` in conf.py, read by
+  ``scripts/workbook.py``'s ``repository_setting``, as for the workbooks' install cell; or else ``git remote
+  get-url origin``; nothing when neither is known), the two commands (``make lab``, ``make test``) and a
+  download that works offline, ``_downloads/grad-course.zip`` (``scripts/course_zip.py``: the workbooks and
+  the ``grad`` wheel).
 - The home page: the same, where it has a ``{where-code}`` directive.
 - Every notebook page: "Run in your browser" (the workbook in the site's JupyterLite copy, ``lite/``),
-  what that keeps where, and, when the repository is on GitHub, "Open in Colab".
+  what that keeps where and whether the notebook needs the network there (it does when it imports numpy or
+  matplotlib, which only Pyodide's CDN serves), and "Open in Colab" when the committed workbook starts with
+  the install cell for the repository shown (``workbook.install_cell``: it is there when conf.py names a
+  GitHub repository). A repository known from ``origin`` alone gets no Colab link: Colab would open a
+  workbook without that cell, whose first ``import grad`` fails.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 import sys
@@ -20,14 +26,19 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import workbook  # noqa: E402  scripts/workbook.py: the repository setting and the install cell
+
 ZIP = "_downloads/grad-course.zip"
 COMMANDS = (("make lab", "run the notebooks"), ("make test", "check everything"))
 BROWSER_NOTE = (
     "Run in your browser opens this notebook's workbook in a copy of JupyterLab that runs in this page's "
     "browser, with nothing to install. Your work is kept in this browser's storage, on this computer only: "
-    "use File \u203a Download to save a notebook as a file. Cells that use numpy or matplotlib load them "
-    "from the internet, so they need the network; everything else runs offline."
+    "use File \u203a Download to save a notebook as a file."
 )
+ONLINE = ("numpy", "matplotlib")  # in the browser, only Pyodide's CDN serves them
+_IMPORTS = re.compile(rf"^[ \t]*(?:import|from)[ \t]+({'|'.join(ONLINE)})\b", re.MULTILINE)
 
 _SCP = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$")  # git@github.com:owner/repo.git
 
@@ -65,51 +76,44 @@ def repository(configured: str, root: Path) -> str:
     return web_url(proc.stdout) if proc.returncode == 0 else ""
 
 
-def github(url: str) -> str | None:
-    """``owner/repo`` of a GitHub address, else None.
-
-    >>> github("https://github.com/owner/repo"), github("https://example.org/owner/repo")
-    ('owner/repo', None)
-    """
-    m = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)", url)
-    return f"{m[1]}/{m[2]}" if m else None
-
-
 def colab_url(repo: str, branch: str, path: str) -> str | None:
     """Colab's address for the notebook at ``path`` in ``repo`` (a web address), if it is on GitHub.
 
     >>> colab_url("https://github.com/o/r", "main", "notebooks/02_value_object.ipynb")
     'https://colab.research.google.com/github/o/r/blob/main/notebooks/02_value_object.ipynb'
     """
-    slug = github(repo)
+    slug = workbook.github(repo)
     return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}" if slug else None
 
 
-def pip_install(repo: str) -> str:
-    """The notebook command that installs ``grad`` from the repository at ``repo`` (a web address).
+def needs_network(path: Path) -> list[str]:
+    """The modules of ``ONLINE`` that the notebook at ``path`` imports in its code cells (in the browser,
+    those cells load them from the internet).
 
-    >>> pip_install("https://github.com/o/r")
-    '%pip install -q "grad-course @ git+https://github.com/o/r"'
+    >>> import tempfile
+    >>> cells = [{"cell_type": "code", "source": ["import math\\n", "import matplotlib.pyplot as plt"]}]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = Path(d, "n.ipynb").write_text(json.dumps({"cells": cells}))
+    ...     needs_network(Path(d, "n.ipynb"))
+    ['matplotlib']
     """
-    return f'%pip install -q "grad-course @ git+{repo}"'
+    code = "\n".join("".join(c["source"]) for c in _cells(path) if c.get("cell_type") == "code")
+    return sorted(set(_IMPORTS.findall(code)))
 
 
-def install_cell(repo: str) -> str:
-    """The first cell a notebook needs on Colab: it installs ``grad`` from the repository when it is missing.
-
-    Colab can install from a git repository (``pip install git+https://...``); the wheel is not committed,
-    so there is no raw URL of it to install from.
-
-    >>> print(install_cell("https://github.com/o/r"))
-    import importlib.util
-    if importlib.util.find_spec("grad") is None:  # on Colab: install the course's package
-        %pip install -q "grad-course @ git+https://github.com/o/r"
-    """
+def installs_grad(path: Path, repo: str) -> bool:
+    """Whether the notebook at ``path`` starts with the install cell for ``repo`` (so Colab can run it)."""
+    cells, cell = _cells(path), workbook.install_cell(repo)
     return (
-        "import importlib.util\n"
-        'if importlib.util.find_spec("grad") is None:  # on Colab: install the course\'s package\n'
-        f"    {pip_install(repo)}"
+        bool(cells and cell) and cells[0].get("cell_type") == "code" and "".join(cells[0]["source"]) == cell
     )
+
+
+def _cells(path: Path) -> list[dict]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def header_html(repo: str, zip_href: str) -> str:
@@ -125,18 +129,26 @@ def header_html(repo: str, zip_href: str) -> str:
     return '<span class="grad-where">' + " · ".join(parts) + "</span>"
 
 
-def notebook_links_html(name: str, lite: str, colab: str | None, repo: str = "") -> str:
-    """The links at the top of a notebook's page (``lite`` and ``colab``: the addresses to open; ``repo``:
-    the repository, whose ``grad`` Colab installs)."""
+def notebook_links_html(name: str, lite: str, colab: str | None, online: list[str]) -> str:
+    """The links at the top of a notebook's page (``lite`` and ``colab``: the addresses to open; ``online``:
+    the modules the browser must load from the internet for it).
+
+    >>> print(notebook_links_html("01.ipynb", "lite/x", None, ["matplotlib"]))  # doctest: +ELLIPSIS
+    <div ...Run in your browser</a></p><p class="grad-run-note">...</p><p class="grad-run-network">In the
+    browser this notebook needs the network: it imports matplotlib, which the browser loads from the
+    internet.</p></div>
+    """
     links = [f'<a class="grad-run-lite" href="{html.escape(lite)}">Run in your browser</a>']
-    notes = [html.escape(BROWSER_NOTE)]
     if colab:
         links.append(f'<a class="grad-run-colab" href="{html.escape(colab)}">Open in Colab</a>')
-        notes.append(
-            "On Colab, install grad first, in a cell of its own: "
-            f"<code>{html.escape(pip_install(repo))}</code>"
-        )
-    paragraphs = "".join(f'<p class="grad-run-note">{note}</p>' for note in notes)
+    network = (
+        f"In the browser this notebook needs the network: it imports {' and '.join(online)}, which the "
+        "browser loads from the internet."
+        if online
+        else "In the browser this notebook runs offline: it needs nothing from the internet."
+    )
+    paragraphs = f'<p class="grad-run-note">{html.escape(BROWSER_NOTE)}</p>'
+    paragraphs += f'<p class="grad-run-network">{network}</p>'
     opening = f'<div class="grad-run" data-notebook="{html.escape(name)}">'
     return f"{opening}<p>{' · '.join(links)}</p>{paragraphs}</div>"
 
@@ -160,7 +172,8 @@ def relative(docname: str, target: str) -> str:
 
 
 def _resolve(app, config) -> None:
-    app.grad_repository = repository(config.repository_url, Path(app.srcdir).parent)
+    setting = workbook.repository_setting(Path(app.confdir) / "conf.py")
+    app.grad_repository = repository(setting, Path(app.srcdir).parent)
 
 
 def add_notebook_links(app, doctree) -> None:
@@ -168,9 +181,12 @@ def add_notebook_links(app, doctree) -> None:
     if not docname.startswith("notebooks/"):
         return
     name = docname.split("/", 1)[1] + ".ipynb"
+    committed = Path(app.srcdir).parent / "notebooks" / name  # the workbook: Colab and the browser open it
     lite = relative(docname, app.config.lite_url.format(name=name))
-    colab = colab_url(app.grad_repository, app.config.repository_branch, f"notebooks/{name}")
-    raw = nodes.raw("", notebook_links_html(name, lite, colab, app.grad_repository), format="html")
+    colab = None
+    if installs_grad(committed, app.grad_repository):
+        colab = colab_url(app.grad_repository, app.config.repository_branch, f"notebooks/{name}")
+    raw = nodes.raw("", notebook_links_html(name, lite, colab, needs_network(committed)), format="html")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None and isinstance(section[0], nodes.title):
         section.insert(1, raw)
@@ -184,16 +200,15 @@ def add_header(app, pagename, templatename, context, doctree) -> None:
 
 def build_zip(app, exception) -> None:
     if exception is None and app.builder.format == "html":
-        sys.path.insert(0, str(Path(app.srcdir).parent / "scripts"))
-        import course_zip
+        import course_zip  # scripts/, on the path with workbook
 
         course_zip.build(Path(app.outdir) / ZIP)
 
 
 def setup(app):
-    app.add_config_value("repository_url", "", "env")
+    # conf.py's repository_url is read by workbook.repository_setting, as scripts/workbook.py reads it
     app.add_config_value("repository_branch", "main", "env")
-    app.add_config_value("lite_url", "lite/lab/index.html?path={name}", "env")
+    app.add_config_value("lite_url", "lite/lab/index.html?path=notebooks/{name}", "env")
     app.add_directive("where-code", WhereCode)
     app.connect("config-inited", _resolve)
     app.connect("doctree-read", add_notebook_links)
