@@ -26,8 +26,9 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+SCRIPTS = str(Path(__file__).resolve().parents[2] / "scripts")
+if SCRIPTS not in sys.path:  # conf.py puts it there for the site's build
+    sys.path.insert(0, SCRIPTS)
 import workbook  # noqa: E402  scripts/workbook.py: the repository setting and the install cell
 
 ZIP = "_downloads/grad-course.zip"
@@ -103,10 +104,8 @@ def needs_network(path: Path) -> list[str]:
 
 def installs_grad(path: Path, repo: str) -> bool:
     """Whether the notebook at ``path`` starts with the install cell for ``repo`` (so Colab can run it)."""
-    cells, cell = _cells(path), workbook.install_cell(repo)
-    return (
-        bool(cells and cell) and cells[0].get("cell_type") == "code" and "".join(cells[0]["source"]) == cell
-    )
+    first, cell = (_cells(path) or [{}])[0], workbook.install_cell(repo)
+    return cell is not None and first.get("cell_type") == "code" and "".join(first.get("source", "")) == cell
 
 
 def _cells(path: Path) -> list[dict]:
