@@ -149,7 +149,6 @@ class Value:
         return _make(-self.data, "neg", self, -1.0)
 
     # Reflected: ``2 * a`` calls ``a.__rmul__(2)``; the number becomes a leaf and the first child.
-
     def __radd__(self, other: Operand) -> Value:  # other + self
         if (other := _operand(other)) is NotImplemented:
             return NotImplemented
@@ -401,10 +400,9 @@ def _checked(out: Value, who: str, data: object, kids: object, op: str, label: s
     local = tuple(real(d, f"{who}: each local derivative") for d in local)
     if len(local) != len(kids):
         raise ValueError(f"{who} got {len(kids)} children but {len(local)} local derivatives; give one each")
-    if not isinstance(label, str):
-        raise TypeError(f"{who}: label must be a str, got {show(label)}")
-    if not isinstance(op, str):
-        raise TypeError(f"{who}: op must be a str, got {show(op)}")
+    for name, text in (("label", label), ("op", op)):
+        if not isinstance(text, str):
+            raise TypeError(f"{who}: {name} must be a str, got {show(text)}")
     _node(data, op, kids, local, out)
     out.label = label
     return out
