@@ -342,9 +342,10 @@ def test_colab_links_only_for_github_and_only_to_a_workbook_that_installs_grad(t
         "https://colab.research.google.com/github/owner/grad-course/blob/main/notebooks/02_value_object.ipynb"
     )
     assert where.colab_url("https://gitlab.com/owner/grad-course", "main", "notebooks/x.ipynb") is None
-    page = where.notebook_links_html("02_value_object.ipynb", "../lite/x", url, [])
+    page = where.notebook_links_html("02_value_object.ipynb", "../lite/x", url, set())
     assert f'<a class="grad-run-colab" href="{url}">Open in Colab</a>' in page
-    assert "grad-run-colab" not in where.notebook_links_html("02_value_object.ipynb", "../lite/x", None, [])
+    without = where.notebook_links_html("02_value_object.ipynb", "../lite/x", None, set())
+    assert "grad-run-colab" not in without
     header = where.header_html("https://github.com/owner/grad-course", "../x.zip")
     assert '<a href="https://github.com/owner/grad-course">' in header and "make lab" in header
     repo, path = "https://github.com/owner/grad-course", tmp_path / "02.ipynb"
@@ -397,7 +398,7 @@ def test_a_notebook_page_links_colab_exactly_when_its_workbook_installs_grad(tmp
     assert run in links
     colab = "https://colab.research.google.com/github/owner/grad-course/blob/main/notebooks/03_backprop_by_hand.ipynb"
     assert f'href="{colab}">Open in Colab</a>' in links
-    assert "needs the network: it imports matplotlib" in links
+    assert "needs the network: it imports matplotlib" in links and "PyTorch" not in links
     for first in (None, install.replace("owner/", "fork/")):  # no cell, or one for another repository
         links = _notebook_page_links(tmp_path, first)
         assert run in links and "Open in Colab" not in links and "colab" not in links, first
@@ -475,6 +476,8 @@ def test_every_notebook_page_runs_in_the_browser_and_says_where_work_is_kept(sit
             )
         else:
             assert network.startswith("In the browser this notebook runs offline"), (notebook, network)
+        torch = "torch" in where.imported(ROOT / "notebooks" / f"{notebook}.ipynb")
+        assert ("Its PyTorch cells are skipped there" in network) == torch, notebook
         installs = where.installs_grad(ROOT / "notebooks" / f"{notebook}.ipynb", repo)
         assert ("grad-run-colab" in text) == installs, notebook
 

@@ -39,7 +39,7 @@ BROWSER_NOTE = (
     "use File \u203a Download to save a notebook as a file."
 )
 ONLINE = ("numpy", "matplotlib")  # in the browser, only Pyodide's CDN serves them
-_IMPORTS = re.compile(rf"^[ \t]*(?:import|from)[ \t]+({'|'.join(ONLINE)})\b", re.MULTILINE)
+_IMPORTS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(\w+)", re.MULTILINE)  # a module, by its top name
 
 _SCP = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$")  # git@github.com:owner/repo.git
 
@@ -87,19 +87,18 @@ def colab_url(repo: str, branch: str, path: str) -> str | None:
     return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}" if slug else None
 
 
-def needs_network(path: Path) -> list[str]:
-    """The modules of ``ONLINE`` that the notebook at ``path`` imports in its code cells (in the browser,
-    those cells load them from the internet).
+def imported(path: Path) -> set[str]:
+    """The top-level modules that the code cells of the notebook at ``path`` import.
 
     >>> import tempfile
-    >>> cells = [{"cell_type": "code", "source": ["import math\\n", "import matplotlib.pyplot as plt"]}]
+    >>> cells = [{"cell_type": "code", "source": ["import math\\n", "try:\\n", "    from torch import nn"]}]
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = Path(d, "n.ipynb").write_text(json.dumps({"cells": cells}))
-    ...     needs_network(Path(d, "n.ipynb"))
-    ['matplotlib']
+    ...     sorted(imported(Path(d, "n.ipynb")))
+    ['math', 'torch']
     """
     code = "\n".join("".join(c["source"]) for c in _cells(path) if c.get("cell_type") == "code")
-    return sorted(set(_IMPORTS.findall(code)))
+    return set(_IMPORTS.findall(code))
 
 
 def installs_grad(path: Path, repo: str) -> bool:
@@ -128,24 +127,27 @@ def header_html(repo: str, zip_href: str) -> str:
     return '<span class="grad-where">' + " · ".join(parts) + "</span>"
 
 
-def notebook_links_html(name: str, lite: str, colab: str | None, online: list[str]) -> str:
-    """The links at the top of a notebook's page (``lite`` and ``colab``: the addresses to open; ``online``:
-    the modules the browser must load from the internet for it).
+def notebook_links_html(name: str, lite: str, colab: str | None, modules: set[str]) -> str:
+    """The links at the top of a notebook's page (``lite`` and ``colab``: the addresses to open), and what
+    the browser does with the ``modules`` it imports (those of ``ONLINE`` need the network; torch is absent).
 
-    >>> print(notebook_links_html("01.ipynb", "lite/x", None, ["matplotlib"]))  # doctest: +ELLIPSIS
+    >>> print(notebook_links_html("01.ipynb", "lite/x", None, {"matplotlib", "torch"}))  # doctest: +ELLIPSIS
     <div ...Run in your browser</a></p><p class="grad-run-note">...</p><p class="grad-run-network">In the
     browser this notebook needs the network: it imports matplotlib, which the browser loads from the
-    internet.</p></div>
+    internet. Its PyTorch cells are skipped there: PyTorch does not run in the browser.</p></div>
     """
     links = [f'<a class="grad-run-lite" href="{html.escape(lite)}">Run in your browser</a>']
     if colab:
         links.append(f'<a class="grad-run-colab" href="{html.escape(colab)}">Open in Colab</a>')
+    online = [m for m in ONLINE if m in modules]
     network = (
         f"In the browser this notebook needs the network: it imports {' and '.join(online)}, which the "
         "browser loads from the internet."
         if online
         else "In the browser this notebook runs offline: it needs nothing from the internet."
     )
+    if "torch" in modules:
+        network += " Its PyTorch cells are skipped there: PyTorch does not run in the browser."
     paragraphs = f'<p class="grad-run-note">{html.escape(BROWSER_NOTE)}</p>'
     paragraphs += f'<p class="grad-run-network">{network}</p>'
     opening = f'<div class="grad-run" data-notebook="{html.escape(name)}">'
@@ -185,7 +187,7 @@ def add_notebook_links(app, doctree) -> None:
     colab = None
     if installs_grad(committed, app.grad_repository):
         colab = colab_url(app.grad_repository, app.config.repository_branch, f"notebooks/{name}")
-    raw = nodes.raw("", notebook_links_html(name, lite, colab, needs_network(committed)), format="html")
+    raw = nodes.raw("", notebook_links_html(name, lite, colab, imported(committed)), format="html")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None and isinstance(section[0], nodes.title):
         section.insert(1, raw)
