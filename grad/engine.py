@@ -8,8 +8,8 @@ derivatives at forward time, and makes a node that remembers both::
 
 so that :meth:`Value.backward` is the chain rule, ``child.grad += local * node.grad`` per edge.
 The lecture's micrograd (:mod:`grad.lecture`) keeps a ``_backward`` closure per node instead; the
-arithmetic is the same. After ``class Value``: the public helpers, the checks, then the fast path
-(how nodes are stored and ordered, each speed trick with its gain) and pickling at any depth.
+arithmetic is the same. After ``class Value``: the public helpers, the checks, pow's derivative,
+the fast path (how nodes are stored and ordered, each speed trick's gain), pickling at any depth.
 """
 
 from __future__ import annotations
@@ -341,7 +341,7 @@ def dot(ws: Sequence[Value], xs: Sequence[Operand], bias: Operand | None = None)
     if all(isinstance(x, Value) for x in xs):
         xd = [x.data for x in xs]
         children, local = (*ws, *xs), (*xd, *wd)
-    else:
+    else:  # a number input is a constant: no child, but its weight's derivative
         xd = [x.data if isinstance(x, Value) else _number(x, "dot: each input") for x in xs]
         kept = [i for i, x in enumerate(xs) if isinstance(x, Value)]
         children, local = (*ws, *(xs[i] for i in kept)), (*xd, *(wd[i] for i in kept))
