@@ -284,6 +284,27 @@ def test_compare_differences_bounds_the_errors_of_the_books_functions(nb, blocke
     assert printed_line(capsys).startswith("compare_differences: WRONG: your code raised TypeError")
 
 
+def test_without_matplotlib_compare_differences_prints_the_errors_as_a_table(nb, monkeypatch, capsys):
+    """The browser offline has no matplotlib: the verdict and the numbers, never an ImportError."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    cell(nb, book("forward_difference"))
+    cell(nb, book("central_difference"))
+    capsys.readouterr()
+    assert check.compare_differences()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("compare_differences: OK: ")
+    assert lines[1].startswith("no matplotlib here to plot with") and lines[2].split() == [
+        "h",
+        "forward",
+        "central",
+    ]
+    rows = [line.split() for line in lines[3:]]
+    assert [float(r[0]) for r in rows] == list(check.STEPS)  # one row per step, 1e-1 to 1e-12
+    forward, central = ([float(r[k]) for r in rows] for k in (1, 2))
+    assert central[1] < forward[1] / 10  # at h = 1e-2 (the verdict's 100 times, to the table's 1 digit)
+
+
 def test_the_learners_log_is_saved_to_my_micrograd(nb, tmp_path, monkeypatch, capsys):
     (tmp_path / "my_micrograd").mkdir()
     monkeypatch.chdir(tmp_path)

@@ -227,6 +227,26 @@ def step_errors(forward: Fn, central: Fn) -> dict[str, list[float]]:
     }
 
 
+def error_table(errors: dict[str, list[float]]) -> str:
+    """What :func:`compare_differences` plots, as a table (where matplotlib is missing: the browser offline).
+
+    >>> print(error_table({"h": [0.1, 1e-6], "forward": [0.38, 2.1e-5], "central": [0.0021, 3e-10]}))
+    no matplotlib here to plot with (the browser loads it only when online); the errors instead:
+          h   forward   central
+      1e-01     4e-01     2e-03
+      1e-06     2e-05     3e-10
+    """
+    rows = [
+        f"{h:7.0e}{fw:10.0e}{ce:10.0e}"
+        for h, fw, ce in zip(errors["h"], errors["forward"], errors["central"])
+    ]
+    return "\n".join(
+        ["no matplotlib here to plot with (the browser loads it only when online); the errors instead:"]
+        + [f"{'h':>7}{'forward':>10}{'central':>10}"]
+        + rows
+    )
+
+
 def compare_differences(forward: Fn | None = None, central: Fn | None = None, plot: bool = True) -> Result:
     """Measure both estimates (left out: the notebook's two functions) against h, and plot the errors.
 
@@ -267,8 +287,11 @@ def compare_differences(forward: Fn | None = None, central: Fn | None = None, pl
 
     result = run("compare_differences", attempt, judge, allowed=None)
     if plot and errors:
-        import matplotlib.pyplot as plt
-
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:  # the browser offline (only Pyodide's CDN has matplotlib): the numbers instead
+            print(error_table(errors))
+            return result
         fig, ax = plt.subplots()
         for name, style in (("forward", "o-"), ("central", "s-")):  # an error of exactly 0 is drawn at 1e-17
             ax.loglog(errors["h"], [max(x, 1e-17) for x in errors[name]], style, label=f"{name} difference")
