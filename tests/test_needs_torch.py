@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -33,6 +35,7 @@ for cell in json.loads(sys.argv[2]):
         result = shell.run_cell(cell, store_history=True)
     error = result.error_in_exec or result.error_before_exec
     found.append({"out": out.getvalue(), "result": repr(result.result), "error": type(error).__name__})
+    found[-1]["In"] = result.execution_count
 print(json.dumps(found))
 """
 CELLS = {
@@ -41,6 +44,7 @@ CELLS = {
     "no expression": "%%needs_torch\ny = 1",
     "raises": "%%needs_torch\nran = 'yes'\nraise ValueError('boom')",
     "def": "%%needs_torch\ndef twice(x):\n    return 2 * x",
+    "quiet": "%%needs_torch\nq = 41\nq + 1;  # a last expression ending in ; shows nothing",
     "after": "import inspect\nprint(globals().get('ran'), 'twice' in globals() and inspect.getsource(twice))",
     "argument": "%%needs_torch extra\nz = 1",
 }
@@ -49,7 +53,7 @@ CELLS = {
 @functools.cache
 def shell(torch: str) -> dict[str, dict[str, str]]:
     """Each of CELLS run in turn in one IPython shell, with PyTorch "installed" or "blocked": what each
-    cell printed, what it displayed and what it raised."""
+    cell printed, what it displayed and what it raised, and its ``In [n]``."""
     run = subprocess.run(
         [sys.executable, "-c", SHELL, torch, json.dumps(list(CELLS.values()))],
         capture_output=True,
@@ -60,26 +64,37 @@ def shell(torch: str) -> dict[str, dict[str, str]]:
     return dict(zip(CELLS, json.loads(run.stdout.splitlines()[-1])))
 
 
+def seen(torch: str, name: str) -> dict[str, str]:
+    """What the cell ``name`` printed, displayed and raised (its ``In [n]`` aside)."""
+    return {k: v for k, v in shell(torch)[name].items() if k != "In"}
+
+
 def test_with_torch_the_cell_runs_as_any_cell_and_its_last_expression_is_displayed():
-    assert shell("installed")["last expression"] == {
+    assert seen("installed", "last expression") == {
         "out": "Out[1]: 42.0\n",
         "result": "42.0",
         "error": "NoneType",
     }
-    assert shell("installed")["no expression"] == {"out": "", "result": "None", "error": "NoneType"}
+    assert seen("installed", "no expression") == {"out": "", "result": "None", "error": "NoneType"}
+    assert seen("installed", "quiet") == {"out": "", "result": "None", "error": "NoneType"}
+    assert run_body("q = 41\nq + 1 ;  # 4 bytes: \u00e9\u00e9", {}, "<cell>") is None
+    assert run_body("s = 'x;'\ns", {}, "<cell>") == "x;" and run_body("1; 2", {}, "<cell>") == 2
 
 
 def test_with_torch_an_error_raises_as_in_any_cell_so_run_all_stops():
     raised = shell("installed")["raises"]
     assert raised["error"] == "ValueError" and "ValueError: boom" in raised["out"]
     assert "needs_torch.py" not in raised["out"]  # the traceback shows the learner's lines, not the magic's
+    # the cell by its own In [n], its lines counted from the magic's line, as the learner sees them
+    assert set(re.findall(r"Cell In\[(\d+)\]", raised["out"])) == {str(raised["In"])}
+    assert f"Cell In[{raised['In']}], line 3" in raised["out"] and "----> 3 raise ValueError" in raised["out"]
     # the lines before the error ran, and a function defined under the magic has its source (for the checks)
     assert shell("installed")["after"]["out"] == "yes def twice(x):\n    return 2 * x\n\n"
 
 
 def test_without_torch_each_cell_prints_one_line_and_runs_nothing():
-    for name in ("last expression", "no expression", "raises", "def"):
-        assert shell("blocked")[name] == {"out": SKIPPED + "\n", "result": "None", "error": "NoneType"}, name
+    for name in ("last expression", "no expression", "raises", "def", "quiet"):
+        assert seen("blocked", name) == {"out": SKIPPED + "\n", "result": "None", "error": "NoneType"}, name
     assert shell("blocked")["after"]["out"] == "None False\n"
 
 
@@ -99,6 +114,15 @@ def test_torch_available_follows_whether_import_torch_works(monkeypatch):
     assert torch_available()
     monkeypatch.setitem(sys.modules, "torch", None)
     assert not torch_available()
+
+
+def test_a_torch_that_is_installed_but_broken_raises_rather_than_pass_for_the_browser(tmp_path):
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text("import sympy_is_missing  # a dependency of its own\n")
+    code = "from grad.needs_torch import torch_available\ntorch_available()"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert run.returncode == 1 and "No module named 'sympy_is_missing'" in run.stderr, run.stderr
 
 
 def test_run_body_runs_the_statements_and_returns_the_last_expression():
