@@ -80,7 +80,7 @@ def repository_setting(conf: Path = CONF) -> str:
     """The course's repository as ``conf`` (the notes' conf.py) sets it in ``repository_url``, or ``""``.
 
     Read from the file's text, not by running it (conf.py draws figures as it runs), so the value must be
-    a plain string.
+    a plain string: a web address (see :func:`web_address`).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -94,12 +94,40 @@ def repository_setting(conf: Path = CONF) -> str:
             value = node.value.value if isinstance(node.value, ast.Constant) else None
             if not isinstance(value, str):
                 raise ValueError(f"{show(conf)}, line {node.lineno}: repository_url must be a string literal")
-            return value.strip().rstrip("/")
+            try:
+                return web_address(value)
+            except ValueError as error:
+                raise ValueError(f"{show(conf)}, line {node.lineno}: {error}") from None
     return ""
 
 
+def web_address(url: str) -> str:
+    """``url``, a repository's web address, as the site links it and pip installs from it: without a
+    trailing ``/`` or ``.git``; a GitHub one as ``https://github.com/OWNER/REPO``; ``""`` stays ``""``.
+
+    Raises:
+        ValueError: ``url`` is not an ``http(s)://`` address, holds a space or a quote, or is on GitHub
+            but not a repository's own address (``/tree/main`` after it, or no repository).
+
+    >>> web_address(" http://www.GitHub.com/o/r.git/ "), web_address("https://example.org/a/b.git")
+    ('https://github.com/o/r', 'https://example.org/a/b')
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    if not re.fullmatch(r"https?://[^/\s\"'<>]+/[^\s\"'<>]+", url):
+        raise ValueError(f"repository_url must be a web address, https://HOST/PATH, got {url!r}")
+    url = re.sub(r"(?:\.git)?/*$", "", url)
+    host, path = re.fullmatch(r"https?://([^/]+)/?(.*)", url).groups()  # type: ignore[union-attr]
+    if host.lower() not in ("github.com", "www.github.com"):
+        return url
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", path):
+        raise ValueError(f"repository_url on GitHub must be https://github.com/OWNER/REPO, got {url!r}")
+    return f"https://github.com/{path}"
+
+
 def github(url: str) -> str | None:
-    """``owner/repo`` of a GitHub repository's web address, else None.
+    """``owner/repo`` of a GitHub repository's web address (as :func:`web_address` writes it), else None.
 
     >>> github("https://github.com/owner/repo"), github("https://example.org/owner/repo"), github("")
     ('owner/repo', None, None)
@@ -111,13 +139,19 @@ def github(url: str) -> str | None:
 def install_cell(repository: str) -> str | None:
     """The workbooks' first cell when the course's repository is on GitHub (else None): on Colab, where
     ``grad`` is missing, it installs ``grad`` from the repository (pip installs from git; no wheel is
-    committed); where ``grad`` imports (``make lab``, nbval, the browser copy) it does nothing.
+    committed); where ``grad`` imports (``make lab``, nbval, the browser copy) it does nothing. In the
+    browser (Pyodide: ``sys.platform`` is ``"emscripten"``) it never runs ``%pip``: the site serves
+    ``grad``, so a missing one is an error to show, not a package to fetch from GitHub.
 
     >>> print(install_cell("https://github.com/o/r"))
     # On Colab: install the course's package, grad (anywhere else it is there, and this does nothing).
     try:
         import grad
     except ModuleNotFoundError:
+        import sys
+    <BLANKLINE>
+        if sys.platform == "emscripten":  # the browser: grad comes with the site, pip cannot fetch it
+            raise
         %pip install -q "grad-course @ git+https://github.com/o/r"
     >>> install_cell("https://example.org/o/r") is None
     True
@@ -129,6 +163,10 @@ def install_cell(repository: str) -> str | None:
         "try:\n"
         "    import grad\n"
         "except ModuleNotFoundError:\n"
+        "    import sys\n"
+        "\n"
+        '    if sys.platform == "emscripten":  # the browser: grad comes with the site, pip cannot fetch it\n'
+        "        raise\n"
         f'    %pip install -q "grad-course @ git+{repository}"'
     )
 

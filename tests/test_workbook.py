@@ -11,6 +11,7 @@ import doctest
 import hashlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -301,6 +302,9 @@ def test_the_install_cell_installs_grad_only_where_it_is_missing(monkeypatch) ->
     assert _run_install_cell() == [], "grad imports here: nothing to install"
     monkeypatch.setitem(sys.modules, "grad", None)  # as on Colab: `import grad` fails
     assert _run_install_cell() == [("pip", f'install -q "grad-course @ git+{GITHUB}"')]
+    monkeypatch.setattr(sys, "platform", "emscripten")  # the browser: never %pip, grad's absence shows
+    with pytest.raises(ModuleNotFoundError, match="grad"):
+        _run_install_cell()
 
 
 def test_the_repository_setting_is_read_from_conf_without_running_it(tmp_path: Path) -> None:
@@ -311,6 +315,44 @@ def test_the_repository_setting_is_read_from_conf_without_running_it(tmp_path: P
     assert workbook.repository_setting(conf) == ""
     conf.write_text("import os\nrepository_url = os.environ['REPO']\n")
     with pytest.raises(ValueError, match=r"conf.py, line 2: repository_url must be a string literal"):
+        workbook.repository_setting(conf)
+
+
+@pytest.mark.parametrize(
+    ("setting", "address"),
+    [
+        ("https://github.com/o/r.git", "https://github.com/o/r"),  # Colab's link had o/r.git in its path
+        (" http://www.GitHub.com/o/r/ ", "https://github.com/o/r"),  # GitHub's, so it gets the install cell
+        ("https://gitlab.com/o/r.git/", "https://gitlab.com/o/r"),
+        ("http://example.org/git/r", "http://example.org/git/r"),
+        ("", ""),
+    ],
+)
+def test_the_repository_setting_is_one_web_address(tmp_path: Path, setting: str, address: str) -> None:
+    conf = tmp_path / "conf.py"
+    conf.write_text(f"repository_url = {setting!r}\n")
+    assert workbook.repository_setting(conf) == address
+    assert (workbook.install_cell(address) is not None) == address.startswith("https://github.com/")
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("github.com/o/r", "must be a web address, https://HOST/PATH"),  # the header linked it relatively
+        ("git@github.com:o/r.git", "must be a web address, https://HOST/PATH"),
+        ('https://github.com/o/r" x', "must be a web address, https://HOST/PATH"),
+        ("https://github.com/o r", "must be a web address, https://HOST/PATH"),
+        ("https://github.com/o/r/tree/main", "on GitHub must be https://github.com/OWNER/REPO"),
+        ("https://github.com/o", "on GitHub must be https://github.com/OWNER/REPO"),
+    ],
+)
+def test_a_repository_setting_that_is_no_repository_address_is_refused(
+    tmp_path: Path, setting: str, said: str
+) -> None:
+    """Each was taken as it was: no install cell and no Colab link, with nothing said, or a broken link."""
+    conf = tmp_path / "conf.py"
+    conf.write_text(f"project = 'x'\nrepository_url = {setting!r}\n")
+    with pytest.raises(ValueError, match=re.escape(f"conf.py, line 2: repository_url {said}, got")):
         workbook.repository_setting(conf)
 
 
@@ -522,4 +564,4 @@ def test_the_scripts_examples_hold() -> None:
     for test in doctest.DocTestFinder().find(workbook, "workbook", module=False, globs=vars(workbook)):
         runner.run(test)
     result = runner.summarize(verbose=False)
-    assert result.failed == 0 and result.attempted == 7
+    assert result.failed == 0 and result.attempted == 8
