@@ -76,14 +76,18 @@ EPOCH = int(
     ).stdout
     or 315532800
 )
-BROWSER_README = """\
+MY_README = """\
 Your own micrograd: each time a check in a notebook says OK, it saves that piece of your code into
 engine.py (Value) or nn.py (Neuron, Layer, MLP), and the next notebook starts from it.
-
+"""
+BROWSER_README = (
+    MY_README
+    + """
 In the browser, these files and your notebooks live in this browser's storage for this site only:
 clearing the site's data deletes them. To keep a copy, right-click a file in the file browser and
 choose Download.
 """
+)
 PYODIDE_VERSION = "314.0.6"
 VIZ_VERSION = "3.31.0"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
@@ -246,15 +250,16 @@ def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
     shutil.copy2(wheel, tmp / "piplite")  # `%pip install grad-course` finds it too
 
 
-def contents(dest: Path) -> None:
+def contents(dest: Path, readme: str = BROWSER_README) -> None:
     """The learner's files, laid out as in the repository: the workbooks and an empty my_micrograd/ (where
-    the checks save their work) in notebooks/, the notes and their figures in lecture_notes/, and each
-    other file of the repository that a workbook or a note links to (a book)."""
+    the checks save their work, said by its README.md, ``readme``) in notebooks/, the notes and their
+    figures in lecture_notes/, and each other file of the repository that a workbook or a note links to
+    (a book). The site's lite/ and the course's zip (scripts/course_zip.py) hold these."""
     notebooks, notes = dest / "notebooks", dest / "lecture_notes"
     (notebooks / "my_micrograd").mkdir(parents=True)
     for notebook in sorted((ROOT / "notebooks").glob(NOTEBOOKS)):
         shutil.copy2(notebook, notebooks)
-    for name, text in {**MY_MICROGRAD, "README.md": BROWSER_README}.items():
+    for name, text in {**MY_MICROGRAD, "README.md": readme}.items():
         (notebooks / "my_micrograd" / name).write_text(text, encoding="utf-8")
     notes.mkdir()
     for note in sorted((ROOT / "lecture_notes").glob("*.md")):

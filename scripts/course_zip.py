@@ -1,4 +1,4 @@
-"""Build the course's offline download: the workbooks and the ``grad`` wheel in one zip, with a README.
+"""Build the course's offline download: the workbooks, the notes and the ``grad`` wheel in one zip.
 
     .venv/bin/python scripts/course_zip.py [--out lecture_notes/_build/html/_downloads/grad-course.zip]
 
@@ -8,7 +8,9 @@ folder ``grad-course/``:
 
 - ``README.txt``, three lines: what it is, the ``pip install`` command, ``jupyter lab``;
 - the ``grad`` wheel of this work tree (``build_lite.grad_wheel``: the one the browser copy runs);
-- the workbooks ``NN_*.ipynb`` and an empty ``my_micrograd/``, where the checks save the learner's engine.
+- the learner's files as the site's lite/ has them (``build_lite.contents``): ``notebooks/`` with the
+  workbooks and an empty ``my_micrograd/``, where the checks save the learner's engine, and
+  ``lecture_notes/`` with the notes and their figures, so that a workbook's link to a note works.
 
 The same files give the same zip, byte for byte: entries sorted, every time stamp 1980-01-01 and every
 mode 0644 (``zip_files``).
@@ -23,7 +25,6 @@ import zipfile
 from pathlib import Path
 
 import build_lite
-from workbook import MY_MICROGRAD, NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "grad-course"
@@ -34,14 +35,14 @@ def readme(wheel: str) -> str:
     """The README's three lines, for the wheel named ``wheel``.
 
     >>> print(readme("grad_course-0.1.0-py3-none-any.whl"), end="")
-    The grad course's workbooks and its grad package (Python 3.11+; Graphviz draws the graphs).
-    pip install ./grad_course-0.1.0-py3-none-any.whl jupyterlab
-    jupyter lab 01_derivatives.ipynb
+    The grad course's workbooks, notes and grad package (Python 3.11+; Graphviz draws the graphs).
+    pip install "./grad_course-0.1.0-py3-none-any.whl[course]"
+    jupyter lab notebooks/01_derivatives.ipynb
     """
     return (
-        "The grad course's workbooks and its grad package (Python 3.11+; Graphviz draws the graphs).\n"
-        f"pip install ./{wheel} jupyterlab\n"
-        "jupyter lab 01_derivatives.ipynb\n"
+        "The grad course's workbooks, notes and grad package (Python 3.11+; Graphviz draws the graphs).\n"
+        f'pip install "./{wheel}[course]"\n'
+        "jupyter lab notebooks/01_derivatives.ipynb\n"
     )
 
 
@@ -65,13 +66,16 @@ def zip_files(files: dict[str, bytes], out: Path) -> Path:
     return out
 
 
-def course_files(wheel: Path, notebooks: Path = ROOT / "notebooks") -> dict[str, bytes]:
-    """The zip's contents: README, wheel, workbooks and an empty ``my_micrograd/``."""
+def course_files(wheel: Path) -> dict[str, bytes]:
+    """The zip's contents: README, wheel, and the learner's files laid out as in the repository (the
+    workbooks and an empty ``my_micrograd/`` in notebooks/, the notes with their figures in
+    lecture_notes/), so that the links between them work, as in the site's lite/."""
     files = {"README.txt": readme(wheel.name).encode(), wheel.name: wheel.read_bytes()}
-    for path in sorted(notebooks.glob(NOTEBOOKS)):
-        files[path.name] = path.read_bytes()
-    for name, text in MY_MICROGRAD.items():
-        files[f"my_micrograd/{name}"] = text.encode()
+    with tempfile.TemporaryDirectory(prefix="course_zip-") as tmp:
+        build_lite.contents(Path(tmp, "c"), readme=build_lite.MY_README)
+        for path in sorted(Path(tmp, "c").rglob("*")):
+            if path.is_file():
+                files[path.relative_to(Path(tmp, "c")).as_posix()] = path.read_bytes()
     return {f"{FOLDER}/{name}": data for name, data in files.items()}
 
 

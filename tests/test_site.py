@@ -428,7 +428,7 @@ def test_every_page_says_where_the_code_is(site: Path) -> None:
     assert home.count('class="grad-where-home"') == 1 and "make lab" in home.split("grad-where-home")[1][:600]
 
 
-def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site: Path) -> None:
+def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site: Path, monkeypatch) -> None:
     path = site / "_downloads" / "grad-course.zip"
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
@@ -436,19 +436,28 @@ def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert names == sorted(names) and all(n.startswith("grad-course/") for n in names)
     for workbook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        assert files[f"grad-course/{workbook.name}"] == workbook.read_bytes(), workbook.name
-    assert "grad-course/my_micrograd/__init__.py" in files
+        assert files[f"grad-course/notebooks/{workbook.name}"] == workbook.read_bytes(), workbook.name
+    assert "grad-course/notebooks/my_micrograd/__init__.py" in files
+    # laid out as the repository: every link of a workbook or a note leads to a file of the zip
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # course_zip imports build_lite and workbook
+    course_zip = _load("course_zip", ROOT / "scripts" / "course_zip.py")
+    unzipped = site.parent / "unzipped"
+    zipfile.ZipFile(path).extractall(unzipped)
+    pages = [*unzipped.glob("grad-course/*/*.ipynb"), *unzipped.glob("grad-course/*/*.md")]
+    links = [(page, href) for page in pages for href in course_zip.build_lite.relative_links(page)]
+    assert (
+        len(links) > 100
+        and [f"{page.name}: {href}" for page, href in links if not (page.parent / href).is_file()] == []
+    )
     wheels = [n for n in names if n.endswith(".whl")]
     assert len(wheels) == 1 and wheels[0].startswith("grad-course/grad_course-"), names
     with zipfile.ZipFile(io.BytesIO(files[wheels[0]])) as wheel:
         assert {"grad/__init__.py", "grad/engine.py"} <= set(wheel.namelist())
     readme = files["grad-course/README.txt"].decode().splitlines()
     assert len(readme) == 3, readme
-    assert readme[1] == f"pip install ./{wheels[0].split('/')[1]} jupyterlab" and readme[2].startswith(
-        "jupyter lab"
-    )
+    assert readme[1] == f'pip install "./{wheels[0].split("/")[1]}[course]"'
+    assert readme[2] == "jupyter lab notebooks/01_derivatives.ipynb"
     # the same files give the same bytes (the wheel is not rebuilt here)
-    course_zip = _load("course_zip", ROOT / "scripts" / "course_zip.py")
     again = course_zip.zip_files({n: files[n] for n in reversed(names)}, site.parent / "again.zip")
     assert again.read_bytes() == path.read_bytes()
 

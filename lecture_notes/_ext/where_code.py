@@ -3,8 +3,8 @@
 - The header of every page: the repository (``repository_url`` in conf.py, read by
   ``scripts/workbook.py``'s ``repository_setting``, as for the workbooks' install cell; or else ``git remote
   get-url origin``; nothing when neither is known), the two commands (``make lab``, ``make test``) and a
-  download that works offline, ``_downloads/grad-course.zip`` (``scripts/course_zip.py``: the workbooks and
-  the ``grad`` wheel).
+  download that works offline, ``_downloads/grad-course.zip`` (``scripts/course_zip.py``: the workbooks, the
+  notes and the ``grad`` wheel).
 - The home page: the same, where it has a ``{where-code}`` directive.
 - Every notebook page: "Run in your browser" (the workbook in the site's JupyterLite copy, ``lite/``),
   what that keeps where and whether the notebook needs the network there (it does when it imports numpy or
