@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grad.engine import Value
+from grad.needs_torch import torch_available
 from grad.validate import brief, is_real, real, sequence, show
 
 __all__ = [
@@ -397,11 +398,10 @@ def compare_grads(
     data = [real(leaf.data, f"compare_grads: leaves[{i}].data") for i, leaf in enumerate(leaves)]
     reference = [Value(x) for x in data]
     _build_backward(build, reference, "grad.Value leaves")
-    try:
+    theirs = None  # where there is no PyTorch (the browser); an installed but broken one raises
+    if torch_available():
         import torch
-    except ImportError:  # the browser has no PyTorch
-        theirs = None
-    else:
+
         ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in data]
         _build_backward(build, ts, "float64 torch tensors (build may use only ops that tensors have too)")
         theirs = tuple(0.0 if t.grad is None else t.grad.item() for t in ts)

@@ -477,6 +477,19 @@ def test_without_torch_compare_grads_still_checks_against_grad_value_and_says_so
     assert not compare_grads(lambda a, b: a * b, [a, b]).ok  # the check against grad.Value still judges
 
 
+def test_a_torch_that_is_installed_but_broken_raises_rather_than_drop_the_torch_column(monkeypatch, tmp_path):
+    """It said "torch is not available here (nor anywhere in the browser)" and checked against grad.Value
+    alone, whatever kept torch from importing."""
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text("import sympy_is_missing  # a dependency of its own\n")
+    monkeypatch.delitem(sys.modules, "torch")  # the real one comes back after the test
+    monkeypatch.syspath_prepend(str(tmp_path))
+    a = LectureValue(2.0, label="a")
+    a.grad = 1.0
+    with pytest.raises(ModuleNotFoundError, match="sympy_is_missing"):
+        compare_grads(lambda a: a * 1.0, [a])
+
+
 @pytest.mark.parametrize("x", [math.inf, math.nan])
 def test_compare_grads_agrees_on_the_same_infinity_or_nan(x):
     """inf against inf (or NaN against NaN) was a disagreement (abs(inf - inf) is NaN), and 1.0 against inf
