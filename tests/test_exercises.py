@@ -194,6 +194,16 @@ def test_without_torch_the_torch_check_is_not_yet_and_puts_nothing_in_its_place(
     assert printed_line(capsys) == f"torch_check: not yet ({core.NO_TORCH})"
 
 
+@pytest.mark.parametrize("each", ["list(logits.grad)", "[z for z in logits.grad]"])
+def test_torch_gradients_may_give_one_number_tensors_as_the_notebook_prints_them(nb, each, capsys):
+    """Each leaf's gradient as a 0-d tensor was WRONG, with the hint "return the numbers [z.grad for
+    z in logits]": what it had done. A float32 one is still caught."""
+    assert typed(nb, "torch_check", ("logits.grad.tolist()", each))
+    assert printed_line(capsys) == "torch_check: OK"
+    assert not typed(nb, "torch_check", ("logits.grad.tolist()", each), ("dtype=torch.float64, ", ""))
+    wrong_line(capsys, "torch_check", "dL/dz0 is 0.0417725", "float32")
+
+
 def test_numbers_typed_in_for_torch_are_wrong(nb, capsys):
     cell(nb, "def torch_gradients(numbers, target):\n    return [0.0417, 0.839, 0.00565, -0.886]\n")
     assert check.torch_check().status == "WRONG"

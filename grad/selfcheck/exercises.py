@@ -81,8 +81,11 @@ def f(a: Any, b: Any, c: Any, sin: Fn = math.sin) -> Any:
 
 
 def _floats(got: object, n: int) -> list[float] | None:
-    """``got`` (a list, a tuple or a tensor) as ``n`` finite floats, or None."""
+    """``got`` (a list, a tuple or a tensor, of numbers or of one-number tensors: ``list(z.grad)``, each
+    leaf's ``.grad``) as ``n`` finite floats, or None."""
     got = got.tolist() if hasattr(got, "tolist") and not is_real(got) else got
+    if isinstance(got, list | tuple):
+        got = [x.item() if getattr(x, "shape", None) == () and not is_real(x) else x for x in got]
     if isinstance(got, list | tuple) and len(got) == n and all(is_real(x) for x in got):
         if all(math.isfinite(float(x)) for x in got):
             return [float(x) for x in got]
