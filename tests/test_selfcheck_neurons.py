@@ -237,6 +237,7 @@ def test_pow_tells_each_slip_apart_in_every_case():
 
 
 TORCH = "x1 = torch.tensor([x1], dtype=torch.float64, requires_grad=True)"
+GRADS = "[x1.grad.item(), x2.grad.item(), w1.grad.item(), w2.grad.item(), b.grad.item()]"  # the book's
 
 
 @pytest.mark.parametrize(
@@ -266,11 +267,23 @@ TORCH = "x1 = torch.tensor([x1], dtype=torch.float64, requires_grad=True)"
         (
             "def neuron_torch(x1, x2, w1, w2, b):\n    torch.ones(1, requires_grad=True).sum().backward()\n"
             "    return 0.5\n",
-            "it returned float, not (o, grads)",
+            "it did not return the pair (o, grads) but 0.5",
+            "o.item()",
+        ),
+        (  # it said "it returned tuple, not (o, grads)" of a tuple
+            book(
+                "torch_neuron", (", [x1.grad.item()", ", x1.grad.item()"), ("b.grad.item()]", "b.grad.item()")
+            ),
+            "it did not return the pair (o, grads) but (0.7071067811865476, -1.4999999999999998, ",
+            "o.item()",
+        ),
+        (
+            book("torch_neuron", (GRADS, "{'x1': x1.grad.item(), 'b': b.grad.item()}")),
+            "its grads are not a list of five numbers but {'b': 0.49999999999999994, 'x1': -1.49",
             "o.item()",
         ),
     ],
-    ids=["no-torch", "typed-in", "float32", "shape"],
+    ids=["no-torch", "typed-in", "float32", "shape", "flat", "dict"],
 )
 def test_the_torch_check_wants_pytorch_in_float64_at_two_points(nb, code, said, hint, capsys):
     cell(nb, code)
@@ -280,6 +293,23 @@ def test_the_torch_check_wants_pytorch_in_float64_at_two_points(nb, code, said, 
         torch.autograd.backward.__module__ == "torch.autograd"
         and torch.autograd.grad.__module__.startswith("torch.autograd")
     )
+
+
+@pytest.mark.parametrize(
+    "grads",
+    [
+        "torch.cat([x1.grad, x2.grad, w1.grad, w2.grad, b.grad])",
+        "[x1.grad, x2.grad, w1.grad, w2.grad, b.grad]",
+    ],
+)
+def test_the_torch_check_takes_the_five_gradients_as_tensors_too(nb, grads, capsys):
+    """In one tensor of five they were WRONG: "it returned tuple, not (o, grads)"."""
+    cell(nb, book("torch_neuron", (GRADS, grads)))
+    assert check.torch_neuron()
+    assert printed_line(capsys) == "torch_neuron: OK"
+    cell(nb, book("torch_neuron", (GRADS, grads), ("float64", "float32")))
+    assert not check.torch_neuron()
+    wrong_line(capsys, "torch_neuron", "o is 0.70710", "float32's 7 digits only")
 
 
 def test_without_torch_the_torch_check_is_not_yet_and_puts_nothing_in_its_place(nb, monkeypatch, capsys):

@@ -37,7 +37,7 @@ from grad.selfcheck.core import (
     without_torch,
     wrong,
 )
-from grad.validate import fmt, is_real, show
+from grad.validate import brief, fmt, is_real, show
 
 __all__ = ["course_nn", "exp", "mlp", "neuron", "pow", "reflected", "start", "sub_div", "tanh_pieces"]
 __all__ += ["torch_neuron", "wrap"]
@@ -388,14 +388,25 @@ def _course_torch(*numbers: float) -> tuple[float, list[float]]:
     return o.item(), [t.grad.item() for t in leaves]
 
 
+def _one_number(x: Any) -> Any:
+    """The number in ``x`` when it is a tensor of one element (``.item()``), else ``x``."""
+    size = getattr(x, "numel", None)
+    return x.item() if callable(size) and size() == 1 else x
+
+
 def _torch_said(got: Any, numbers: tuple[float, ...]) -> Result | None:
     """WRONG when ``got`` is not (o, [five grads]) of the neuron at ``numbers``, in float64."""
     shape = "return o.item() and the list of the five .grad.item(): x1, x2, w1, w2, b"
-    if not (isinstance(got, tuple | list) and len(got) == 2 and isinstance(got[1], tuple | list)):
-        return wrong(f"it returned {type(got).__name__}, not (o, grads)", shape)
-    found = [x.item() if callable(getattr(x, "item", None)) else x for x in [got[0], *got[1]]]
+    if not (isinstance(got, tuple | list) and len(got) == 2):
+        return wrong(f"it did not return the pair (o, grads) but {brief(got)}", shape)
+    grads = got[1]
+    if callable(getattr(grads, "reshape", None)) and callable(getattr(grads, "tolist", None)):
+        grads = grads.reshape(-1).tolist()  # the five in one tensor (or array)
+    if not isinstance(grads, tuple | list):
+        return wrong(f"its grads are not a list of five numbers but {brief(grads)}", shape)
+    found = [_one_number(x) for x in [got[0], *grads]]
     if len(found) != 6 or not all(is_real(x) for x in found):
-        return wrong(f"it returned {len(got[1])} gradients, or not numbers", shape)
+        return wrong(f"it returned {len(grads)} gradients, or not numbers", shape)
     want, refs = _neuron(numbers)
     wants = [want.data] + [r.grad for r in refs]
     off = [
