@@ -377,12 +377,32 @@ def test_tanh_function_ok(nb, capsys):
         (lambda g, y, x: g * (1 - x**2), "not the input x"),
         (lambda g, y, x: -g * (1 - y**2), "the sign is off"),
         (lambda g, y, x: g * (1 - y), "return grad_output * (1 - y**2)"),
+        (lambda g, y, x: (g * (1 - y**2)).float(), "float32's 7 digits only"),  # said: return grad_output...
     ],
-    ids=["no-grad-output", "x", "sign", "other"],
+    ids=["no-grad-output", "x", "sign", "other", "float32"],
 )
 def test_tanh_function_wrong(nb, backward, hint, capsys):
     assert not check.tanh_function(tanh_with(backward), install=False)
     wrong_line(capsys, "tanh_function", "x.grad is not grad_output * (1 - y**2)", hint)
+
+
+def test_tanh_function_with_a_float32_forward_says_so(nb, capsys):
+    """It said: your code raised RuntimeError: Float did not match Double (in the check's backward)."""
+
+    class Tanh(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = torch.tanh(x.float())
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return grad_output * (1 - y**2)
+
+    assert not check.tanh_function(Tanh, install=False)
+    wrong_line(capsys, "tanh_function", "MyTanh.apply(x) is torch.float32, x is torch.float64", "float64")
 
 
 def test_tanh_function_not_yet_puts_the_courses_into_the_notebook(nb, capsys):

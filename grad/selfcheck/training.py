@@ -516,11 +516,16 @@ def course_tanh() -> type:
     return Tanh
 
 
+FLOAT64 = "compute in float64, as x and grad_output are (no .float(), no torch.float32)"
+
+
 def _judge_tanh(got: tuple[Any, Any, Any, Any, bool]) -> Result:
     import torch
 
     x, y, g, gx, passed = got
     t = torch.tanh(x.detach())
+    if isinstance(y, torch.Tensor) and y.dtype != t.dtype:
+        return wrong(f"MyTanh.apply(x) is {y.dtype}, x is {t.dtype}", f"keep x's dtype: {FLOAT64}")
     if (
         not isinstance(y, torch.Tensor)
         or y.shape != t.shape
@@ -542,7 +547,9 @@ def _judge_tanh(got: tuple[Any, Any, Any, Any, bool]) -> Result:
         (-want, "the sign is off: d tanh(x)/dx = 1 - tanh(x)**2, which is positive"),
     ]
     close = (h for v, h in guesses if gx.shape == v.shape and torch.allclose(gx, v, 1e-10, 1e-12))
-    return wrong("x.grad is not grad_output * (1 - y**2)", next(close, "return grad_output * (1 - y**2)"))
+    rounded = gx.shape == want.shape and torch.allclose(gx, want, 1e-6, 1e-7)  # float32 somewhere
+    other = f"right to float32's 7 digits only: {FLOAT64}" if rounded else "return grad_output * (1 - y**2)"
+    return wrong("x.grad is not grad_output * (1 - y**2)", next(close, other))
 
 
 def tanh_function(fn: Any = None, *, install: bool = True, solution: bool = False) -> Result:
@@ -564,7 +571,7 @@ def tanh_function(fn: Any = None, *, install: bool = True, solution: bool = Fals
         x = torch.randn(6, dtype=torch.float64, generator=gen).requires_grad_()
         g = torch.randn(6, dtype=torch.float64, generator=gen)
         y = function.apply(x)
-        if isinstance(y, torch.Tensor) and y.requires_grad:
+        if isinstance(y, torch.Tensor) and y.requires_grad and y.dtype == x.dtype:  # else: judged WRONG
             y.backward(g)
         x2 = x.detach().clone().requires_grad_()
         return x, y, g, x.grad, torch.autograd.gradcheck(function.apply, (x2,), raise_exception=False)
