@@ -119,6 +119,11 @@ class _Net:
     pass
 
 
+def _torch_none():
+    torch = None  # as the notebook's first cell sets it where PyTorch is missing, or a learner did
+    return torch.tensor([1.0], dtype=torch.float64)
+
+
 @pytest.mark.parametrize(
     ("attempt", "text", "hint"),
     [
@@ -133,6 +138,7 @@ class _Net:
         ),
         (lambda: (2.0).data, "AttributeError", "a number has no `data`: a number where a Value was meant"),
         (lambda: None.grad, "AttributeError", "a None has no `grad`: something gave None"),
+        (_torch_none, "AttributeError", "`torch` is None here, not PyTorch"),  # said: a None has no `tensor`
         (_calls_none, "TypeError", "`node._backward` is None: assign a function, don't call it"),
         (lambda: 1 / 0, "ZeroDivisionError: division by zero", "a number you divide by is 0"),
         (lambda: _recurse(0), "RecursionError", "your code calls itself without end"),

@@ -386,6 +386,20 @@ def _called_none(err: BaseException) -> str | None:
     return ast.unparse(func) if obj is None else None
 
 
+def _torch_is_none(err: BaseException, name: str) -> bool:
+    """Whether the failing line reads ``torch.<name>`` where the name ``torch`` holds None."""
+    tb = _innermost(err)
+    if tb is None:
+        return False
+    frame = tb.tb_frame
+    if {**frame.f_globals, **frame.f_locals}.get("torch", False) is not None:
+        return False
+    return (
+        re.search(rf"\btorch\.{re.escape(name)}\b", linecache.getline(frame.f_code.co_filename, tb.tb_lineno))
+        is not None
+    )
+
+
 def hint_for(err: BaseException) -> str:
     """A hint for an exception of the learner's code, from the exception's attributes ("" if none fits).
 
@@ -415,6 +429,8 @@ def hint_for(err: BaseException) -> str:
         if isinstance(obj, types.ModuleType):
             close = _suggest(name, dir(obj)).replace("`", f"`{obj.__name__}.", 1)
             return f"`{obj.__name__}.{name}` does not exist{close}"
+        if obj is None and _torch_is_none(err, name):
+            return "`torch` is None here, not PyTorch (a first cell without PyTorch sets it so): import torch"
         if obj is None:
             return f"a None has no `{name}`: something gave None (a function without return?)"
         if isinstance(obj, int | float):
