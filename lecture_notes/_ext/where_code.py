@@ -39,7 +39,9 @@ BROWSER_NOTE = (
     "use File \u203a Download to save a notebook as a file."
 )
 ONLINE = ("numpy", "matplotlib")  # in the browser, only Pyodide's CDN serves them
-_IMPORTS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(\w+)", re.MULTILINE)  # a module, by its top name
+_IMPORTS = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+([\w. \t,]+))", re.MULTILINE
+)  # from M | import A, B
 
 _SCP = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$")  # git@github.com:owner/repo.git
 
@@ -91,14 +93,18 @@ def imported(path: Path) -> set[str]:
     """The top-level modules that the code cells of the notebook at ``path`` import.
 
     >>> import tempfile
-    >>> cells = [{"cell_type": "code", "source": ["import math\\n", "try:\\n", "    from torch import nn"]}]
+    >>> source = ["import math, numpy as np\\n", "if 1:\\n", "    from torch import nn"]
+    >>> cells = [{"cell_type": "code", "source": source}]
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = Path(d, "n.ipynb").write_text(json.dumps({"cells": cells}))
     ...     sorted(imported(Path(d, "n.ipynb")))
-    ['math', 'torch']
+    ['math', 'numpy', 'torch']
     """
     code = "\n".join("".join(c["source"]) for c in _cells(path) if c.get("cell_type") == "code")
-    return set(_IMPORTS.findall(code))
+    found = set()
+    for module, names in _IMPORTS.findall(code):  # from a.b import c: a; import a.b as c, d: a and d
+        found |= {name.split()[0].split(".")[0] for name in (names or module).split(",") if name.strip()}
+    return found
 
 
 def installs_grad(path: Path, repo: str) -> bool:
