@@ -88,17 +88,18 @@ def repository_setting(conf: Path = CONF) -> str:
     ...     repository_setting(Path(d, "conf.py"))
     'https://github.com/o/r'
     """
-    for node in ast.parse(conf.read_text(encoding="utf-8")).body:
-        names = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
-        if names == ["repository_url"]:
+    found = ""
+    for node in ast.parse(conf.read_text(encoding="utf-8")).body:  # the last one counts, as in Python
+        targets = getattr(node, "targets", [getattr(node, "target", None)])  # x = ... or x: str = ...
+        if [getattr(target, "id", None) for target in targets] == ["repository_url"]:
             value = node.value.value if isinstance(node.value, ast.Constant) else None
             if not isinstance(value, str):
                 raise ValueError(f"{show(conf)}, line {node.lineno}: repository_url must be a string literal")
             try:
-                return web_address(value)
+                found = web_address(value)
             except ValueError as error:
                 raise ValueError(f"{show(conf)}, line {node.lineno}: {error}") from None
-    return ""
+    return found
 
 
 def web_address(url: str) -> str:

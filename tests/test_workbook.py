@@ -313,6 +313,8 @@ def test_the_repository_setting_is_read_from_conf_without_running_it(tmp_path: P
     assert workbook.repository_setting(conf) == "https://github.com/o/r"
     conf.write_text("project = 'x'\n")
     assert workbook.repository_setting(conf) == ""
+    conf.write_text('repository_url = ""\nrepository_url: str = "https://github.com/o/r"\n')
+    assert workbook.repository_setting(conf) == "https://github.com/o/r", "the last one, as in Python"
     conf.write_text("import os\nrepository_url = os.environ['REPO']\n")
     with pytest.raises(ValueError, match=r"conf.py, line 2: repository_url must be a string literal"):
         workbook.repository_setting(conf)
