@@ -47,20 +47,24 @@ _SCP = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$")  # git@github.com:owne
 
 
 def web_url(remote: str) -> str:
-    """The web address of a git remote, or ``""`` for a remote that is not on the web (a local path).
+    """The web address of a git remote, or ``""`` for a remote that is not on the web: a local path
+    (``C:/repo`` too), an ssh alias (a host without a dot). Credentials, a query and a fragment are
+    dropped: the address is shown on every page.
 
     >>> web_url("git@github.com:owner/repo.git")
     'https://github.com/owner/repo'
     >>> web_url("https://github.com/owner/repo.git/"), web_url("ssh://git@example.org/a/b")
     ('https://github.com/owner/repo', 'https://example.org/a/b')
-    >>> web_url("/srv/git/repo.git"), web_url("")
-    ('', '')
+    >>> web_url("https://user:TOKEN@github.com/o/r.git?key=SECRET#x"), web_url("u:p@github.com:o/r")
+    ('https://github.com/o/r', '')
+    >>> web_url("/srv/git/repo.git"), web_url("C:/repo"), web_url("myalias:repo.git"), web_url("")
+    ('', '', '', '')
     """
-    remote = remote.strip()
+    remote = re.sub(r"[?#].*", "", remote.strip())
     if m := _SCP.match(remote):
         remote = f"https://{m[1]}/{m[2]}"
     m = re.match(r"^(?:https?|ssh|git)://(?:[^@/]+@)?([^/:]+)(?::\d+)?/(.+)$", remote)
-    if not m:
+    if not m or "." not in m[1]:
         return ""
     path = re.sub(r"(?:\.git)?/*$", "", m[2])
     return f"https://{m[1]}/{path}" if path else ""
