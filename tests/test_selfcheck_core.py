@@ -152,6 +152,12 @@ def test_every_exception_of_the_learners_code_is_wrong_with_a_hint_from_its_attr
     assert result.hint.startswith(hint) and (hint or result.hint == "")
 
 
+def test_where_pytorch_is_missing_the_hint_for_a_none_torch_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as in the browser: `import torch` would not help
+    result = _check(_torch_none)
+    assert result.hint == "`torch` is None: PyTorch is not available here (never in the browser)"
+
+
 def test_the_hint_does_not_read_the_message_text():
     err = TypeError("'NoneType' object is not callable")  # the message alone, raised by no call of None
     assert core.hint_for(err) == ""

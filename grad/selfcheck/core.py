@@ -430,6 +430,8 @@ def hint_for(err: BaseException) -> str:
             close = _suggest(name, dir(obj)).replace("`", f"`{obj.__name__}.", 1)
             return f"`{obj.__name__}.{name}` does not exist{close}"
         if obj is None and _torch_is_none(err, name):
+            if not torch_available():
+                return "`torch` is None: PyTorch is not available here (never in the browser)"
             return "`torch` is None here, not PyTorch (a first cell without PyTorch sets it so): import torch"
         if obj is None:
             return f"a None has no `{name}`: something gave None (a function without return?)"
