@@ -158,6 +158,24 @@ def test_where_pytorch_is_missing_the_hint_for_a_none_torch_says_so(monkeypatch)
     assert result.hint == "`torch` is None: PyTorch is not available here (never in the browser)"
 
 
+def test_a_check_of_a_torch_task_with_a_broken_pytorch_says_why_in_its_one_line(
+    monkeypatch, tmp_path, capsys
+):
+    """It raised ModuleNotFoundError out of the check (needs_torch refuses to take a broken PyTorch for
+    a missing one)."""
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text("import sympy_is_missing  # a dependency of its own\n")
+    monkeypatch.delitem(sys.modules, "torch")  # the real one comes back after the test
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert core.without_torch("torch_task").status == "not yet"
+    assert capsys.readouterr().out == (
+        "torch_task: not yet (PyTorch is installed but fails to import, ModuleNotFoundError: "
+        "No module named 'sympy_is_missing'; reinstall it)\n"
+    )
+    monkeypatch.setitem(sys.modules, "torch", None)  # missing, as in the browser
+    assert core.without_torch("torch_task").text == core.NO_TORCH
+
+
 def test_the_hint_does_not_read_the_message_text():
     err = TypeError("'NoneType' object is not callable")  # the message alone, raised by no call of None
     assert core.hint_for(err) == ""

@@ -142,9 +142,10 @@ NO_TORCH = (
 
 
 def without_torch(task: str, *, solution: bool = False, book: str = "") -> Result | None:
-    """Where ``import torch`` fails: print ``task``'s "not yet" line (:data:`NO_TORCH`) and return it;
-    else None. A check of a PyTorch task calls it first: without torch there is nothing to judge, and
-    the course's piece, which needs torch too, is not put in the notebook.
+    """Where ``import torch`` fails: print ``task``'s "not yet" line (:data:`NO_TORCH`, or what keeps an
+    installed PyTorch from importing) and return it; else None. A check of a PyTorch task calls it
+    first: without torch there is nothing to judge, and the course's piece, which needs torch too, is
+    not put in the notebook.
 
     Example:
         >>> from unittest import mock
@@ -152,9 +153,13 @@ def without_torch(task: str, *, solution: bool = False, book: str = "") -> Resul
         ...     _ = without_torch("torch_neuron")  # doctest: +ELLIPSIS
         torch_neuron: not yet (PyTorch is not available here, as in the browser: run this notebook ...)
     """
-    if torch_available():
-        return None
-    return run(task, lambda: None, lambda _: not_yet(NO_TORCH), source="", solution=solution, book=book)
+    try:
+        if torch_available():
+            return None
+        why = NO_TORCH
+    except Exception as err:  # installed, but it fails to import: say so on the check's one line
+        why = f"PyTorch is installed but fails to import, {type(err).__name__}: {err}; reinstall it"
+    return run(task, lambda: None, lambda _: not_yet(why), source="", solution=solution, book=book)
 
 
 class NotDefined(NameError):
