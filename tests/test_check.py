@@ -477,13 +477,9 @@ def test_without_torch_compare_grads_still_checks_against_grad_value_and_says_so
     assert not compare_grads(lambda a, b: a * b, [a, b]).ok  # the check against grad.Value still judges
 
 
-def test_a_torch_that_is_installed_but_broken_raises_rather_than_drop_the_torch_column(monkeypatch, tmp_path):
+def test_a_torch_that_is_installed_but_broken_raises_rather_than_drop_the_torch_column(broken_torch):
     """It said "torch is not available here (nor anywhere in the browser)" and checked against grad.Value
     alone, whatever kept torch from importing."""
-    (tmp_path / "torch").mkdir()
-    (tmp_path / "torch" / "__init__.py").write_text("import sympy_is_missing  # a dependency of its own\n")
-    monkeypatch.delitem(sys.modules, "torch")  # the real one comes back after the test
-    monkeypatch.syspath_prepend(str(tmp_path))
     a = LectureValue(2.0, label="a")
     a.grad = 1.0
     with pytest.raises(ModuleNotFoundError, match="sympy_is_missing"):

@@ -117,11 +117,9 @@ def test_torch_available_follows_whether_import_torch_works(monkeypatch):
     assert not torch_available()
 
 
-def test_a_torch_that_is_installed_but_broken_raises_rather_than_pass_for_the_browser(tmp_path):
-    (tmp_path / "torch").mkdir()
-    (tmp_path / "torch" / "__init__.py").write_text("import sympy_is_missing  # a dependency of its own\n")
+def test_a_torch_that_is_installed_but_broken_raises_rather_than_pass_for_the_browser(broken_torch):
     code = "from grad.needs_torch import torch_available\ntorch_available()"
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    env = {**os.environ, "PYTHONPATH": str(broken_torch)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert run.returncode == 1 and "No module named 'sympy_is_missing'" in run.stderr, run.stderr
 

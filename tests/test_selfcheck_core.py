@@ -159,14 +159,10 @@ def test_where_pytorch_is_missing_the_hint_for_a_none_torch_says_so(monkeypatch)
 
 
 def test_a_check_of_a_torch_task_with_a_broken_pytorch_says_why_in_its_one_line(
-    monkeypatch, tmp_path, capsys
+    broken_torch, monkeypatch, capsys
 ):
     """It raised ModuleNotFoundError out of the check (needs_torch refuses to take a broken PyTorch for
     a missing one)."""
-    (tmp_path / "torch").mkdir()
-    (tmp_path / "torch" / "__init__.py").write_text("import sympy_is_missing  # a dependency of its own\n")
-    monkeypatch.delitem(sys.modules, "torch")  # the real one comes back after the test
-    monkeypatch.syspath_prepend(str(tmp_path))
     assert core.without_torch("torch_task").status == "not yet"
     assert capsys.readouterr().out == (
         "torch_task: not yet (PyTorch is installed but fails to import, ModuleNotFoundError: "
