@@ -119,8 +119,7 @@ def lite_venv() -> Path:
         run(sys.executable, "-m", "venv", "--clear", venv)
         constraints = CACHE / "constraints.txt"
         constraints.write_text("\n".join(LITE_CONSTRAINTS.split()) + "\n")
-        env = {**os.environ, "PIP_CONSTRAINT": str(constraints)}
-        run(venv / "bin/python", *PIP, "install", *LITE_PINS, env=env)
+        run(venv / "bin/python", *PIP, "install", *LITE_PINS, env=pinned(constraints))
         stamp.touch()
     return venv
 
@@ -136,11 +135,12 @@ def npm_pack(spec: str) -> Path:
 
 
 def extract(tgz: Path, dest: Path, keep) -> None:
-    """The files of an npm tarball whose names ``keep`` accepts, under ``dest`` (without ``package/``)."""
+    """The files of an npm tarball whose paths in the package (``dist/viz.js``) ``keep`` accepts, under
+    ``dest`` (without ``package/``)."""
     with tarfile.open(tgz) as tar:
         for member in tar.getmembers():
             rel = Path(member.name).relative_to("package")
-            if member.isfile() and keep(rel.name):
+            if member.isfile() and keep(rel.as_posix()):
                 target = dest / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(member) as src, target.open("wb") as out:
@@ -203,15 +203,27 @@ def wheel_for(folder: Path, name: str, version: str) -> Path:
     return found[0]
 
 
-def grad_wheel(venv: Path, dest: Path) -> Path:
-    """The wheel of this work tree's grad, its zip times the last commit's (the same tree, the same wheel)."""
+def pinned(constraints: Path) -> dict[str, str]:
+    """The environment in which pip holds every install to ``constraints``, the wheels it builds too (its
+    ``-c`` does not reach a build's own environment). pip splits the variable at spaces, so it names the
+    file by its ``file:`` URL: a checkout in a folder with a space in its name works.
+
+    >>> pinned(Path("/a b/constraints.txt"))["PIP_CONSTRAINT"]
+    'file:///a%20b/constraints.txt'
+    """
+    return {**os.environ, "PIP_CONSTRAINT": constraints.as_uri()}
+
+
+def grad_wheel(python: Path, dest: Path) -> Path:
+    """The wheel of this work tree's grad, built by the Python ``python`` (pip), its zip times the last
+    commit's (the same tree, the same wheel)."""
     source = dest / "source"  # a copy, not the work tree: pip wheel writes build/ beside its source
     shutil.copytree(ROOT / "grad", source / "grad", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
     # setuptools, in the wheel's own build environment, held to the course's pins as `make setup` holds it
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH), "PIP_CONSTRAINT": str(ROOT / "constraints.txt")}
-    run(venv / "bin/python", *PIP, "wheel", "--no-deps", "-w", dest, source, env=env)
+    env = {**pinned(ROOT / "constraints.txt"), "SOURCE_DATE_EPOCH": str(EPOCH)}
+    run(python, *PIP, "wheel", "--no-deps", "-w", dest, source, env=env)
     wheel = next(dest.glob("grad_course-*.whl"))
     os.utime(wheel, (EPOCH, EPOCH))  # piplite's index lists its time
     return wheel
@@ -233,7 +245,7 @@ def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
             entry.update(file_name=wheel.name, sha256=sha256(wheel), unvendored_tests=False)
         else:
             entry["file_name"] = PYODIDE_CDN + entry["file_name"]
-    wheel = grad_wheel(venv, tmp / "grad")
+    wheel = grad_wheel(venv / "bin" / "python", tmp / "grad")
     shutil.copy2(wheel, pyodide / wheel.name)
     packages["grad-course"] = {
         "name": "grad-course",
@@ -300,7 +312,19 @@ def relative_links(page: Path) -> list[str]:
     return [h for h in hrefs if h and not EXTERNAL.match(h)]
 
 
+def replaceable(out: Path) -> None:
+    """Refuse an ``out`` that the build, which replaces it whole, must not delete: a file, or a folder
+    with files that is not a lite site built before (it has no ``jupyter-lite.json``), such as the notes
+    site itself (``--out lecture_notes/_build/html``) or the repository."""
+    if out.is_file() or (out.is_dir() and any(out.iterdir()) and not (out / "jupyter-lite.json").is_file()):
+        raise SystemExit(
+            f"build_lite: --out {out} holds files of something else than a lite site (no "
+            "jupyter-lite.json), which the build would delete: give an empty or new folder, or an old lite/"
+        )
+
+
 def build(out: Path) -> None:
+    replaceable(out)
     CACHE.mkdir(exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")
     venv = lite_venv()
@@ -337,7 +361,7 @@ def build(out: Path) -> None:
             stdout=subprocess.DEVNULL,
         )
     viz = out / "static" / "viz"
-    extract(npm_pack(f"@viz-js/viz@{VIZ_VERSION}"), viz, lambda n: n == "viz.js")
+    extract(npm_pack(f"@viz-js/viz@{VIZ_VERSION}"), viz, lambda n: n == "dist/viz.js")  # not src/viz.js
     (viz / "dist" / "viz.js").replace(viz / "viz.js")
     (viz / "dist").rmdir()
 

@@ -6,7 +6,8 @@ The notes site's build (``lecture_notes/_ext/where_code.py``) makes it into the 
 take the whole course away: unzip, ``pip install`` the wheel, ``jupyter lab``. The zip holds, under one
 folder ``grad-course/``:
 
-- ``README.txt``, three lines: what it is, the ``pip install`` command, ``jupyter lab``;
+- ``README.txt``, three lines: what it is (and that the PyTorch tasks need ``pip install torch``: the
+  course extra leaves PyTorch out), the ``pip install`` command, ``jupyter lab``;
 - the ``grad`` wheel of this work tree (``build_lite.grad_wheel``: the one the browser copy runs);
 - the learner's files as the site's lite/ has them (``build_lite.contents``): ``notebooks/`` with the
   workbooks and an empty ``my_micrograd/``, where the checks save the learner's engine, and
@@ -35,12 +36,13 @@ def readme(wheel: str) -> str:
     """The README's three lines, for the wheel named ``wheel``.
 
     >>> print(readme("grad_course-0.1.0-py3-none-any.whl"), end="")
-    The grad course's workbooks, notes and grad package (Python 3.11+; Graphviz draws the graphs).
+    The grad course: workbooks, notes, grad (Python 3.11+, Graphviz draws graphs; PyTorch: pip install torch).
     pip install "./grad_course-0.1.0-py3-none-any.whl[course]"
     jupyter lab notebooks/01_derivatives.ipynb
     """
     return (
-        "The grad course's workbooks, notes and grad package (Python 3.11+; Graphviz draws the graphs).\n"
+        "The grad course: workbooks, notes, grad (Python 3.11+, Graphviz draws graphs; PyTorch: "
+        "pip install torch).\n"
         f'pip install "./{wheel}[course]"\n'
         "jupyter lab notebooks/01_derivatives.ipynb\n"
     )
@@ -82,7 +84,7 @@ def course_files(wheel: Path) -> dict[str, bytes]:
 def build(out: Path) -> Path:
     """Build the wheel and write the course's zip to ``out``."""
     with tempfile.TemporaryDirectory(prefix="course_zip-") as tmp:
-        wheel = build_lite.grad_wheel(Path(sys.prefix), Path(tmp))
+        wheel = build_lite.grad_wheel(Path(sys.executable), Path(tmp))
         return zip_files(course_files(wheel), out)
 
 

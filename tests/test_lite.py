@@ -21,11 +21,13 @@ import functools
 import http.server
 import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -269,6 +271,13 @@ def test_the_files_are_laid_out_as_the_repositorys(lite_site: Path) -> None:
     assert {c["name"] for c in listed["content"]} >= {"01_derivatives.ipynb", "my_micrograd"}
 
 
+def test_graphviz_is_served_once_as_the_kernel_loads_it(lite_site: Path) -> None:
+    """Only the bundle, at static/viz/viz.js (the npm package's src/viz.js, an unbundled module that
+    imports files not served, was copied beside it)."""
+    viz = lite_site / "lite" / "static" / "viz"
+    assert sorted(p.relative_to(viz).as_posix() for p in viz.rglob("*") if p.is_file()) == ["viz.js"]
+
+
 def test_every_relative_link_in_a_workbook_or_note_leads_to_a_file_the_site_serves(lite_site: Path) -> None:
     files = served(lite_site / "lite")
     pages = [*files.glob("notebooks/*.ipynb"), *files.glob("lecture_notes/*.md")]
@@ -394,3 +403,42 @@ def test_without_torch_compare_grads_says_so_and_still_checks_against_grad_value
     assert lines[-2:] == [NO_TORCH, "all 2 gradients agree with grad.Value to 1e-12: True"]
     b.grad += 1e-9  # the check against grad.Value still judges
     assert not compare_grads(lambda a, b: a * b + a.tanh(), [a, b]).ok
+
+
+# -- the build's edges: a folder with a space, an --out it must not delete ------------------------------
+
+
+def test_a_checkout_in_a_folder_with_a_space_builds_grad_held_to_its_pins(tmp_path, monkeypatch) -> None:
+    """pip splits PIP_CONSTRAINT at spaces: "/x/my course/constraints.txt" was read as "/x/my", and the
+    wheel (so lite/ and the zip) failed to build. Its pins still hold: setuptools is the one pinned."""
+    root = tmp_path / "my course"
+    shutil.copytree(ROOT / "grad", root / "grad", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, root / name)
+    (root / "constraints.txt").write_text("setuptools==80.9.0\n")  # not the newest, which pip would take
+    monkeypatch.setattr(build_lite, "ROOT", root)
+    wheel = build_lite.grad_wheel(Path(sys.executable), tmp_path / "wheel")
+    with zipfile.ZipFile(wheel) as z:
+        assert "grad/engine.py" in z.namelist()
+        generator = z.read(f"{wheel.name.split('-py3')[0]}.dist-info/WHEEL").decode()
+    assert "Generator: setuptools (80.9.0)" in generator, generator
+
+
+@pytest.mark.parametrize("kind", ["site", "file"])
+def test_the_build_refuses_an_out_it_would_delete_that_is_not_a_lite_site(tmp_path, kind: str) -> None:
+    """The build replaces --out whole: --out lecture_notes/_build/html (the notes site, /lite left off)
+    deleted the site. Now it stops at once, naming --out, and deletes nothing."""
+    out = tmp_path / "html"
+    if kind == "site":
+        out.mkdir()
+        (out / "index.html").write_text("the notes site")
+    else:
+        out.write_text("a file")
+    with pytest.raises(SystemExit, match=r"--out .*html .*jupyter-lite\.json"):
+        build_lite.build(out)
+    assert (out / "index.html" if kind == "site" else out).exists()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "jupyter-lite.json").write_text("{}")
+    (tmp_path / "empty").mkdir()
+    for replaceable in ("old", "empty", "new"):  # a lite site built before, an empty folder, none
+        build_lite.replaceable(tmp_path / replaceable)

@@ -462,6 +462,19 @@ def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site:
     assert again.read_bytes() == path.read_bytes()
 
 
+def test_the_course_zip_is_the_same_twice_built_by_a_python_outside_a_venv(tmp_path, monkeypatch) -> None:
+    """Two builds of the tree, wheel and all, give the same bytes; the wheel is built by the Python that
+    runs the build (it took sys.prefix/bin/python, which a system Python such as Debian's
+    /usr/bin/python3 lacks: FileNotFoundError)."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # course_zip imports build_lite and workbook
+    course_zip = _load("course_zip", ROOT / "scripts" / "course_zip.py")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "no-bin-python-here"))
+    first, second = (course_zip.build(tmp_path / f"{n}.zip").read_bytes() for n in "ab")
+    assert first == second
+    names = zipfile.ZipFile(io.BytesIO(first)).namelist()
+    assert [n for n in names if n.endswith(".whl")] and "grad-course/README.txt" in names
+
+
 def test_every_notebook_page_runs_in_the_browser_and_says_where_work_is_kept(site: Path) -> None:
     """The browser copy's link and note on every notebook page; which notebooks need the network there
     (01 and 06 plot with matplotlib, which only Pyodide's CDN serves); Colab only for a workbook that
