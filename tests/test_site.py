@@ -462,6 +462,15 @@ def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site:
     assert again.read_bytes() == path.read_bytes()
 
 
+def test_the_home_page_says_a_notebook_pages_download_button_gives_the_book() -> None:
+    """The theme's download button gives the page's source, the book (every task solved, the markers
+    in): the home page said it gave "the .ipynb file", as if it were the workbook to work in."""
+    home = (SRC / "index.md").read_text(encoding="utf-8")
+    said = " ".join(next(p for p in home.split("\n\n") if "download button" in p).split())
+    assert "the **book**, with every task already solved" in said and "workbook" in said, said
+    assert NOTEBOOKS == sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))  # a book each
+
+
 def test_the_course_zip_is_the_same_twice_built_by_a_python_outside_a_venv(tmp_path, monkeypatch) -> None:
     """Two builds of the tree, wheel and all, give the same bytes; the wheel is built by the Python that
     runs the build (it took sys.prefix/bin/python, which a system Python such as Debian's
