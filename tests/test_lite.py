@@ -237,6 +237,9 @@ def test_a_workbook_runs_offline_with_its_tasks_filled_from_the_book(lab, name: 
     assert plots <= {c["id"] for c in drawn}, (
         plots
     )  # each cell that plots shows it (in 03: without matplotlib)
+    said = [line for c in cells for line in text(c["outputs"]).splitlines()]
+    saved = [line for line in said if "saved to my_micrograd/" in line]  # 02: value; 07: log
+    assert saved, f"{name}: no check saved the learner's code into notebooks/my_micrograd/ (browser storage)"
     for c in cells:
         if c["id"] in fills:
             check = workbook.CHECK.search(fills[c["id"]]).group(1)
