@@ -67,15 +67,21 @@ rpds-py==2026.9.1 Send2Trash==2.2.0 six==1.17.0 soupsieve==4.1.4 terminado==0.18
 tornado==6.6.1 traitlets==5.16.1 typing_extensions==4.16.0 tzdata==2026.6 uri-template==1.3.0
 webcolors==25.10.0 webencodings==0.6.1 websocket-client==1.9.2
 """
-# the last commit's time (or SOURCE_DATE_EPOCH's), for every time the site records (the same tree gives the
-# same site)
-EPOCH = int(
-    os.environ.get("SOURCE_DATE_EPOCH")
-    or subprocess.run(
-        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
-    ).stdout
-    or 315532800
-)
+
+
+def last_commit_time(root: Path) -> int:
+    """SOURCE_DATE_EPOCH, else the time of ``root``'s last commit, else 1980-01-01 (no git, or a copy of
+    the files without their history): every time the site and the wheel record (the same tree gives the
+    same site)."""
+    try:
+        git = ["git", "-C", str(root), "log", "-1", "--format=%ct"]
+        committed = subprocess.run(git, capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        committed = ""
+    return int(os.environ.get("SOURCE_DATE_EPOCH") or committed or 315532800)
+
+
+EPOCH = last_commit_time(ROOT)
 MY_README = """\
 Your own micrograd: each time a check in a notebook says OK, it saves that piece of your code into
 engine.py (Value) or nn.py (Neuron, Layer, MLP), and the next notebook starts from it.

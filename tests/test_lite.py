@@ -445,3 +445,13 @@ def test_the_build_refuses_an_out_it_would_delete_that_is_not_a_lite_site(tmp_pa
     (tmp_path / "empty").mkdir()
     for replaceable in ("old", "empty", "new"):  # a lite site built before, an empty folder, none
         build_lite.replaceable(tmp_path / replaceable)
+
+
+def test_the_build_runs_without_git_and_then_dates_every_file_1980(tmp_path, monkeypatch) -> None:
+    """Its times come from the last commit: with no git program (a copy of the files built elsewhere) the
+    script failed at import (FileNotFoundError: 'git'), so did the zip and the notes site's build."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git here
+    assert build_lite.last_commit_time(ROOT) == 315532800
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_lite.last_commit_time(ROOT) == 1700000000
