@@ -26,7 +26,7 @@ from typing import Any
 import grad
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, stand_in, wrong
+from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, run_task, wrong
 from grad.validate import fmt, is_real, show
 
 __all__ = ["L_nudged", "grad_attr", "grads_chain", "grads_out", "judge_init", "judge_neuron", "judge_tanh"]
@@ -75,20 +75,8 @@ def _with(name: str, piece: object) -> type:
 
 def _method(task: str, name: str, judge: Callable[[Any], Result], solution: bool) -> Result:
     """Check the notebook's function ``name`` as Value's method; put it (or the course's) to use; save it."""
-    got: dict[str, Any] = {}
-
-    def attempt() -> Any:
-        got["piece"] = mine(name)
-        return got["piece"]
-
-    def install(good: bool) -> str | None:
-        setattr(mine("Value"), name, got["piece"] if good else vars(lecture.Value)[name])
-        return None if good else f"until yours passes, Value uses the course's {name}"
-
-    def save() -> str | None:
-        return my_engine.save(name, got["piece"], STAGE, task)
-
-    return run(task, attempt, judge, install=install, save=save, solution=solution, book=BOOK)
+    course = {name: vars(lecture.Value)[name]}
+    return run_task(BOOK, task, [name], judge, course=course, methods=True, stage=STAGE, solution=solution)
 
 
 # ---- the grad attribute and tanh's forward pass: methods of Value ----------------------------------------
@@ -349,11 +337,10 @@ def neuron(solution: bool = False) -> Result:
             return ...  # nothing typed yet
         return {k: mine(NAME.get(k, k), own=True) for k in labels}
 
-    def install(good: bool) -> str | None:
-        if good:
-            return None
-        course = lecture.lecture_neuron(mine("Value"))
-        stand_in({NAME.get(k, k): course[k] for k in labels})
-        return "until yours passes, x1 ... o are the course's neuron"
+    def course() -> dict[str, Any]:
+        return {NAME.get(k, k): v for k, v in lecture.lecture_neuron(mine("Value")).items() if k in labels}
 
-    return run("neuron", attempt, judge_neuron, install=install, solution=solution, book=BOOK)
+    names, until = [NAME.get(k, k) for k in labels], "until yours passes, x1 ... o are the course's neuron"
+    return run_task(
+        BOOK, "neuron", names, judge_neuron, attempt=attempt, course=course, until=until, solution=solution
+    )

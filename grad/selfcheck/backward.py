@@ -36,7 +36,16 @@ from typing import Any
 import grad
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import NotDefined, Result, cell_source, mine, not_yet, ok, run, source_of, wrong
+from grad.selfcheck.core import (
+    Result,
+    cell_source,
+    mine,
+    not_yet,
+    ok,
+    run,
+    run_task,
+    wrong,
+)
 from grad.validate import fmt, is_real, show
 
 __all__ = ["backward", "by_hand_order", "closures", "fix", "init", "start", "tanh", "topo", "two_paths"]
@@ -188,28 +197,21 @@ def _methods(task: str, names: tuple[str, ...], twice: bool, stage: str | None, 
             passed[name] = bool(verdicts[-1])
         return next((v for v in verdicts if not v), ok())
 
-    def install(_: bool) -> str:
-        cls = mine("Value")
-        theirs = [n for n in names if not passed.get(n)]
-        for n in names:
-            setattr(cls, n, mine(n) if passed.get(n) else course[n])
-        first = " (its first version, with =)" if course is FIRST else ""
-        return (
-            f"until yours passes, Value uses the course's {', '.join(theirs)}{first}"
-            if theirs
-            else "Value uses yours"
-        )
-
-    def save() -> str | None:
-        notes = [my_engine.save(n, mine(n), stage, task) for n in names] if stage else []
-        return next((n for n in notes if n), None)
-
-    try:  # the functions' own sources: a check may run where the cell's is not kept (nbval)
-        source = "\n".join(source_of(mine(n)) or "" for n in names)
-    except NotDefined:
-        source = None
-    attempt = lambda: [mine(n) for n in names]  # noqa: E731
-    return run(task, attempt, judge, source=source, install=install, save=save, solution=solution, book=BOOK)
+    first = " (its first version, with =)" if course is FIRST else ""
+    return run_task(
+        BOOK,
+        task,
+        names,
+        judge,
+        make=lambda found: list(found.values()),  # the functions, in the order of names
+        course=course,
+        methods=True,
+        kept=lambda name: passed.get(name, False),
+        until="until yours passes, Value uses the course's {}" + first,
+        yours="Value uses yours",
+        stage=stage,
+        solution=solution,
+    )
 
 
 def _init(fn: types.FunctionType) -> Result:

@@ -38,7 +38,7 @@ import sys
 import textwrap
 import types
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -57,11 +57,12 @@ __all__ = [
     "mine",
 ]
 __all__ += ["not_yet", "ok", "one_line", "run", "solution_text", "source_of", "sources", "stand_in"]
-__all__ += ["NO_TORCH", "seeded", "typed_in", "without_torch", "wrong"]
+__all__ += ["NO_TORCH", "run_task", "seeded", "typed_in", "without_torch", "wrong"]
 
 LONGEST = 300  # characters in a verdict line, whatever the learner's code printed or raised
 STATUSES = ("OK", "WRONG", "not yet")
 SOLUTIONS = Path(__file__).with_name("solutions.json")  # {"module.task": {"notebook": ..., "code": ...}}
+STANDS_IN = "until yours passes, `{}` is the course's"  # a note of run_task(until=...): notebooks 01, 02
 SEEDS: Mapping[str, float] = {"L.grad": 1.0, "o.grad": 1.0, "self.grad": 1.0}  # dL/dL = 1 is not typed in
 
 
@@ -533,3 +534,86 @@ def run(
     if solution:
         print(solution_text(f"{book}.{task}" if book else task))
     return result
+
+
+def run_task(
+    book: str,
+    name: str,
+    names: Sequence[str],
+    judge: Callable[[Any], Result],
+    *,
+    make: Callable[[dict[str, Any]], Any] | None = None,
+    course: Mapping[str, object] | Callable[[], Mapping[str, object]] | None = None,
+    methods: bool = False,
+    kept: Callable[[str], bool] | None = None,
+    until: str = "",
+    yours: str = "",
+    stage: str | None = None,
+    given: Any = None,
+    unrun: bool = False,
+    **how: Any,
+) -> Result:
+    """One task of the notebook ``book``: :func:`run` on the notebook's ``names``, with the course's
+    pieces standing in for them until they pass, and the passed ones saved.
+
+    Args:
+        book, name: the check module's name and the task's (first on the line; the solution's key).
+        names: the learner's names, found with ``mine(name, own=True)``.
+        judge: the answer's verdict.
+        make: the answer made of the names found (a dict); None: the one name's value, or a tuple.
+        course: the course's pieces by name (or a function giving them, called only when needed):
+            when not OK they go into the notebook (:func:`stand_in`), or with ``methods`` into its
+            ``Value``, where the learner's go once OK. None: nothing is put in place.
+        kept: which of ``names`` are the learner's after judging (methods judged one by one); None:
+            all of them when OK, none when not.
+        until: the note when the course's pieces are in use, ``{}`` standing for their names
+            (default: "until yours passes, Value uses the course's {}"); ``yours``: the note when
+            none is.
+        stage: with it, each name passed is saved there (:func:`grad.selfcheck.my_engine.save`).
+        given: the answer to judge in place of the notebook's names (what the learner handed to
+            the check): nothing is put in place or saved.
+        unrun: a name missing from the notebook, with none spelt like it, is the placeholder ("not
+            yet"): the cell that defines it is its task cell, which still holds its ``...``.
+        how: the rest of :func:`run`'s arguments (``attempt`` replaces the look-up of ``names``;
+            ``source`` is the names' own by default).
+    """
+    found: dict[str, Any] = {}
+
+    def attempt() -> Any:
+        try:
+            found.update({n: mine(n, own=True) for n in names})
+        except NotDefined as err:
+            if err.close or not unrun:
+                raise
+            return ...
+        if make is not None:
+            return make(found)
+        return found[names[0]] if len(names) == 1 else tuple(found.values())
+
+    def install(passed: bool) -> str:
+        theirs = [n for n in names if not (passed if kept is None else kept(n))]
+        pieces = (course() if callable(course) else course) if theirs else {}
+        if methods:
+            for n in names:
+                setattr(mine("Value"), n, pieces[n] if n in theirs else found[n])
+        else:
+            stand_in({n: pieces[n] for n in theirs})
+        default = "until yours passes, " + ("Value" if methods else "the notebook") + " uses the course's {}"
+        return (until or default).format(", ".join(theirs)) if theirs else yours
+
+    def save() -> str:
+        from grad.selfcheck import my_engine  # it reads this module: imported when a piece is saved
+
+        notes = {my_engine.save(n, found[n], stage, name) for n in names} if stage else set()
+        return "; ".join(sorted(n for n in notes if n))
+
+    if given is not None:
+        how["attempt"] = lambda: given
+    else:  # read here: a check may run outside its cell
+        how.setdefault("source", sources(names))
+    how.setdefault("attempt", attempt)
+    if course is not None and given is None:
+        how["install"] = install
+    if stage is not None and given is None:
+        how.setdefault("save", save)
+    return run(name, how.pop("attempt"), judge, book=book, **how)

@@ -20,44 +20,34 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from grad.selfcheck.core import NotDefined, Result, mine, not_yet, ok, run, source_of, stand_in, wrong
+from grad.selfcheck.core import (
+    STANDS_IN,
+    Result,
+    not_yet,
+    ok,
+    run_task,
+    source_of,
+    wrong,
+)
 from grad.validate import brief, fmt, is_real
 
-__all__ = ["checked", "f", "in_notebook", "nudge", "slope"]
+__all__ = ["f", "nudge", "slope"]
 
 Fn = Callable[..., Any]
 
 
-def in_notebook(name: str, course: object, yours: bool) -> str:
-    """Keep the notebook's ``name`` when ``yours`` passed; else set it to ``course``. A note for the line."""
-    if yours:
-        return ""
-    stand_in({name: course})
-    return f"until yours passes, `{name}` is the course's"
-
-
-def checked(
-    book: str, task: str, given: Any, judge: Callable[[Any], Result], course: Any = None, **kw: Any
-) -> Result:
-    """Run the check ``book.task`` (:func:`grad.selfcheck.core.run`) on ``given``, or on the notebook's
-    ``name`` (``task`` unless given) with the course's ``course`` in its place until it passes.
-
-    A name that is not in the notebook, with no name like it there, is "not yet": its task cell, whose
-    check runs last, still holds its ``...``. So is the course's piece that a check put in its place.
-    """
-    name = kw.pop("name", task)
-    if given is None and course is not None:
-        kw["install"] = lambda yours: in_notebook(name, course, yours)
-
-    def look() -> Any:
-        try:
-            return mine(name, own=True)
-        except NotDefined as err:
-            if err.close:
-                raise
-            return ...  # not run, or the course's from an earlier run
-
-    return run(task, look if given is None else lambda: given, judge, book=book, **kw)
+def _run(task: str, fn: Fn | None, judge: Callable[[Any], Result], course: Fn, solution: bool) -> Result:
+    return run_task(
+        "derivatives",
+        task,
+        [task],
+        judge,
+        given=fn,
+        course={task: course},
+        until=STANDS_IN,
+        unrun=True,
+        solution=solution,
+    )
 
 
 def _number(got: object) -> float | None:
@@ -117,7 +107,7 @@ def _judge_f(fn: Fn) -> Result:
 
 def f(fn: Fn | None = None, *, solution: bool = False) -> Result:
     """Check ``fn(x) = 3x**2 - 4x + 5`` (left out: the notebook's ``f``) at three points."""
-    return checked("derivatives", "f", fn, _judge_f, _f, solution=solution)
+    return _run("f", fn, _judge_f, _f, solution)
 
 
 # ---- slope(f, x, h) ---------------------------------------------------------------------------------------
@@ -162,7 +152,7 @@ def _judge_slope(fn: Fn) -> Result:
 
 def slope(fn: Fn | None = None, *, solution: bool = False) -> Result:
     """Check ``fn(f, x, h)`` (left out: the notebook's ``slope``): rise over run for two functions and h's."""
-    return checked("derivatives", "slope", fn, _judge_slope, _slope, solution=solution)
+    return _run("slope", fn, _judge_slope, _slope, solution)
 
 
 # ---- nudge(a, b, c, h): the slopes of d = a*b + c --------------------------------------------------------
@@ -221,4 +211,4 @@ def _judge_nudge(fn: Fn) -> Result:
 
 def nudge(fn: Fn | None = None, *, solution: bool = False) -> Result:
     """Check ``fn(a, b, c, h)`` (left out: the notebook's ``nudge``): d's slopes along a, b and c."""
-    return checked("derivatives", "nudge", fn, _judge_nudge, _nudge, solution=solution)
+    return _run("nudge", fn, _judge_nudge, _nudge, solution)

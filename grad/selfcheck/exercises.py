@@ -38,11 +38,10 @@ from grad.selfcheck.core import (
     not_yet,
     ok,
     run,
-    sources,
+    run_task,
     without_torch,
     wrong,
 )
-from grad.selfcheck.derivatives import in_notebook
 from grad.validate import brief, fmt, is_real
 
 __all__ = [
@@ -99,21 +98,17 @@ def _off(got: list[float], want: list[float], tol: float) -> int | None:
 
 def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tuple, solution: bool) -> Result:
     """Judge the notebook's ``names`` (or ``given``); until they pass, the notebook has the course's."""
-
-    def install(passed: bool) -> str:
-        for name, fn in zip(names, course):
-            in_notebook(name, fn, passed)
-        verb = "passes" if len(names) == 1 else "pass"
-        return "" if passed else f"until yours {verb}, the notebook uses the course's {' and '.join(names)}"
-
-    def attempt() -> Any:
-        found = tuple(mine(name, own=True) for name in names)
-        return found[0] if len(found) == 1 else found
-
-    if given is not None:
-        return run(task, lambda: given, judge, solution=solution, book=BOOK)
-    code = sources(names)  # read here: a check may run outside its cell
-    return run(task, attempt, judge, source=code, install=install, solution=solution, book=BOOK)
+    plural = f"until yours pass, the notebook uses the course's {' and '.join(names)}"
+    return run_task(
+        BOOK,
+        task,
+        names,
+        judge,
+        given=given,
+        course=dict(zip(names, course)),
+        until=plural if len(names) > 1 else "",
+        solution=solution,
+    )
 
 
 # ---- exercise 1: one gradient, three ways -------------------------------------------------------------
@@ -362,18 +357,10 @@ def _graph(a: Any, b: Any) -> Any:
 
 def log(*, solution: bool = False) -> Result:
     """Check the notebook's ``log`` as a method of Value; put it (or the course's) into the notebook's."""
-    found: list[Fn] = []
-
-    def attempt() -> Fn:
-        found.append(mine("log"))
-        return found[0]
-
-    def install(passed: bool) -> str:
-        mine("Value").log = found[0] if passed and found else _log
-        return "" if passed else "until yours passes, Value uses the course's log"
-
-    save = lambda: my_engine.save("log", found[0], STAGE, "log")  # noqa: E731
-    return run("log", attempt, _judge_log, install=install, save=save, solution=solution, book=BOOK)
+    course = {"log": _log}
+    return run_task(
+        BOOK, "log", ["log"], _judge_log, course=course, methods=True, stage=STAGE, solution=solution
+    )
 
 
 def nll_gradient(logits: tuple[float, ...], target: int, held: bool = False) -> list[float]:

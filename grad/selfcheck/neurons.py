@@ -30,10 +30,8 @@ from grad.selfcheck.core import (
     counting,
     mine,
     ok,
-    run,
+    run_task,
     seeded,
-    sources,
-    stand_in,
     without_torch,
     wrong,
 )
@@ -91,50 +89,11 @@ def _assemble(pieces: dict[str, Any]) -> type:
 
 
 def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: Any) -> Result:
-    """Check the notebook's ``names``: ``judge(how["make"](them))`` (or ``how["attempt"]()``).
-
-    Until they pass, the course's pieces (``how["course"]()``, by name) take their place: as methods
-    of the notebook's Value for the stages 05.wrap and 05.ops, else as the notebook's names. Passed
-    methods go into Value; passed pieces with a ``how["stage"]`` are saved.
-    """
-    found: dict[str, Any] = {}
-    stage = how.get("stage")
-    methods = stage in ("05.wrap", "05.ops")
-
-    def attempt() -> Any:
-        found.update({name: mine(name, own=True) for name in names})
-        return how["make"](found)
-
-    def install(passed: bool) -> str:
-        pieces = found if passed else how["course"]()
-        if methods:
-            for name in names:
-                setattr(mine("Value"), name, pieces[name])
-        elif not passed:
-            stand_in({name: pieces[name] for name in names})
-        are = "is" if len(names) == 1 else "are"
-        what = (
-            f"Value uses the course's {', '.join(names)}"
-            if methods
-            else f"{' and '.join(names)} {are} the course's"
-        )
-        return "" if passed else f"until yours passes, {what}"
-
-    def save() -> str:
-        return "; ".join(
-            sorted({n for name in names if (n := my_engine.save(name, found[name], stage, task))})
-        )
-
-    return run(
-        task,
-        how.get("attempt") or attempt,
-        judge,
-        source=sources(names),
-        install=install,
-        save=save if stage else None,
-        solution=solution,
-        book=BOOK,
-    )
+    """:func:`grad.selfcheck.core.task` on the notebook's ``names``: until they pass, the course's stand in
+    for them (as the notebook's names, unless ``how["methods"]``)."""
+    are = "is" if len(names) == 1 else "are"
+    until = "" if how.get("methods") else f"until yours passes, {' and '.join(names)} {are} the course's"
+    return run_task(BOOK, task, names, judge, until=until, solution=solution, **how)
 
 
 # ---- Value's new methods: each probe builds an expression in your class and in grad.Value -----------
@@ -208,7 +167,8 @@ def _methods(
     def make(found: dict[str, Any]) -> Any:
         return ... if any(fn is ... for fn in found.values()) else _assemble(found)
 
-    return _task(task, names, judge, solution, make=make, course=lambda: vars(lecture.Value), stage=stage)
+    course = vars(lecture.Value)
+    return _task(task, names, judge, solution, make=make, course=course, methods=True, stage=stage)
 
 
 EQUALS = (lambda d, x0, k: UP * d, "add to self.grad with +=, not =: x may be used elsewhere too")
@@ -308,11 +268,6 @@ def sub_div(*, solution: bool = False) -> Result:
 # ---- functions: tanh from its pieces, the same neuron in PyTorch ---------------------------------------
 
 
-def _function(task: str, name: str, judge: Callable, course: Callable, solution: bool, **how: Any) -> Result:
-    make, pieces = (lambda found: found[name]), (lambda: {name: course})
-    return _task(task, [name], judge, solution, make=make, course=pieces, **how)
-
-
 def _neuron(numbers: tuple[float, ...]) -> tuple[Reference, list[Reference]]:
     """grad.Value's neuron, tanh(x1*w1 + x2*w2 + b), after backward(): o and the five leaves."""
     leaves = [Reference(x) for x in numbers]
@@ -375,7 +330,8 @@ def _ops(root: Any) -> set[str]:
 
 def tanh_pieces(*, solution: bool = False) -> Result:
     """Check ``neuron_pieces(x1, x2, w1, w2, b)``: the neuron with tanh written with exp, + - and /."""
-    return _function("tanh_pieces", "neuron_pieces", _tanh_pieces, _course_pieces, solution)
+    course = {"neuron_pieces": _course_pieces}
+    return _task("tanh_pieces", ["neuron_pieces"], _tanh_pieces, solution, course=course)
 
 
 def _course_torch(*numbers: float) -> tuple[float, list[float]]:
@@ -451,7 +407,8 @@ def torch_neuron(*, solution: bool = False) -> Result:
             results = [fn(*numbers) for numbers in (NEURON, OTHER)]
         return ... if any(r is ... for r in results) else (results, len(calls))
 
-    return _function("torch_neuron", "neuron_torch", _torch_neuron, _course_torch, solution, attempt=attempt)
+    course = {"neuron_torch": _course_torch}
+    return _task("torch_neuron", ["neuron_torch"], _torch_neuron, solution, course=course, attempt=attempt)
 
 
 # ---- Neuron, Layer and MLP ---------------------------------------------------------------------------

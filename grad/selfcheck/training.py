@@ -29,7 +29,7 @@ import inspect
 import math
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,9 @@ from grad.selfcheck.core import (
     not_yet,
     ok,
     one_line,
-    run,
+    run_task,
     seeded,
     source_of,
-    stand_in,
     without_torch,
     wrong,
 )
@@ -67,6 +66,7 @@ __all__ = [
     "train_in_grad",
 ]
 
+BOOK = "training"
 SIZES = (3, [4, 4, 1])  # the lecture's MLP: 41 parameters
 SEED = 3  # the notebook's random.seed before MLP(3, [4, 4, 1])
 STEP = 0.05  # the one step by hand
@@ -152,29 +152,6 @@ def _course_file(name: str) -> str:
     return "import random\n\nfrom .engine import Value\n\n\n" + "\n\n\n".join(map(_class_text, classes))
 
 
-def _task(
-    task: str,
-    attempt: Callable[[], Any],
-    judge: Callable[[Any], Result],
-    solution: bool,
-    course: dict[str, Callable[[], Any]] | bool = False,
-    **how: Any,
-) -> Result:
-    """:func:`core.run` for a task of this notebook: until it passes, each name of ``course`` is put
-    into the notebook, made by its function (the course's version), and the line says so."""
-
-    def use(passed: bool) -> str:
-        if passed or not isinstance(course, dict):
-            return ""
-        for name, make in course.items():  # in order: n is made from MLP, ypred from n
-            stand_in({name: make()})
-        return f"until yours passes, the notebook uses the course's {', '.join(course)}"
-
-    return run(
-        task, attempt, judge, install=use if course else None, solution=solution, book="training", **how
-    )
-
-
 # ---- references in grad --------------------------------------------------------------------------------
 
 
@@ -245,14 +222,10 @@ def _fmt(xs: Sequence[float]) -> str:
 # ---- the tasks -----------------------------------------------------------------------------------------
 
 
-def _course_data() -> dict[str, Callable[[], Any]]:
+def _course_data() -> dict[str, Any]:
     xs, ys = toy_dataset()
-    return {
-        "xs": lambda: xs,
-        "ys": lambda: ys,
-        "n": lambda: seeded(lambda: mine("MLP")(*SIZES), SEED),
-        "ypred": lambda: [mine("n")(x) for x in xs],
-    }
+    n = seeded(lambda: mine("MLP")(*SIZES), SEED)
+    return {"xs": xs, "ys": ys, "n": n, "ypred": [n(x) for x in xs]}
 
 
 def _judge_data(got: tuple[Any, Any, Any, Any]) -> Result:
@@ -279,9 +252,9 @@ def data(*, install: bool = True, solution: bool = False) -> Result:
 
     Not OK: the notebook gets the course's xs, ys, n (seed 3) and ypred.
     """
-    names = _course_data()
-    return _task(
-        "data", lambda: tuple(mine(k, own=True) for k in names), _judge_data, solution, install and names
+    names = ("xs", "ys", "n", "ypred")
+    return run_task(
+        BOOK, "data", names, _judge_data, course=_course_data if install else None, solution=solution
     )
 
 
@@ -328,11 +301,19 @@ def loss(*, install: bool = True, solution: bool = False) -> Result:
     Not OK: the notebook gets the course's loss (of its ypred and ys).
     """
 
-    def course() -> Any:
-        return sum((yout - ygt) ** 2 for ygt, yout in zip(mine("ys"), mine("ypred")))
+    def course() -> dict[str, Any]:
+        return {"loss": sum((yout - ygt) ** 2 for ygt, yout in zip(mine("ys"), mine("ypred")))}
 
     attempt = lambda: (mine("loss"), mine("ypred"), _numbers(mine("ys"), "ys"))  # noqa: E731
-    return _task("loss", attempt, _judge_loss, solution, install and {"loss": course})
+    return run_task(
+        BOOK,
+        "loss",
+        ["loss"],
+        _judge_loss,
+        attempt=attempt,
+        course=course if install else None,
+        solution=solution,
+    )
 
 
 def _grads_at(weights: Sequence[float], xs: Any, ys: Any) -> tuple[list[float], float]:
@@ -374,13 +355,14 @@ def backward(*, install: bool = True, solution: bool = False) -> Result:
         out.backward()
         return "until yours passes, the notebook has run the course's loss.backward()"
 
-    return run(
+    return run_task(
+        BOOK,
         "backward",
-        attempt,
+        (),
         _judge_backward,
+        attempt=attempt,
         install=course if install else None,
         solution=solution,
-        book="training",
     )
 
 
@@ -425,7 +407,7 @@ def one_step(*, solution: bool = False) -> Result:
         params = mine("n").parameters()
         return _numbers(params, "n.parameters()"), _grads(params), mine("xs"), mine("ys"), mine("loss")
 
-    return _task("one_step", attempt, _judge_step, solution)
+    return run_task(BOOK, "one_step", (), _judge_step, attempt=attempt, solution=solution)
 
 
 def course_train(n: Any, xs: Any, ys: Any, steps: int, lr: float, *, zero: bool = True) -> list[float]:
@@ -490,8 +472,17 @@ def train(fn: Any = None, *, install: bool = True, solution: bool = False) -> Re
         return start, returned, _numbers(n.parameters()) != start
 
     source = source_of(mine("train") if fn is None and "train" in vars(sys.modules["__main__"]) else fn)
-    course = {"train": lambda: course_train}
-    return _task("train", attempt, _judge_train, solution, install and course, source=source)
+    course = {"train": course_train} if install else None
+    return run_task(
+        BOOK,
+        "train",
+        ["train"],
+        _judge_train,
+        attempt=attempt,
+        course=course,
+        source=source,
+        solution=solution,
+    )
 
 
 # ---- tanh as a torch.autograd.Function ------------------------------------------------------------------
@@ -558,7 +549,7 @@ def tanh_function(fn: Any = None, *, install: bool = True, solution: bool = Fals
     ``fn``: the class to check; None: the notebook's ``MyTanh``. Not OK: the notebook gets the
     course's ``MyTanh``. Where PyTorch is not installed (the browser), it says so, "not yet".
     """
-    if (skipped := without_torch("tanh_function", solution=solution, book="training")) is not None:
+    if (skipped := without_torch("tanh_function", solution=solution, book=BOOK)) is not None:
         return skipped
 
     def attempt() -> Any:
@@ -576,6 +567,14 @@ def tanh_function(fn: Any = None, *, install: bool = True, solution: bool = Fals
         x2 = x.detach().clone().requires_grad_()
         return x, y, g, x.grad, torch.autograd.gradcheck(function.apply, (x2,), raise_exception=False)
 
-    return _task(
-        "tanh_function", attempt, _judge_tanh, solution, install and {"MyTanh": course_tanh}, source=""
+    course = (lambda: {"MyTanh": course_tanh()}) if install else None
+    return run_task(
+        BOOK,
+        "tanh_function",
+        ["MyTanh"],
+        _judge_tanh,
+        attempt=attempt,
+        course=course,
+        source="",
+        solution=solution,
     )

@@ -24,8 +24,7 @@ from typing import Any
 
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import Result, mine, not_yet, ok, wrong
-from grad.selfcheck.derivatives import checked, in_notebook
+from grad.selfcheck.core import STANDS_IN, Result, mine, not_yet, ok, run_task, wrong
 from grad.validate import brief, is_real
 
 __all__ = ["a_plus_a", "lecture_L", "trace", "value"]
@@ -34,7 +33,7 @@ PIECES = ("__init__", "__repr__", "__add__", "__mul__")
 COURSE = type("Value", (), {"__module__": "__main__", **{m: vars(lecture.Value)[m] for m in PIECES}})
 
 
-_run = functools.partial(checked, "value")
+_run = functools.partial(run_task, "value", until=STANDS_IN, unrun=True)
 
 
 def _name(node: Any) -> str:
@@ -97,7 +96,8 @@ def _save(cls: type) -> str | None:
 def value(cls: Any = None, *, solution: bool = False) -> Result:
     """Check the class ``cls`` (left out: the notebook's ``Value``) and save its four methods."""
     save = (lambda: _save(mine("Value"))) if cls is None else None
-    return _run("value", cls, _judge_value, COURSE, name="Value", save=save, solution=solution)
+    course = {"Value": COURSE}
+    return _run("value", ["Value"], _judge_value, given=cls, course=course, save=save, solution=solution)
 
 
 # ---- the lecture's L = (a*b + c) * f -------------------------------------------------------------------
@@ -130,13 +130,10 @@ def _judge_L(L: Any) -> Result:
 def lecture_L(L: Any = None, *, solution: bool = False) -> Result:
     """Check the lecture's ``L`` (left out: the notebook's): every node, its label, op, children and data."""
 
-    def install(yours: bool) -> str:  # the course's L is built with the notebook's Value
-        V = vars(sys.modules["__main__"]).get("Value", COURSE)
-        return in_notebook("L", None if yours else lecture.lecture_L(V)["L"], yours)
+    def course() -> dict[str, Any]:  # the course's L is built with the notebook's Value
+        return {"L": lecture.lecture_L(vars(sys.modules["__main__"]).get("Value", COURSE))["L"]}
 
-    return _run(
-        "lecture_L", L, _judge_L, name="L", install=None if L is not None else install, solution=solution
-    )
+    return _run("lecture_L", ["L"], _judge_L, given=L, course=course, solution=solution)
 
 
 # ---- trace(root) -----------------------------------------------------------------------------------------
@@ -216,7 +213,8 @@ def _judge_trace(fn: Callable[[Any], Any], V: Any) -> Result:
 def trace(fn: Any = None, Value: Any = None, *, solution: bool = False) -> Result:
     """Check ``fn(root) -> (nodes, edges)`` (left out: the notebook's ``trace``) on graphs of ``Value``."""
     V = Value if Value is not None else (COURSE if fn is not None else None)
-    return _run("trace", fn, lambda got: _judge_trace(got, V or mine("Value")), _walk, solution=solution)
+    judge = lambda got: _judge_trace(got, V or mine("Value"))  # noqa: E731
+    return _run("trace", ["trace"], judge, given=fn, course={"trace": _walk}, solution=solution)
 
 
 # ---- (a + a)._prev ---------------------------------------------------------------------------------------
@@ -238,4 +236,4 @@ def a_plus_a(n_children: Any = None, Value: Any = None, *, solution: bool = Fals
     def judge(guess: Any) -> Result:
         return _judge_a_plus_a(guess, V if n_children is not None else mine("Value"))
 
-    return _run("a_plus_a", n_children, judge, name="n_children", allowed=None, solution=solution)
+    return _run("a_plus_a", ["n_children"], judge, given=n_children, allowed=None, solution=solution)
