@@ -298,12 +298,14 @@ def contents(dest: Path, readme: str = BROWSER_README) -> None:
 
 def linked(dest: Path) -> set[str]:
     """The repository's files (paths from its root) that the workbooks and notes in ``dest`` link to
-    and ``dest`` lacks."""
+    and ``dest`` lacks. A link that leaves the repository (``../../x``) is not followed: its file is no
+    course's, and it would be written outside ``dest``."""
     missing = set()
     for page in [*dest.glob("*/*.ipynb"), *dest.glob("*/*.md")]:
         for href in relative_links(page):
             target = os.path.normpath(os.path.join(page.parent.relative_to(dest), href))
-            if not (dest / target).exists() and (ROOT / target).is_file():
+            inside = target != ".." and not target.startswith("../")
+            if inside and not (dest / target).exists() and (ROOT / target).is_file():
                 missing.add(Path(target).as_posix())
     return missing
 

@@ -455,3 +455,17 @@ def test_the_build_runs_without_git_and_then_dates_every_file_1980(tmp_path, mon
     assert build_lite.last_commit_time(ROOT) == 315532800
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build_lite.last_commit_time(ROOT) == 1700000000
+
+
+def test_a_link_out_of_the_repository_is_not_copied_out_of_the_site(tmp_path, monkeypatch) -> None:
+    """A note's link to ../../secret.txt (above the repository) copied that file, from outside the
+    repository, to outside the contents folder; a link to a file of the repository is still followed."""
+    repo, dest = tmp_path / "repo", tmp_path / "build" / "contents"
+    (repo / "notebooks" / "solutions").mkdir(parents=True)
+    (repo / "notebooks" / "solutions" / "01_x.ipynb").write_text("{}")
+    (tmp_path / "secret.txt").write_text("not the course's")
+    (dest / "lecture_notes").mkdir(parents=True)
+    note = "[a](../../secret.txt) [b](../notebooks/solutions/01_x.ipynb) [c](../../repo/LICENSE)"
+    (dest / "lecture_notes" / "n.md").write_text(note)
+    monkeypatch.setattr(build_lite, "ROOT", repo)
+    assert build_lite.linked(dest) == {"notebooks/solutions/01_x.ipynb"}
