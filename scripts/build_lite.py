@@ -323,7 +323,8 @@ def relative_links(page: Path) -> list[str]:
 def replaceable(out: Path) -> None:
     """Refuse an ``out`` that the build, which replaces it whole, must not delete: a file, or a folder
     with files that is not a lite site built before (it has no ``jupyter-lite.json``), such as the notes
-    site itself (``--out lecture_notes/_build/html``) or the repository."""
+    site itself (``--out lecture_notes/_build/html``) or the repository. (The build never leaves a part
+    of a site there: it builds beside and replaces ``out`` once done.)"""
     if out.is_file() or (out.is_dir() and any(out.iterdir()) and not (out / "jupyter-lite.json").is_file()):
         raise SystemExit(
             f"build_lite: --out {out} holds files of something else than a lite site (no "
@@ -349,7 +350,7 @@ def build(out: Path) -> None:
         config = {"appName": "grad course", "exposeAppInBrowser": True, "litePluginSettings": settings}
         (work / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": config}, indent=2))
         (work / "overrides.json").write_text(json.dumps(lab_settings(), indent=2))
-        shutil.rmtree(out, ignore_errors=True)
+        site = tmp / "site"  # built beside, then put in out's place: a failed build leaves out as it was
         run(
             venv / "bin/jupyter",
             "lite",
@@ -357,7 +358,7 @@ def build(out: Path) -> None:
             "--lite-dir",
             work,
             "--output-dir",
-            out,
+            site,
             "--contents",
             tmp / "contents",
             "--piplite-wheels",
@@ -368,10 +369,13 @@ def build(out: Path) -> None:
             cwd=work,
             stdout=subprocess.DEVNULL,
         )
-    viz = out / "static" / "viz"
-    extract(npm_pack(f"@viz-js/viz@{VIZ_VERSION}"), viz, lambda n: n == "dist/viz.js")  # not src/viz.js
-    (viz / "dist" / "viz.js").replace(viz / "viz.js")
-    (viz / "dist").rmdir()
+        viz = site / "static" / "viz"
+        extract(npm_pack(f"@viz-js/viz@{VIZ_VERSION}"), viz, lambda n: n == "dist/viz.js")  # not src/viz.js
+        (viz / "dist" / "viz.js").replace(viz / "viz.js")
+        (viz / "dist").rmdir()
+        shutil.rmtree(out, ignore_errors=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(site, out)
 
 
 def lab_settings() -> dict:

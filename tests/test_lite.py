@@ -469,3 +469,27 @@ def test_a_link_out_of_the_repository_is_not_copied_out_of_the_site(tmp_path, mo
     (dest / "lecture_notes" / "n.md").write_text(note)
     monkeypatch.setattr(build_lite, "ROOT", repo)
     assert build_lite.linked(dest) == {"notebooks/solutions/01_x.ipynb"}
+
+
+def test_a_build_that_fails_leaves_the_old_site_in_place(tmp_path, monkeypatch) -> None:
+    """The old site was deleted before `jupyter lite build` ran: a build that failed there left no site,
+    or a part of one without jupyter-lite.json, which the next build then refused to replace."""
+    out = tmp_path / "lite"
+    out.mkdir()
+    (out / "jupyter-lite.json").write_text("{}")
+    (out / "index.html").write_text("the site built before")
+    real_run = build_lite.run
+
+    def failing(*cmd, **kw) -> None:
+        if "lite" in map(str, cmd[1:3]):  # jupyter lite build: it writes a little, then fails
+            built = Path(cmd[list(map(str, cmd)).index("--output-dir") + 1])
+            built.mkdir(parents=True)
+            (built / "index.html").write_text("a part of a site")
+            raise subprocess.CalledProcessError(1, [str(c) for c in cmd])
+        real_run(*cmd, **kw)
+
+    monkeypatch.setattr(build_lite, "run", failing)
+    with pytest.raises(subprocess.CalledProcessError):
+        build_lite.build(out)
+    assert (out / "index.html").read_text() == "the site built before"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "jupyter-lite.json"]
