@@ -105,6 +105,15 @@ PIPLITE_EXTRA = ["comm==0.2.3"]
 # Files of the npm package the site does not serve (the kernel starts from pyodide.mjs).
 PYODIDE_SKIP = (".map", ".d.ts", "console.html", "console-v2.html", "README.md", "package.json", "pyodide.js")
 PIP = ["-m", "pip", "--disable-pip-version-check", "-q"]
+# The home page's {where-code} directive (lecture_notes/_ext/where_code.py: the repository, the commands and
+# the zip) is the notes site's own: JupyterLab's MyST shows it as "where-code - Unknown Directive". The
+# copies of index.md (the course map each workbook links to) say it in words instead.
+WHERE_CODE = "```{where-code}\n```\n"
+WHERE_CODE_TEXT = (
+    "From a clone of the course's repository, `make lab` runs the notebooks and `make test` checks\n"
+    "everything. The notes site names the repository at the top of every page, beside the zip of the\n"
+    "workbooks, these notes and `grad`.\n"
+)
 
 
 def run(*cmd: str | Path, **kw) -> None:
@@ -270,9 +279,10 @@ def pyodide_files(venv: Path, pyodide: Path, tmp: Path) -> None:
 
 def contents(dest: Path, readme: str = BROWSER_README) -> None:
     """The learner's files, laid out as in the repository: the workbooks and an empty my_micrograd/ (where
-    the checks save their work, said by its README.md, ``readme``) in notebooks/, the notes and their
-    figures in lecture_notes/, and each other file of the repository that a workbook or a note links to
-    (a book). The site's lite/ and the course's zip (scripts/course_zip.py) hold these."""
+    the checks save their work, said by its README.md, ``readme``) in notebooks/, the notes (index.md's
+    ``{where-code}`` said in words: ``WHERE_CODE_TEXT``) and their figures in lecture_notes/, and each
+    other file of the repository that a workbook or a note links to (a book). The site's lite/ and the
+    course's zip (scripts/course_zip.py) hold these."""
     notebooks, notes = dest / "notebooks", dest / "lecture_notes"
     (notebooks / "my_micrograd").mkdir(parents=True)
     for notebook in sorted((ROOT / "notebooks").glob(NOTEBOOKS)):
@@ -282,6 +292,8 @@ def contents(dest: Path, readme: str = BROWSER_README) -> None:
     notes.mkdir()
     for note in sorted((ROOT / "lecture_notes").glob("*.md")):
         shutil.copy2(note, notes)
+    home = notes / "index.md"
+    home.write_text(home.read_text(encoding="utf-8").replace(WHERE_CODE, WHERE_CODE_TEXT), encoding="utf-8")
     sys.path.insert(0, str(ROOT / "lecture_notes" / "_figures"))
     import make_figures  # the figures the notes show, as the site draws them (git-ignored in the repository)
 

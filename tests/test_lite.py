@@ -274,6 +274,16 @@ def test_the_files_are_laid_out_as_the_repositorys(lite_site: Path) -> None:
     assert {c["name"] for c in listed["content"]} >= {"01_derivatives.ipynb", "my_micrograd"}
 
 
+def test_the_course_map_says_where_the_code_is_without_the_sites_directive(lite_site: Path) -> None:
+    """index.md, the course map every workbook links to, had the notes site's {where-code} directive,
+    which JupyterLab's MyST renders as "where-code - Unknown Directive"."""
+    source = (ROOT / "lecture_notes" / "index.md").read_text(encoding="utf-8")
+    home = (served(lite_site / "lite") / "lecture_notes" / "index.md").read_text(encoding="utf-8")
+    assert source.count(build_lite.WHERE_CODE) == 1 and "{where-code}" not in home
+    assert home == source.replace(build_lite.WHERE_CODE, build_lite.WHERE_CODE_TEXT)
+    assert "`make lab`" in build_lite.WHERE_CODE_TEXT and "`make test`" in build_lite.WHERE_CODE_TEXT
+
+
 def test_graphviz_is_served_once_as_the_kernel_loads_it(lite_site: Path) -> None:
     """Only the bundle, at static/viz/viz.js (the npm package's src/viz.js, an unbundled module that
     imports files not served, was copied beside it)."""
