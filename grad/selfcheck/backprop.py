@@ -26,7 +26,19 @@ from typing import Any
 import grad
 from grad import lecture
 from grad.selfcheck import my_engine
-from grad.selfcheck.core import SEEDS, NotDefined, Result, mine, not_yet, ok, run, run_task, wrong
+from grad.selfcheck.core import (
+    SEEDS,
+    NotDefined,
+    Result,
+    course_value,
+    mine,
+    near,
+    not_yet,
+    number,
+    ok,
+    run_task,
+    wrong,
+)
 from grad.validate import fmt, is_real, show
 
 __all__ = ["L_nudged", "grad_attr", "grads_chain", "grads_out", "judge_init", "judge_neuron", "judge_tanh"]
@@ -52,12 +64,8 @@ def start() -> type:
     return my_engine.start(STAGE)
 
 
-def _close(x: object, y: float) -> bool:
-    return is_real(x) and math.isclose(float(x), y, rel_tol=1e-9, abs_tol=1e-12)  # type: ignore[arg-type]
-
-
 def _num(x: object) -> float:
-    return float(x) if is_real(x) else math.nan  # type: ignore[arg-type]
+    return math.nan if (n := number(x)) is None else n
 
 
 def _defined(name: str) -> bool:
@@ -66,11 +74,6 @@ def _defined(name: str) -> bool:
     except NotDefined:
         return False
     return True
-
-
-def _with(name: str, piece: object) -> type:
-    """The course's Value with ``piece`` as its method ``name``: no other piece of yours can interfere."""
-    return type("Value", (lecture.Value,), {name: piece})
 
 
 def _method(task: str, name: str, judge: Callable[[Any], Result], solution: bool) -> Result:
@@ -86,7 +89,7 @@ def judge_init(init: Any) -> Result:
     """Judge an ``__init__`` that gives every Value a ``grad`` of 0, on a graph with a node used twice."""
     if not callable(init):
         return wrong(f"__init__ is {show(init)}, not a function", "def __init__(self, data, ...):")
-    V = _with("__init__", init)
+    V = course_value({"__init__": init})
     a = V(2.0, label="a")
     c = a * a
     d = c * c + c  # c feeds both the * and the +
@@ -95,7 +98,7 @@ def judge_init(init: Any) -> Result:
             return wrong(f"{name} has no .grad", "add the line self.grad = 0.0")
         if not (is_real(node.grad) and node.grad == 0):
             return wrong(f"{name} starts with grad {show(node.grad)}", "self.grad = 0.0: grads start at 0")
-    if not (_close(getattr(d, "data", None), 20.0) and a.label == "a" and d._op == "+"):
+    if not (near(getattr(d, "data", None), 20.0) and a.label == "a" and d._op == "+"):
         return wrong("data, _op or label is not kept as given", "keep notebook 02's lines, add one for grad")
     if not (c in d._prev and a in c._prev and len(d._prev) == 2):
         return wrong("a node's _prev does not hold its children", "self._prev = set(_children)")
@@ -111,7 +114,7 @@ def judge_tanh(tanh: Any) -> Result:
     """Judge a ``tanh(self)`` that makes a new Value with one child, on a graph with a node used twice."""
     if not callable(tanh):
         return wrong(f"tanh is {show(tanh)}, not a function", "def tanh(self):")
-    V = _with("tanh", tanh)
+    V = course_value({"tanh": tanh})
     for x in (0.8, -0.35, 0.0):
         a = V(x)
         c = a * a
@@ -122,7 +125,7 @@ def judge_tanh(tanh: Any) -> Result:
                 f"tanh returned {show(out)}, not a Value",
                 "make out = Value(t, (self,), 'tanh') and return it",
             )
-        if not _close(out.data, math.tanh(y.data)):
+        if not near(out.data, math.tanh(y.data)):
             return wrong(f"tanh of {fmt(y.data)} gave {fmt(out.data)}", "t = (exp(2x) - 1) / (exp(2x) + 1)")
         if len(out._prev) != 1 or y not in out._prev:
             return wrong("the result's _prev is not {self}", "its one child: Value(t, (self,), 'tanh')")
@@ -160,22 +163,22 @@ def L_nudged(solution: bool = False) -> Result:
             got = [getattr(y, "data", y) for y in got]  # a Value will do too
             if not all(is_real(y) for y in got):
                 return wrong(f"L_nudged({name!r}, h) returned {show(got[1])}", "return L, a number")
-            if not _close(got[0], _forward(L_GRAPH, L_LEAVES)["L"]):
+            if not near(got[0], _forward(L_GRAPH, L_LEAVES)["L"]):
                 return wrong(
                     f"L_nudged({name!r}, 0) is {fmt(got[0])}, not L", "L = (a*b + c)*f, a = 2.0, ..."
                 )
-            if _close(got[1], got[0]) and _close(got[2], got[0]):
+            if near(got[1], got[0]) and near(got[2], got[0]):
                 where = (
                     "computed: add h to it after its line" if name in L_GRAPH else "a leaf: add h to its data"
                 )
                 return wrong(f"L_nudged({name!r}, h) does not change with h", f"{name} is {where}")
             if not all(
-                _close(y, _forward(L_GRAPH, L_LEAVES, name, h)["L"]) for y, h in zip(got[1:], (0.001, 0.25))
+                near(y, _forward(L_GRAPH, L_LEAVES, name, h)["L"]) for y, h in zip(got[1:], (0.001, 0.25))
             ):
                 return wrong(f"L_nudged({name!r}, h) is not L with {name} nudged by h", "add h to it only")
         return ok()
 
-    return run("L_nudged", lambda: mine("L_nudged"), judge, solution=solution, book=BOOK)
+    return run_task(BOOK, "L_nudged", ["L_nudged"], judge, solution=solution)
 
 
 # ---- gradients by hand -----------------------------------------------------------------------------------
@@ -205,7 +208,7 @@ def _hint(graph: Graph, nodes: Mapping[str, Any], node: str, g: float) -> str:
             (data[user] ** 2, f"tanh's local derivative is 1 - {u}.data**2"),
         ]
     for value, said in slips:
-        if _close(g, value):
+        if near(g, value):
             return said
     rule = {"+": f"a + passes {u}.grad on unchanged", "*": f"a * passes {u}.grad times the other input"}
     return rule.get(op, f"{u}.grad times tanh's local derivative 1 - {u}.data**2")
@@ -232,11 +235,11 @@ def _grads(task: str, graph: Graph, leaves: Mapping[str, float], which: tuple[st
             name = NAME.get(k, k)
             if not is_real(g):
                 return wrong(f"{name}.grad is {show(g)}", f"a number: d(output)/d{name}")
-            if not _close(g, ref[k].grad):
+            if not near(g, ref[k].grad):
                 return wrong(f"{name}.grad is {fmt(g)}, not its gradient", _hint(graph, nodes, k, float(g)))
         return ok()
 
-    return run(task, attempt, judge, **{"allowed": None, **kw}, book=BOOK)
+    return run_task(BOOK, task, (), judge, attempt=attempt, **{"allowed": None, **kw})
 
 
 def grads_out(solution: bool = False) -> Result:
@@ -268,29 +271,29 @@ def step(solution: bool = False) -> Result:
     def judge(nodes: dict[str, Any]) -> Result:
         ref = _forward(L_GRAPH, {k: grad.Value(x) for k, x in L_LEAVES.items()})
         ref["L"].backward()
-        if not all(_close(getattr(nodes[k], "grad", None), ref[k].grad) for k in L_LEAVES):
+        if not all(near(getattr(nodes[k], "grad", None), ref[k].grad) for k in L_LEAVES):
             return not_yet("a.grad, b.grad, c.grad and f.grad are not all right yet: see grads_chain")
         if not all(is_real(getattr(nodes[k], "data", None)) for k in (*L_LEAVES, "L")):
             return wrong("a node has no number in .data", "run the cells above this one again")
         for k, x in L_LEAVES.items():
             steps = (float(nodes[k].data) - x) / (STEP * ref[k].grad)  # how many steps along the gradient
-            if not _close(steps, 1.0):
-                if _close(steps, 0.0):
+            if not near(steps, 1.0):
+                if near(steps, 0.0):
                     return wrong(f"{k} has not moved", f"{k}.data += {STEP} * {k}.grad")
-                if _close(steps, -1.0):
+                if near(steps, -1.0):
                     return wrong(f"{k} moved against its gradient", "+=: along the gradient, L goes up")
                 return wrong(
                     f"{k} moved {fmt(steps)} times {STEP} * {k}.grad",
                     f"{k}.data += {STEP} * {k}.grad, run once (to start again, run the cells from L's again)",
                 )
         now = _forward(L_GRAPH, {k: float(nodes[k].data) for k in L_LEAVES})["L"]
-        if not _close(nodes["L"].data, now):
+        if not near(nodes["L"].data, now):
             return wrong(
                 "L.data is not (a*b + c)*f of the new data", "run the forward pass again: e = a * b, ..."
             )
         return ok()
 
-    return run("step", attempt, judge, solution=solution, book=BOOK)
+    return run_task(BOOK, "step", (), judge, attempt=attempt, solution=solution)
 
 
 # ---- the lecture's neuron -------------------------------------------------------------------------------
@@ -305,7 +308,7 @@ def judge_neuron(nodes: Mapping[str, Any]) -> Result:
             hint = "call it: n.tanh()" if callable(node) else "a Value, or an operation on Values"
             return wrong(f"{NAME.get(label, label)} is {show(node)}, not a Value", hint)
     for label, x in NEURON_LEAVES.items():
-        if not _close(nodes[label].data, x):
+        if not near(nodes[label].data, x):
             return wrong(
                 f"{label}.data is {fmt(nodes[label].data)}, the lecture's is {x!r}", "use the lecture's"
             )

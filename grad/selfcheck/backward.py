@@ -39,14 +39,17 @@ from grad.selfcheck import my_engine
 from grad.selfcheck.core import (
     Result,
     cell_source,
+    course_value,
     mine,
     not_yet,
+    number,
     ok,
+    rebind,
     run,
     run_task,
     wrong,
 )
-from grad.validate import fmt, is_real, show
+from grad.validate import fmt, show
 
 __all__ = ["backward", "by_hand_order", "closures", "fix", "init", "start", "tanh", "topo", "two_paths"]
 
@@ -103,14 +106,6 @@ FINAL = {name: vars(lecture.Value)[name] for name in ("__init__", "__add__", "__
 # ---- judging one method on a class of the check's own ---------------------------------------------------
 
 
-def _on(fn: types.FunctionType, name: str) -> type:
-    """The course's Value with ``fn`` as its method ``name``; in ``fn``, ``Value`` means that class."""
-    cls = type("Value", (lecture.Value,), {})
-    setattr(cls, name, types.FunctionType(fn.__code__, {**fn.__globals__, "Value": cls}, fn.__name__,
-                                          fn.__defaults__, fn.__closure__))  # fmt: skip
-    return cls
-
-
 class _Off(Exception):
     """A judge's early verdict: the text of a WRONG."""
 
@@ -128,9 +123,9 @@ def _judged(judge: Callable[..., Result]) -> Callable[..., Result]:
 
 
 def _number(x: object, what: str) -> float:
-    if not is_real(x) or math.isnan(float(x)):  # type: ignore[arg-type]
+    if (n := number(x)) is None or math.isnan(n):
         raise _Off(f"{what} is {show(x)}, not a number")
-    return float(x)  # type: ignore[arg-type]
+    return n
 
 
 OPS = {  # method: its test's inputs and build, the hint for a wrong local derivative, a graph using a thrice
@@ -145,7 +140,7 @@ THRICE = {"__add__": lambda a: a + a + a, "__mul__": lambda a: a * a * a, "tanh"
 def _one_op(name: str, fn: types.FunctionType, twice: bool) -> Result:
     """``fn`` as ``name``: its number, its children, its ``_backward`` with out.grad = 2 and, when
     ``twice``, on a graph that uses ``a`` three times, where ``=`` instead of ``+=`` loses a share."""
-    (data, build, hint, shared), cls = OPS[name], _on(fn, name)
+    (data, build, hint, shared), cls = OPS[name], course_value({name: fn})
     xs, refs = [cls(x) for x in data], [grad.Value(x) for x in data]
     call, out, ref = f"{name}({', '.join(fmt(x) for x in data)})", build(*xs), build(*refs)
     if not isinstance(out, cls) or set(getattr(out, "_prev", ())) != set(xs):
@@ -215,7 +210,7 @@ def _methods(task: str, names: tuple[str, ...], twice: bool, stage: str | None, 
 
 
 def _init(fn: types.FunctionType) -> Result:
-    cls = _on(fn, "__init__")
+    cls = course_value({"__init__": fn})
     a, b = cls(1.0), cls(2.0)
     v = cls(3.0, (a, b), "+", label="v")
     for attr, want, line in (
@@ -341,8 +336,8 @@ def judge_topo(fn: Any) -> Result:
     """``build_topo`` run on :func:`_graph` with fresh ``topo`` and ``visited`` (the notebook's untouched)."""
     if not isinstance(fn, types.FunctionType):
         return wrong(f"`build_topo` is {show(fn)}, not a function", "def build_topo(v):")
-    env = {**fn.__globals__, "topo": [], "visited": set()}
-    clone = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, fn.__closure__)
+    clone = rebind(fn, {"topo": [], "visited": set()})
+    env = clone.__globals__
     env["build_topo"] = env[fn.__name__] = clone  # it calls itself by its name
     nodes = _graph(lecture.Value)
     clone(nodes["L"])
@@ -371,7 +366,7 @@ def _counted(node: Any, step: Callable[[], None], ran: list[Any]) -> Callable[[]
 @_judged
 def judge_backward(fn: Any) -> Result:
     """``backward`` on :func:`_graph`: each ``_backward`` once, output first; grads as grad.Value's."""
-    nodes, ran = _graph(_on(fn, "backward")), []
+    nodes, ran = _graph(course_value({"backward": fn})), []
     for v in nodes.values():
         v._backward = _counted(v, v._backward, ran)
     nodes["L"].backward()

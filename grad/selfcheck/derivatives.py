@@ -24,6 +24,7 @@ from grad.selfcheck.core import (
     STANDS_IN,
     Result,
     not_yet,
+    number,
     ok,
     run_task,
     source_of,
@@ -51,7 +52,7 @@ def _run(task: str, fn: Fn | None, judge: Callable[[Any], Result], course: Fn, s
 
 
 def _number(got: object) -> float | None:
-    return float(got) if is_real(got) and math.isfinite(float(got)) else None  # type: ignore[arg-type]
+    return n if (n := number(got)) is not None and math.isfinite(n) else None
 
 
 def _said(got: object) -> str:

@@ -27,15 +27,18 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from grad import lecture
 from grad.engine import Value as Reference
 from grad.selfcheck import my_engine
 from grad.selfcheck.core import (
     NotDefined,
     Result,
     counting,
+    course_value,
+    item,
     mine,
+    near,
     not_yet,
+    number,
     ok,
     run,
     run_task,
@@ -83,17 +86,13 @@ def _floats(got: object, n: int) -> list[float] | None:
     """``got`` (a list, a tuple or a tensor, of numbers or of one-number tensors: ``list(z.grad)``, each
     leaf's ``.grad``) as ``n`` finite floats, or None."""
     got = got.tolist() if hasattr(got, "tolist") and not is_real(got) else got
-    if isinstance(got, list | tuple):
-        got = [x.item() if getattr(x, "shape", None) == () and not is_real(x) else x for x in got]
-    if isinstance(got, list | tuple) and len(got) == n and all(is_real(x) for x in got):
-        if all(math.isfinite(float(x)) for x in got):
-            return [float(x) for x in got]
-    return None
+    found = [number(item(x)) for x in got] if isinstance(got, list | tuple) and len(got) == n else [None]
+    return None if any(x is None or not math.isfinite(x) for x in found) else found  # type: ignore[return-value]
 
 
 def _off(got: list[float], want: list[float], tol: float) -> int | None:
     """The first index where ``got`` is not ``want`` to ``tol`` (relative above 1), else None."""
-    return next((i for i, (g, w) in enumerate(zip(got, want)) if abs(g - w) > tol * max(1.0, abs(w))), None)
+    return next((i for i, (g, w) in enumerate(zip(got, want)) if not near(g, w, tol)), None)
 
 
 def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tuple, solution: bool) -> Result:
@@ -316,8 +315,7 @@ def _log(self: Any) -> Any:
 def _judge_log(fn: Fn) -> Result:
     if not isinstance(fn, types.FunctionType):
         return wrong(f"log is {brief(fn)}, not a function", "def log(self): as the cell starts it")
-    cls = type("Value", (lecture.Value,), {})
-    cls.log = types.FunctionType(fn.__code__, {**fn.__globals__, "Value": cls}, "log", None, fn.__closure__)
+    cls = course_value({"log": fn})
     slips = {  # the x.grad each slip makes, with x.grad = 1 before and out.grad = 2
         "add to self.grad with +=, not =: x may be used elsewhere too": lambda x: 2 / x,
         "multiply the local derivative by out.grad (the chain rule)": lambda x: 1 + 1 / x,

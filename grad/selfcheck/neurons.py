@@ -28,8 +28,13 @@ from grad.selfcheck import my_engine
 from grad.selfcheck.core import (
     Result,
     counting,
+    course_value,
+    graph_nodes,
+    item,
     mine,
+    near,
     ok,
+    rebind,
     run_task,
     seeded,
     without_torch,
@@ -57,35 +62,9 @@ def start() -> type:
     return my_engine.start("05.wrap")
 
 
-def _close(got: object, want: float, rel: float = 1e-9) -> bool:
-    return is_real(got) and abs(float(got) - want) <= rel * max(1.0, abs(want))  # type: ignore[arg-type]
-
-
 def _first(results: Any) -> Result:
     """The first WRONG of ``results`` (Results or None), else OK."""
     return next((r for r in results if r is not None and not r), ok())
-
-
-def _rebind(obj: Any, names: dict[str, Any]) -> Any:
-    """A copy of ``obj`` (a function, or a class with its methods) that reads ``names`` from us."""
-    if isinstance(obj, types.FunctionType):
-        fn = types.FunctionType(
-            obj.__code__, {**obj.__globals__, **names}, None, obj.__defaults__, obj.__closure__
-        )
-        fn.__kwdefaults__, fn.__name__ = obj.__kwdefaults__, obj.__name__
-        return fn
-    if isinstance(obj, type):
-        body = {k: _rebind(v, names) for k, v in vars(obj).items() if k not in ("__dict__", "__weakref__")}
-        return type(obj.__name__, obj.__bases__, body)
-    return obj
-
-
-def _assemble(pieces: dict[str, Any]) -> type:
-    """The course's Value with ``pieces`` as its methods."""
-    cls = type("Value", (lecture.Value,), {"__module__": "__main__"})
-    for name, fn in pieces.items():
-        setattr(cls, name, _rebind(fn, {"Value": cls}))
-    return cls
 
 
 def _task(task: str, names: list[str], judge: Callable, solution: bool, **how: Any) -> Result:
@@ -111,13 +90,13 @@ def _probe(cls: type, probe: Probe) -> Result | None:
             return wrong(f"{text} gave {type(out).__name__}, not a Value", hint)
         if not is_real(out.data):
             return wrong(f"{text} has a {type(out.data).__name__} as its .data, not a number", hint)
-        if not _close(out.data, want.data):
+        if not near(out.data, want.data):
             return wrong(f"{text} is {fmt(out.data)}, expected {fmt(want.data)}", hint)
         out.backward()
     except Exception as err:
         return wrong(f"{text} raised {type(err).__name__}: {err}", hint)
     for name, leaf, ref in zip("ab", leaves, refs):
-        if not _close(leaf.grad, ref.grad):
+        if not near(leaf.grad, ref.grad):
             return wrong(
                 f"after ({text}).backward(), {name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", hint
             )
@@ -141,7 +120,7 @@ def _closure(
         want.backward()
         x, d, case = cls(x0), ref.grad, f"x = {x0:g}" + ("" if k is None else f", k = {k:g}")
         out = op(x, k)
-        if not isinstance(out, cls) or not _close(out.data, want.data) or x not in out._prev:
+        if not isinstance(out, cls) or not near(out.data, want.data) or x not in out._prev:
             said = f"made {out!r}" if isinstance(out, cls) else f"gave {type(out).__name__}"
             return wrong(
                 f"{case}: it {said}, expected a Value {fmt(want.data)} with x as its child",
@@ -149,9 +128,9 @@ def _closure(
             )
         x.grad, out.grad = BEFORE, UP
         out._backward()
-        if _close(x.grad, BEFORE + UP * d):
+        if near(x.grad, BEFORE + UP * d):
             return None
-        hint = next((h for slip, h in slips if _close(x.grad, slip(d, x0, k))), slips[-1][1])
+        hint = next((h for slip, h in slips if near(x.grad, slip(d, x0, k))), slips[-1][1])
         return wrong(
             f"{case}, with x.grad = {BEFORE:g} from another use of x and out.grad = {UP:g}: "
             f"out._backward() made x.grad {fmt(x.grad)}, expected {fmt(BEFORE + UP * d)}",
@@ -165,7 +144,7 @@ def _methods(
     task: str, names: list[str], stage: str, judge: Callable[[type], Result], solution: bool
 ) -> Result:
     def make(found: dict[str, Any]) -> Any:
-        return ... if any(fn is ... for fn in found.values()) else _assemble(found)
+        return ... if any(fn is ... for fn in found.values()) else course_value(found)
 
     course = vars(lecture.Value)
     return _task(task, names, judge, solution, make=make, course=course, methods=True, stage=stage)
@@ -286,7 +265,7 @@ def _course_pieces(x1: Any, x2: Any, w1: Any, w2: Any, b: Any) -> Any:
 def _tanh_pieces(fn: Any) -> Result:
     pieces = "tanh(n) = (e - 1) / (e + 1) with e = (2 * n).exp()"
     for numbers in (NEURON, OTHER):
-        cls, (want, refs) = _assemble({}), _neuron(numbers)
+        cls, (want, refs) = course_value({}), _neuron(numbers)
         leaves = [cls(x) for x in numbers]
         out = fn(*leaves)
         if not isinstance(out, cls):
@@ -296,36 +275,21 @@ def _tanh_pieces(fn: Any) -> Result:
                     "compute with the Values given, not their .data: " + pieces,
                 )
             return wrong(f"it returned {show(out)}, not a Value", pieces)
-        ops = _ops(out)
+        ops = {node._op for node in graph_nodes(out)}
         if "tanh" in ops or "exp" not in ops:
             return wrong("the graph has " + ("a tanh node" if "tanh" in ops else "no exp node"), pieces)
-        if not _close(out.data, want.data):
+        if not near(out.data, want.data):
             n = numbers[0] * numbers[2] + numbers[1] * numbers[3] + numbers[4]
-            hint = (
-                "e is e**(2n): (2 * n).exp(), not n.exp()" if _close(out.data, math.tanh(n / 2)) else pieces
-            )
+            hint = "e is e**(2n): (2 * n).exp(), not n.exp()" if near(out.data, math.tanh(n / 2)) else pieces
             return wrong(
                 f"at x1, x2, w1, w2, b = {numbers}: o is {fmt(out.data)}, expected {fmt(want.data)}",
                 hint if hint != pieces else f"numerator e - 1, denominator e + 1: {pieces}",
             )
         out.backward()
         for name, leaf, ref in zip(LEAVES, leaves, refs):
-            if not _close(leaf.grad, ref.grad):
+            if not near(leaf.grad, ref.grad):
                 return wrong(f"{name}.grad is {fmt(leaf.grad)}, expected {fmt(ref.grad)}", pieces)
     return ok()
-
-
-def _ops(root: Any) -> set[str]:
-    """The ``_op`` of every node of ``root``'s graph, each node read once."""
-    seen, stack, ops = {id(root)}, [root], set()
-    while stack:
-        node = stack.pop()
-        ops.add(node._op)
-        for child in node._prev:
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-    return ops
 
 
 def tanh_pieces(*, solution: bool = False) -> Result:
@@ -344,12 +308,6 @@ def _course_torch(*numbers: float) -> tuple[float, list[float]]:
     return o.item(), [t.grad.item() for t in leaves]
 
 
-def _one_number(x: Any) -> Any:
-    """The number in ``x`` when it is a tensor of one element (``.item()``), else ``x``."""
-    size = getattr(x, "numel", None)
-    return x.item() if callable(size) and size() == 1 else x
-
-
 def _torch_said(got: Any, numbers: tuple[float, ...]) -> Result | None:
     """WRONG when ``got`` is not (o, [five grads]) of the neuron at ``numbers``, in float64."""
     shape = "return o.item() and the list of the five .grad.item(): x1, x2, w1, w2, b"
@@ -360,7 +318,7 @@ def _torch_said(got: Any, numbers: tuple[float, ...]) -> Result | None:
         grads = grads.reshape(-1).tolist()  # the five in one tensor (or array)
     if not isinstance(grads, tuple | list):
         return wrong(f"its grads are not a list of five numbers but {brief(grads)}", shape)
-    found = [_one_number(x) for x in [got[0], *grads]]
+    found = [item(x) for x in [got[0], *grads]]
     if len(found) != 6 or not all(is_real(x) for x in found):
         return wrong(f"it returned {len(grads)} gradients, or not numbers", shape)
     want, refs = _neuron(numbers)
@@ -368,12 +326,12 @@ def _torch_said(got: Any, numbers: tuple[float, ...]) -> Result | None:
     off = [
         (name, x, w)
         for name, x, w in zip(["o", *(f"{n}.grad" for n in LEAVES)], found, wants)
-        if not _close(x, w)
+        if not near(x, w)
     ]
     if not off:
         return None
     said = f"at x1, x2, w1, w2, b = {numbers}: {off[0][0]} is {off[0][1]:.12g}, expected {off[0][2]:.12g}"
-    if all(_close(x, w, 1e-5) for x, w in zip(found, wants)):
+    if all(near(x, w, 1e-5) for x, w in zip(found, wants)):
         return wrong(said, "right to float32's 7 digits only: torch.tensor(x, dtype=torch.float64)")
     return wrong(said, "o = torch.tanh(x1*w1 + x2*w2 + b), o.backward(), then each leaf's .grad")
 
@@ -462,10 +420,10 @@ def _classes(task: str, names: list[str], judge: Callable[[dict], Result], solut
     def make(found: dict[str, Any]) -> Any:
         if any(not any(isinstance(v, types.FunctionType) for v in vars(c).values()) for c in found.values()):
             return ...  # a class with no method yet: its body is still the placeholder
-        cls = _assemble({})
+        cls = course_value({})
         classes = dict(zip(NN, course_nn(cls)), Value=cls)
         for name in names:  # each reads the course's Value, and the classes checked before it
-            classes[name] = _rebind(found[name], classes)
+            classes[name] = rebind(found[name], classes)
         return classes
 
     course = lambda: dict(zip(NN, course_nn(mine("Value"))))  # noqa: E731 - the notebook's Value, when run
@@ -485,18 +443,18 @@ def _neuron_judge(classes: dict[str, type]) -> Result:
     want = act.tanh()
     want.backward()
     said = "n = Neuron(3) with w = [0.5, -0.25, 0.75], b = 0.1, on x = [2u, 2u, -1] with u = 0.5:"
-    if not isinstance(out, cls) or not _close(out.data, want.data):
+    if not isinstance(out, cls) or not near(out.data, want.data):
         got = fmt(out.data) if isinstance(out, cls) else type(out).__name__
         hint = "tanh(w·x + b)"
-        if isinstance(out, cls) and _close(out.data, act.data):
+        if isinstance(out, cls) and near(out.data, act.data):
             hint = "that is w·x + b itself: squash it with .tanh()"
-        elif isinstance(out, cls) and _close(out.data, math.tanh(act.data - 0.1)):
+        elif isinstance(out, cls) and near(out.data, math.tanh(act.data - 0.1)):
             hint = "start the sum at self.b"
         return wrong(f"{said} n(x) is {got}, expected {fmt(want.data)}", hint)
     out.backward()
     named = [*((f"w[{i}]", p, r) for i, (p, r) in enumerate(zip(n.w, ws))), ("b", n.b, b), ("u", u, ru)]
     for name, got, w in named:
-        if not _close(got.grad, w.grad):
+        if not near(got.grad, w.grad):
             return wrong(
                 f"{said} {name}.grad is {fmt(got.grad)}, expected {fmt(w.grad)}",
                 "compute with the Values self.w, self.b and x themselves, not their .data",
@@ -543,7 +501,7 @@ def _mlp_judge(classes: dict[str, type]) -> Result:
             outs.append(sum((w * x for w, x in zip(ws, xs)), next(weights)).tanh())
         xs = outs
     out = m(X)
-    if not isinstance(out, cls) or not _close(out.data, xs[0].data):
+    if not isinstance(out, cls) or not near(out.data, xs[0].data):
         got = fmt(out.data) if isinstance(out, cls) else type(out).__name__
         return wrong(
             f"MLP(3, [4, 4, 1])(x) is {got}, expected {fmt(xs[0].data)}",
@@ -551,7 +509,7 @@ def _mlp_judge(classes: dict[str, type]) -> Result:
         )
     out.backward()
     xs[0].backward()
-    bad = sum(not _close(p.grad, r.grad) for p, r in zip(params, refs))
+    bad = sum(not near(p.grad, r.grad) for p, r in zip(params, refs))
     if bad:
         return wrong(f"after backward(), {bad} of the 41 gradients differ from grad.Value's")
     return ok("MLP(3, [4, 4, 1]): its output and all 41 gradients agree with grad.Value's")

@@ -40,8 +40,10 @@ from grad.nn import MLP as GradMLP
 from grad.selfcheck import my_engine, neurons
 from grad.selfcheck.core import (
     Result,
+    graph_nodes,
     has_placeholder,
     mine,
+    near,
     not_yet,
     ok,
     one_line,
@@ -212,7 +214,7 @@ def train_in_grad(
 
 
 def _close(a: Sequence[float], b: Sequence[float], rel: float = 1e-9) -> bool:
-    return len(a) == len(b) and all(math.isclose(x, y, rel_tol=rel, abs_tol=rel) for x, y in zip(a, b))
+    return len(a) == len(b) and all(near(x, y, rel) for x, y in zip(a, b))
 
 
 def _fmt(xs: Sequence[float]) -> str:
@@ -258,18 +260,6 @@ def data(*, install: bool = True, solution: bool = False) -> Result:
     )
 
 
-def _nodes(root: Any, limit: int = 100_000) -> list[Any]:
-    """The nodes of the graph of ``root`` (walked by ``_prev``, each once, at most ``limit``)."""
-    seen, found, stack = set(), [], [root]
-    while stack and len(found) < limit:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
-            found.append(node)
-            stack.extend(getattr(node, "_prev", ()))
-    return found
-
-
 def _judge_loss(got: tuple[Any, Any, Any]) -> Result:
     out, ypred, ys = got
     if not hasattr(out, "backward"):
@@ -288,7 +278,7 @@ def _judge_loss(got: tuple[Any, Any, Any]) -> Result:
             (h for v, h in hints if math.isclose(value, v, rel_tol=1e-9)), "add (yout - ygt)**2 over all four"
         )
         return wrong("loss is not the sum of the squared errors of ypred", hint)
-    if not {id(p) for p in ypred} <= {id(node) for node in _nodes(out)}:
+    if not {id(p) for p in ypred} <= {id(node) for node in graph_nodes(out)}:
         return wrong(
             "loss is not built from ypred's Values, so backward() cannot reach n", "use the Values, not .data"
         )
@@ -350,7 +340,7 @@ def backward(*, install: bool = True, solution: bool = False) -> Result:
         if passed:
             return ""
         out = mine("loss")
-        for node in _nodes(out):
+        for node in graph_nodes(out):
             node.grad = 0.0
         out.backward()
         return "until yours passes, the notebook has run the course's loss.backward()"
