@@ -77,7 +77,7 @@ unit: setup ## the unit, property and parity tests only (tests/)
 
 test: setup lint ## every check: lint, tests, doctests, nbval on every notebook, the site build and browser test
 	@scripts/ensure-system-tools.sh --browser
-	$(BIN)/python -m pytest -q --doctest-modules grad lecture_notes/conf.py lecture_notes/_ext scripts/course_zip.py tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest -q --doctest-modules grad lecture_notes/conf.py lecture_notes/_ext scripts/course_zip.py scripts/build_lite.py tests notebooks $(NBVAL)
 
 nbval: setup ## re-run every notebook and compare its outputs with the stored ones
 	$(BIN)/python -m pytest -q notebooks $(NBVAL)

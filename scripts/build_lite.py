@@ -301,9 +301,10 @@ def contents(dest: Path, readme: str = BROWSER_README) -> None:
     figures.mkdir(parents=True)
     for name, data in sorted(make_figures.render_all().items()):
         (figures / name).write_bytes(data)
-    for target in sorted(linked(dest)):
-        (dest / target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / target, dest / target)
+    while missing := linked(dest):  # and what the files copied link to (a book links to the others)
+        for target in sorted(missing):
+            (dest / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / target, dest / target)
     for path in [*dest.rglob("*"), dest]:  # the file browser shows these times: the last commit's
         os.utime(path, (EPOCH, EPOCH))
 
@@ -313,7 +314,7 @@ def linked(dest: Path) -> set[str]:
     and ``dest`` lacks. A link that leaves the repository (``../../x``) is not followed: its file is no
     course's, and it would be written outside ``dest``."""
     missing = set()
-    for page in [*dest.glob("*/*.ipynb"), *dest.glob("*/*.md")]:
+    for page in sorted([*dest.rglob("*.ipynb"), *dest.rglob("*.md")]):
         for href in relative_links(page):
             target = os.path.normpath(os.path.join(page.parent.relative_to(dest), href))
             inside = target != ".." and not target.startswith("../")

@@ -293,7 +293,7 @@ def test_graphviz_is_served_once_as_the_kernel_loads_it(lite_site: Path) -> None
 
 def test_every_relative_link_in_a_workbook_or_note_leads_to_a_file_the_site_serves(lite_site: Path) -> None:
     files = served(lite_site / "lite")
-    pages = [*files.glob("notebooks/*.ipynb"), *files.glob("lecture_notes/*.md")]
+    pages = [*files.rglob("*.ipynb"), *files.glob("lecture_notes/*.md")]  # the books a note links to too
     figure = re.compile(r"^```\{figure\}\s+(\S+)", re.MULTILINE)  # a note's figures, as MyST writes them
     links = 0
     for page in pages:

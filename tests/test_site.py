@@ -443,7 +443,7 @@ def test_the_course_zip_holds_the_workbooks_and_the_wheel_with_fixed_times(site:
     course_zip = _load("course_zip", ROOT / "scripts" / "course_zip.py")
     unzipped = site.parent / "unzipped"
     zipfile.ZipFile(path).extractall(unzipped)
-    pages = [*unzipped.glob("grad-course/*/*.ipynb"), *unzipped.glob("grad-course/*/*.md")]
+    pages = [*unzipped.rglob("*.ipynb"), *unzipped.glob("grad-course/*/*.md")]  # the books linked too
     links = [(page, href) for page in pages for href in course_zip.build_lite.relative_links(page)]
     assert (
         len(links) > 100
