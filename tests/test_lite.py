@@ -401,23 +401,6 @@ def test_each_cell_that_imports_a_package_parses_as_python_so_that_the_browser_l
     assert mixed == []
 
 
-def test_without_torch_compare_grads_says_so_and_still_checks_against_grad_value(monkeypatch) -> None:
-    """As in the browser, where torch does not exist: no torch column, a line saying why, a real verdict."""
-    from grad.check import NO_TORCH, compare_grads
-    from grad.engine import Value
-
-    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    (a * b + a.tanh()).backward()
-    right = compare_grads(lambda a, b: a * b + a.tanh(), [a, b])
-    assert right.torch is None and right.ok
-    lines = repr(right).splitlines()
-    assert lines[0].split() == ["yours", "grad.Value"]
-    assert lines[-2:] == [NO_TORCH, "all 2 gradients agree with grad.Value to 1e-12: True"]
-    b.grad += 1e-9  # the check against grad.Value still judges
-    assert not compare_grads(lambda a, b: a * b + a.tanh(), [a, b]).ok
-
-
 # -- the build's edges: a folder with a space, an --out it must not delete ------------------------------
 
 
