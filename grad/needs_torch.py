@@ -27,8 +27,8 @@ from typing import Any
 __all__ = ["SKIPPED", "load_ipython_extension", "run_body", "torch_available"]
 
 SKIPPED = (
-    "PyTorch is not available here (it never is in the browser), so this cell was skipped: "
-    "to run it, open the notebook with `make lab` on your machine, or in Colab."
+    "PyTorch is not available here (it never is in the browser), so this cell was skipped: to run it, "
+    "open the notebook where PyTorch is installed (`make lab`, or `pip install torch`) or in Colab."
 )
 
 
