@@ -637,6 +637,7 @@ def run_task(
     stage: str | None = None,
     given: Any = None,
     unrun: bool = False,
+    torch: bool = False,
     **how: Any,
 ) -> Result:
     """One task of the notebook ``book``: :func:`run` on the notebook's ``names``, with the course's
@@ -658,11 +659,16 @@ def run_task(
         stage: with it, each name passed is saved there (:func:`grad.selfcheck.my_engine.save`).
         given: the answer to judge in place of the notebook's names (what the learner handed to
             the check): nothing is put in place or saved.
+        torch: a PyTorch task: where PyTorch does not import, its "not yet" line
+            (:func:`without_torch`), and nothing is judged or put in place.
         unrun: a name missing from the notebook, with none spelt like it, is the placeholder ("not
             yet"): the cell that defines it is its task cell, which still holds its ``...``.
         how: the rest of :func:`run`'s arguments (``attempt`` replaces the look-up of ``names``;
             ``source`` is the names' own by default).
     """
+    skipped = without_torch(name, solution=how.get("solution", False), book=book) if torch else None
+    if skipped is not None:  # a Result, true only when OK
+        return skipped
     found: dict[str, Any] = {}
 
     def attempt() -> Any:

@@ -42,7 +42,6 @@ from grad.selfcheck.core import (
     ok,
     run,
     run_task,
-    without_torch,
     wrong,
 )
 from grad.validate import brief, fmt, is_real
@@ -95,7 +94,9 @@ def _off(got: list[float], want: list[float], tol: float) -> int | None:
     return next((i for i, (g, w) in enumerate(zip(got, want)) if not near(g, w, tol)), None)
 
 
-def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tuple, solution: bool) -> Result:
+def _task(
+    task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tuple, solution: bool, **how: Any
+) -> Result:
     """Judge the notebook's ``names`` (or ``given``); until they pass, the notebook has the course's."""
     plural = f"until yours pass, the notebook uses the course's {' and '.join(names)}"
     return run_task(
@@ -107,6 +108,7 @@ def _task(task: str, names: tuple[str, ...], given: Any, judge: Fn, course: tupl
         course=dict(zip(names, course)),
         until=plural if len(names) > 1 else "",
         solution=solution,
+        **how,
     )
 
 
@@ -453,7 +455,5 @@ def torch_check(fn: Fn | None = None, *, solution: bool = False) -> Result:
 
     Where PyTorch is not installed (the browser), it says so, "not yet", and puts nothing in its place.
     """
-    if (skipped := without_torch("torch_check", solution=solution, book=BOOK)) is not None:
-        return skipped
     course = (_torch_gradients,)
-    return _task("torch_check", ("torch_gradients",), fn, _judge_torch, course, solution)
+    return _task("torch_check", ("torch_gradients",), fn, _judge_torch, course, solution, torch=True)

@@ -37,7 +37,6 @@ from grad.selfcheck.core import (
     rebind,
     run_task,
     seeded,
-    without_torch,
     wrong,
 )
 from grad.validate import brief, fmt, is_real, show
@@ -354,8 +353,6 @@ def torch_neuron(*, solution: bool = False) -> Result:
     a function that gets the numbers without PyTorch is WRONG. Where PyTorch is not installed (the
     browser), it says so, "not yet" (:func:`grad.selfcheck.core.without_torch`).
     """
-    if (skipped := without_torch("torch_neuron", solution=solution, book=BOOK)) is not None:
-        return skipped
 
     def attempt() -> Any:
         import torch
@@ -366,7 +363,9 @@ def torch_neuron(*, solution: bool = False) -> Result:
         return ... if any(r is ... for r in results) else (results, len(calls))
 
     course = {"neuron_torch": _course_torch}
-    return _task("torch_neuron", ["neuron_torch"], _torch_neuron, solution, course=course, attempt=attempt)
+    return _task(
+        "torch_neuron", ["neuron_torch"], _torch_neuron, solution, course=course, attempt=attempt, torch=True
+    )
 
 
 # ---- Neuron, Layer and MLP ---------------------------------------------------------------------------
