@@ -640,31 +640,23 @@ def run_task(
     torch: bool = False,
     **how: Any,
 ) -> Result:
-    """One task of the notebook ``book``: :func:`run` on the notebook's ``names``, with the course's
-    pieces standing in for them until they pass, and the passed ones saved.
+    """:func:`run` for the task ``name`` of the check module ``book`` on the notebook's ``names``
+    (``mine(n, own=True)``): until they pass, the course's pieces stand in; once passed, they are saved.
 
     Args:
-        book, name: the check module's name and the task's (first on the line; the solution's key).
-        names: the learner's names, found with ``mine(name, own=True)``.
-        judge: the answer's verdict.
-        make: the answer made of the names found (a dict); None: the one name's value, or a tuple.
-        course: the course's pieces by name (or a function giving them, called only when needed):
-            when not OK they go into the notebook (:func:`stand_in`), or with ``methods`` into its
-            ``Value``, where the learner's go once OK. None: nothing is put in place.
-        kept: which of ``names`` are the learner's after judging (methods judged one by one); None:
-            all of them when OK, none when not.
-        until: the note when the course's pieces are in use, ``{}`` standing for their names
-            (default: "until yours passes, Value uses the course's {}"); ``yours``: the note when
-            none is.
-        stage: with it, each name passed is saved there (:func:`grad.selfcheck.my_engine.save`).
-        given: the answer to judge in place of the notebook's names (what the learner handed to
-            the check): nothing is put in place or saved.
-        torch: a PyTorch task: where PyTorch does not import, its "not yet" line
-            (:func:`without_torch`), and nothing is judged or put in place.
-        unrun: a name missing from the notebook, with none spelt like it, is the placeholder ("not
-            yet"): the cell that defines it is its task cell, which still holds its ``...``.
-        how: the rest of :func:`run`'s arguments (``attempt`` replaces the look-up of ``names``;
-            ``source`` is the names' own by default).
+        make: the answer, made of the dict of names found; None: the one name's value, or a tuple.
+        course: the course's pieces by name (or a function giving them, called when needed): not OK,
+            they go into the notebook (:func:`stand_in`), or with ``methods`` into its ``Value``,
+            where the learner's go once OK. ``kept``: which names are the learner's after judging
+            (methods judged one by one; None: all when OK, none when not).
+        until: the note while the course's pieces are in use, ``{}`` standing for their names;
+            ``yours``: the note when none is.
+        stage: each name passed is saved there (:func:`grad.selfcheck.my_engine.save`).
+        given: the answer the learner handed to the check, judged in place of ``names``: nothing is
+            put in place or saved.
+        unrun: a name missing, with none spelt like it, is "not yet": its task cell, which defines
+            it, still holds its ``...``. ``torch``: a PyTorch task (:func:`without_torch` first).
+        how: :func:`run`'s other arguments; ``attempt`` replaces the look-up of ``names``.
     """
     skipped = without_torch(name, solution=how.get("solution", False), book=book) if torch else None
     if skipped is not None:  # a Result, true only when OK
