@@ -188,8 +188,8 @@ def not_yet(text: str = "replace the ... with your code") -> Result:
 
 
 NO_TORCH = (
-    "PyTorch is not available here, as in the browser: run this notebook with `make lab` or in Colab "
-    "to check this task"
+    "PyTorch is not available here, as in the browser: run this notebook where it is installed "
+    "(`make lab`, or `pip install torch`) or in Colab to check this task"
 )
 
 
@@ -203,7 +203,7 @@ def without_torch(task: str, *, solution: bool = False, book: str = "") -> Resul
         >>> from unittest import mock
         >>> with mock.patch.dict(sys.modules, torch=None):  # as if PyTorch were not installed
         ...     _ = without_torch("torch_neuron")  # doctest: +ELLIPSIS
-        torch_neuron: not yet (PyTorch is not available here, as in the browser: run this notebook ...)
+        torch_neuron: not yet (PyTorch is not available here, as in the browser: run this notebook where ...)
     """
     try:
         if torch_available():
