@@ -36,13 +36,13 @@ def readme(wheel: str) -> str:
     """The README's three lines, for the wheel named ``wheel``.
 
     >>> print(readme("grad_course-0.1.0-py3-none-any.whl"), end="")
-    The grad course: workbooks, notes, grad (Python 3.11+, Graphviz draws graphs; PyTorch: pip install torch).
+    The grad course: needs Python 3.11+ and Graphviz; in a venv (python3 -m venv .venv, then activate it):
     pip install "./grad_course-0.1.0-py3-none-any.whl[course]"
     jupyter lab notebooks/01_derivatives.ipynb
     """
     return (
-        "The grad course: workbooks, notes, grad (Python 3.11+, Graphviz draws graphs; PyTorch: "
-        "pip install torch).\n"
+        "The grad course: needs Python 3.11+ and Graphviz; "
+        "in a venv (python3 -m venv .venv, then activate it):\n"
         f'pip install "./{wheel}[course]"\n'
         "jupyter lab notebooks/01_derivatives.ipynb\n"
     )
