@@ -277,6 +277,7 @@ WRONG = {  # id: (task, the learner's cell after the book's cells before it, wha
     "out-swapped": ("grads_out", "L.grad = 1.0\nd.grad = 4.0\nf.grad = -2.0", "d.grad is 4,", "f, not d"),
     "out-output": ("grads_out", "L.grad = 0.5", "L.grad is 0.5", "L is the output: nudge it by h"),
     "out-str": ("grads_out", "L.grad = 1.0\nd.grad = '-2'", "d.grad is str: '-2'", "a number"),
+    "out-huge-int": ("grads_out", "L.grad = 1.0\nd.grad = 10**400", "d.grad is int: 1000", "a number"),
     "chain-local-sum": (
         "grads_chain",
         "c.grad = 1.0",

@@ -150,7 +150,10 @@ def test_solution_prints_the_books_code(capsys):
     assert "return 3 * x**2 - 4 * x + 5" in out and "check.f(" not in out
 
 
-@pytest.mark.parametrize("answer", [None, "22", math.nan, math.inf, (1.0, None, 1.0), object()])
+@pytest.mark.parametrize(
+    "answer",
+    [None, "22", math.nan, math.inf, (1.0, None, 1.0), object(), pytest.param(10**400, id="huge-int")],
+)
 @pytest.mark.parametrize("task", ["f", "slope", "nudge"])
 def test_any_kind_of_answer_gets_a_wrong_of_its_own_never_a_crash(task, answer, capsys):
     assert getattr(check, task)(lambda *args: answer).status == "WRONG"

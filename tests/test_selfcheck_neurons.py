@@ -277,13 +277,18 @@ GRADS = "[x1.grad.item(), x2.grad.item(), w1.grad.item(), w2.grad.item(), b.grad
             "it did not return the pair (o, grads) but (0.7071067811865476, -1.4999999999999998, ",
             "o.item()",
         ),
+        (  # it said "your code raised OverflowError": the check's own formatting raised
+            book("torch_neuron", ("b.grad.item()]", "10**400]")),
+            "it returned 5 gradients, or not numbers",
+            "o.item()",
+        ),
         (
             book("torch_neuron", (GRADS, "{'x1': x1.grad.item(), 'b': b.grad.item()}")),
             "its grads are not a list of five numbers but {'b': 0.49999999999999994, 'x1': -1.49",
             "o.item()",
         ),
     ],
-    ids=["no-torch", "typed-in", "float32", "shape", "flat", "dict"],
+    ids=["no-torch", "typed-in", "float32", "shape", "flat", "huge-int", "dict"],
 )
 def test_the_torch_check_wants_pytorch_in_float64_at_two_points(nb, code, said, hint, capsys):
     cell(nb, code)

@@ -316,13 +316,23 @@ def test_train_ok_with_the_notebooks_mlp_and_the_notebooks_random_numbers_left_a
             "micrograd's Module has zero_grad, your MLP",
         ),
         (lambda n, xs, ys, steps, lr: None, "returned NoneType, not 4 losses", "return the list"),
+        (  # it said OK, and the notebook's next cell failed formatting a Value
+            lambda n, xs, ys, steps, lr: [sum((n(x) - y) ** 2 for x, y in zip(xs, ys))] * steps,
+            "returned a loss that is Value",
+            "append loss.data (the number",
+        ),
+        (  # it said "your code raised OverflowError"
+            lambda n, xs, ys, steps, lr: [10**400] * steps,
+            "returned a loss that is int: 1000",
+            "append loss.data",
+        ),
         (
             lambda n, xs, ys, steps, lr: loop()(MLP(3, [4, 4, 1]), xs, ys, steps, lr),
             "expected [",
             "never changes: train that n",
         ),
     ],
-    ids=["no-zeroing", "zero-after", "sign", "zero_grad", "none", "notebooks-n"],
+    ids=["no-zeroing", "zero-after", "sign", "zero_grad", "none", "values", "huge-int", "notebooks-n"],
 )
 def test_train_wrong(nb, fn, said, hint, capsys):
     assert not check.train(fn, install=False)

@@ -161,7 +161,7 @@ def L_nudged(solution: bool = False) -> Result:
         for name in ("a", "b", "c", "e", "d", "f", "L"):
             got = [fn(name, h) for h in (0.0, 0.001, 0.25)]
             got = [getattr(y, "data", y) for y in got]  # a Value will do too
-            if not all(is_real(y) for y in got):
+            if any(number(y) is None for y in got):  # an int too large for a float too
                 return wrong(f"L_nudged({name!r}, h) returned {show(got[1])}", "return L, a number")
             if not near(got[0], _forward(L_GRAPH, L_LEAVES)["L"]):
                 return wrong(
@@ -224,19 +224,19 @@ def _grads(task: str, graph: Graph, leaves: Mapping[str, float], which: tuple[st
         return {k: mine(NAME.get(k, k)) for k in (*leaves, *graph)}
 
     def judge(nodes: dict[str, Any]) -> Result:
-        if not all(is_real(getattr(nodes[k], "data", None)) for k in leaves):
+        if any(number(getattr(nodes[k], "data", None)) is None for k in leaves):
             return wrong("a leaf has no number in .data", "run the cells above this one again")
-        ref = _forward(graph, {k: grad.Value(float(nodes[k].data)) for k in leaves})
+        ref = _forward(graph, {k: grad.Value(_num(nodes[k].data)) for k in leaves})
         ref[list(graph)[-1]].backward()
         got = {k: getattr(nodes[k], "grad", None) for k in which}
         if all(is_real(g) and g == 0 for g in got.values()):
             return not_yet(f"{', '.join(NAME.get(k, k) + '.grad' for k in which)} are all still 0")
         for k, g in got.items():
             name = NAME.get(k, k)
-            if not is_real(g):
+            if number(g) is None:  # not a number, or an int too large for a float
                 return wrong(f"{name}.grad is {show(g)}", f"a number: d(output)/d{name}")
             if not near(g, ref[k].grad):
-                return wrong(f"{name}.grad is {fmt(g)}, not its gradient", _hint(graph, nodes, k, float(g)))
+                return wrong(f"{name}.grad is {fmt(g)}, not its gradient", _hint(graph, nodes, k, _num(g)))
         return ok()
 
     return run_task(BOOK, task, (), judge, attempt=attempt, **{"allowed": None, **kw})
@@ -273,10 +273,10 @@ def step(solution: bool = False) -> Result:
         ref["L"].backward()
         if not all(near(getattr(nodes[k], "grad", None), ref[k].grad) for k in L_LEAVES):
             return not_yet("a.grad, b.grad, c.grad and f.grad are not all right yet: see grads_chain")
-        if not all(is_real(getattr(nodes[k], "data", None)) for k in (*L_LEAVES, "L")):
+        if any(number(getattr(nodes[k], "data", None)) is None for k in (*L_LEAVES, "L")):
             return wrong("a node has no number in .data", "run the cells above this one again")
         for k, x in L_LEAVES.items():
-            steps = (float(nodes[k].data) - x) / (STEP * ref[k].grad)  # how many steps along the gradient
+            steps = (_num(nodes[k].data) - x) / (STEP * ref[k].grad)  # how many steps along the gradient
             if not near(steps, 1.0):
                 if near(steps, 0.0):
                     return wrong(f"{k} has not moved", f"{k}.data += {STEP} * {k}.grad")
@@ -286,7 +286,7 @@ def step(solution: bool = False) -> Result:
                     f"{k} moved {fmt(steps)} times {STEP} * {k}.grad",
                     f"{k}.data += {STEP} * {k}.grad, run once (to start again, run the cells from L's again)",
                 )
-        now = _forward(L_GRAPH, {k: float(nodes[k].data) for k in L_LEAVES})["L"]
+        now = _forward(L_GRAPH, {k: _num(nodes[k].data) for k in L_LEAVES})["L"]
         if not near(nodes["L"].data, now):
             return wrong(
                 "L.data is not (a*b + c)*f of the new data", "run the forward pass again: e = a * b, ..."

@@ -30,7 +30,7 @@ from grad.selfcheck.core import (
     source_of,
     wrong,
 )
-from grad.validate import brief, fmt, is_real
+from grad.validate import brief, fmt
 
 __all__ = ["f", "nudge", "slope"]
 
@@ -56,7 +56,7 @@ def _number(got: object) -> float | None:
 
 
 def _said(got: object) -> str:
-    return fmt(got) if is_real(got) else brief(got)
+    return fmt(got) if number(got) is not None else brief(got)  # an int too large for a float: brief
 
 
 def _unfinished(got: object) -> bool:

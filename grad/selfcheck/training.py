@@ -45,6 +45,7 @@ from grad.selfcheck.core import (
     mine,
     near,
     not_yet,
+    number,
     ok,
     one_line,
     run_task,
@@ -52,7 +53,7 @@ from grad.selfcheck.core import (
     source_of,
     wrong,
 )
-from grad.validate import fsum, real, sequence
+from grad.validate import fsum, real, sequence, show
 
 __all__ = [
     "backward",
@@ -423,6 +424,11 @@ def _judge_train(got: tuple[list[float], Any, bool]) -> Result:
         return wrong(
             f"train(n, xs, ys, {STEPS}, {LR}) returned {type(returned).__name__}, not {STEPS} losses",
             "append loss.data to a list each step, and return the list",
+        )
+    if bad := [x for x in returned if number(x) is None]:  # a Value, None, an int of 400 digits
+        return wrong(
+            f"train(n, xs, ys, {STEPS}, {LR}) returned a loss that is {show(bad[0])}, not a number",
+            "append loss.data (the number, not the Value loss) to a list each step",
         )
     losses, (want, _) = _numbers(returned), train_in_grad(start, SIZES, *toy_dataset(), STEPS, LR)
     if _close(losses, want):
