@@ -276,6 +276,23 @@ def test_an_engine_file_that_cannot_be_read_is_named(folder):
     )
 
 
+def test_an_earlier_notebook_run_again_never_puts_back_an_earlier_version(folder, capsys):
+    # notebook 03 run again after 04: its grad_attr passed and put back the __init__ without _backward
+    save_all(FINISHED_04)
+    before = (folder / "engine.py").read_bytes()
+    note = save("__init__", init_04, "03.grad", "grad_attr")
+    assert note == "not saved: my_micrograd/engine.py keeps your __init__ of stage 04.closures, a later one"
+    assert save("__add__", Value02.__add__, "02.value", "value").endswith("of stage 04.fix, a later one")
+    assert (folder / "engine.py").read_bytes() == before
+    Value = start("05.wrap")  # the next notebook still starts from the learner's pieces of notebook 04
+    assert capsys.readouterr().out.startswith("Value from my_micrograd/engine.py: yours: __init__, __repr__,")
+    assert Value.__init__.__code__.co_filename == str(folder / "engine.py")
+    assert grad_of_c_squared_plus_c(Value) == 7.0
+    assert save("__add__", add_fixed, "04.fix", "fix") == "saved to my_micrograd/engine.py"  # the same stage
+    assert save("Neuron", Neuron, "05.nn", "neuron") == "saved to my_micrograd/nn.py"
+    assert save("Neuron", NeuronBiased, "05.nn", "neuron") == "saved to my_micrograd/nn.py"
+
+
 def test_classes_go_to_nn_py_replaced_by_name(folder):
     assert save("Neuron", Neuron, "05.nn", "neuron_class") == "saved to my_micrograd/nn.py"
     assert save("Layer", Layer, "05.nn", "mlp") == "saved to my_micrograd/nn.py"

@@ -111,6 +111,17 @@ def _pieces(lines: list[str], body: list[ast.stmt], kind: type) -> dict[str, tup
     return found
 
 
+def _later(lines: list[str], tree: ast.Module, name: str, stage: str, is_class: bool) -> str | None:
+    """The stage of the saved ``name`` when a check saved it at a stage after ``stage`` (a notebook run
+    again later in the course must not put back an earlier version), else None."""
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Value"), None)
+    body = tree.body if is_class else [] if cls is None else cls.body
+    piece = _pieces(lines, body, ast.ClassDef if is_class else ast.FunctionDef).get(name)
+    if piece is None or not STAMP.fullmatch(lines[piece[0]].rstrip()):  # none, or written by hand
+        return None
+    return piece[2] if STAGES.index(piece[2]) > STAGES.index(stage) else None
+
+
 def _put(lines: list[str], pieces: dict[str, tuple[int, int, str]], name: str, new: str, end: int) -> None:
     """Replace the piece ``name`` in ``lines`` by ``new``, or add it before the first that the lecture
     writes after it (else at line ``end``). Everything else in the file stays as it is."""
@@ -174,6 +185,8 @@ def save(name: str, piece: object, stage: str, check: str) -> str | None:
     code = MARKER.sub("", code)
     code = re.sub(r"^(\s*(?:async\s+)?(?:def|class)\s+)\w+", rf"\g<1>{name}", code, count=1, flags=re.M)
     stamp, lines = _stamp(check, stage), text.splitlines(keepends=True)
+    if (later := _later(lines, tree, name, stage, is_class)) is not None:
+        return f"not saved: {FOLDER}/{path.name} keeps your {name} of stage {later}, a later one"
     if is_class:
         new = f"{stamp}\n{_dedent_to(code, '')}"
         if name not in (pieces := _pieces(lines, tree.body, ast.ClassDef)):
