@@ -108,7 +108,12 @@ MUL = "self.grad = other.data * out.grad\n        other.grad = self.data * out.g
             "other one's data",
         ),
         ((MUL + "\n\n    out._backward = _backward", MUL), "out._backward = _backward"),
+        (  # the arrow turned round: it said "give out its closure", which it has
+            (MUL, "out.grad = other.data * self.grad + self.data * other.grad"),
+            "sets the inputs' grads (self.grad, other.grad), not out.grad",
+        ),
     ],
+    ids=["no-out-grad", "own-data", "no-closure", "sets-out-grad"],
 )
 def test_a_wrong_mul_closure_gets_its_hint_and_the_courses_first_mul(course, capsys, edit, hint):
     solved(course, "closures", edit)

@@ -156,7 +156,9 @@ def _one_op(name: str, fn: types.FunctionType, twice: bool) -> Result:
     out._backward()
     got, want = [_number(x.grad, "a grad") for x in xs], [2.0 * r.grad for r in refs]
     if any(abs(g - w) > 1e-9 for g, w in zip(got, want)):
-        if not any(got):
+        if out.grad != 2.0:  # its closure assigns to out.grad: the arrow turned round
+            hint = "_backward reads out.grad and sets the inputs' grads (self.grad, other.grad), not out.grad"
+        elif not any(got):
             hint = "give out its closure: out._backward = _backward"
         elif all(abs(g - w / 2) < 1e-9 for g, w in zip(got, want)):
             hint = "multiply by out.grad, the gradient arriving from above"
