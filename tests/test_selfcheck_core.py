@@ -319,6 +319,8 @@ def test_in_a_kernel_the_source_is_the_calling_cell_with_or_without_history(hist
         ("L.grad = 1.0\no.grad = 1\np.grad = 0.0\nself.grad = 1.0", []),
         ("a.grad = e.grad * b.data\nx = 3.0\na.data += 0.01 * a.grad", []),
         ("L.grad = 2.0", ["L.grad = 2.0"]),
+        ("a.grad = float(6)\nb.data = int(-2.5 * 2)", ["a.grad = float(6)", "b.data = int(-2.5 * 2)"]),
+        ("a.grad = float(b.data)\nL.grad = float(1)\nb.grad = int(0.5)", []),
         ("def f(: broken", []),
     ],
 )

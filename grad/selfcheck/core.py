@@ -408,6 +408,10 @@ def _number(node: ast.AST) -> float | None:
         return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
     if isinstance(node, ast.BinOp) and _number(node.left) is not None and _number(node.right) is not None:
         return math.nan  # arithmetic of typed numbers: typed in, whatever it comes to
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int"):
+        inner = _number(node.args[0]) if len(node.args) == 1 and not node.keywords else None
+        if inner is not None:  # float(6): a typed number in a call, typed in all the same
+            return float(int(inner)) if node.func.id == "int" and math.isfinite(inner) else inner
     return None
 
 
