@@ -123,6 +123,14 @@ def test_a_wrong_mul_closure_gets_its_hint_and_the_courses_first_mul(course, cap
     assert course.Value.__add__ is course.__add__ and course.Value.__mul__ is check.FIRST["__mul__"]
 
 
+def test_without_the_notebooks_value_a_method_check_says_to_run_its_first_cell(notebook, capsys):
+    solved(notebook, "closures")  # Value = check.start() not run: it said "putting the piece to use failed"
+    assert check.closures()
+    assert printed_line(capsys) == (
+        "closures: OK; the notebook has no Value to put it in: run its first cell, Value = check.start()"
+    )
+
+
 def test_closures_with_eq_pass_and_are_not_saved(course, capsys, tmp_path):
     (tmp_path / "my_micrograd").mkdir()
     solved(course, "closures")

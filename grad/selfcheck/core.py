@@ -682,8 +682,12 @@ def run_task(
         theirs = [n for n in names if not (passed if kept is None else kept(n))]
         pieces = (course() if callable(course) else course) if theirs else {}
         if methods:
+            try:
+                cls = mine("Value")
+            except NotDefined:  # the notebook's first cell has not run
+                return "the notebook has no Value to put it in: run its first cell, Value = check.start()"
             for n in names:
-                setattr(mine("Value"), n, pieces[n] if n in theirs else found[n])
+                setattr(cls, n, pieces[n] if n in theirs else found[n])
         else:
             stand_in({n: pieces[n] for n in theirs})
         default = "until yours passes, " + ("Value" if methods else "the notebook") + " uses the course's {}"
