@@ -133,8 +133,15 @@ def fsum(xs: Iterable[float]) -> float:
 
 
 def fmt(x: object) -> str:
-    """A number for an error message: six significant digits (``repr`` for anything else)."""
+    """A number for an error message: six significant digits (``repr`` for anything else, and the size
+    of an int too large for a float, whose digits may be more than Python will print).
+
+    >>> fmt(2 / 3), fmt("a"), fmt(10**400)
+    ('0.666667', "'a'", 'an int of about 10**400, too large for a float')
+    """
     try:
         return f"{x:.6g}"
+    except OverflowError:
+        return f"an int of about 10**{int(abs(x).bit_length() * math.log10(2))}, too large for a float"
     except (TypeError, ValueError):
         return repr(x)

@@ -91,3 +91,9 @@ def test_fsum_is_exact_when_finite_and_ieee_otherwise():
 def test_fmt_gives_six_digits_or_the_repr():
     assert fmt(1 / 3) == "0.333333" and fmt(1e300) == "1e+300" and fmt(math.nan) == "nan"
     assert fmt("x") == "'x'" and fmt(None) == "None"
+
+
+def test_fmt_of_an_int_too_large_for_a_float_gives_its_size_not_an_overflow_error():
+    """It raised OverflowError, which a check then blamed on the learner's code ("your code raised")."""
+    assert fmt(10**400) == "an int of about 10**400, too large for a float"
+    assert fmt(-(10**5000)) == "an int of about 10**5000, too large for a float"  # beyond str()'s 4300 digits
