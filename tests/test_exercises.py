@@ -116,8 +116,11 @@ def test_the_workbooks_placeholder_is_not_yet_and_the_course_fills_in(nb, task, 
         cell(nb, "_s, _v = softmax, value_gradients\ndef softmax(z):\n    return _s(z)\n")
         cell(nb, "def value_gradients(numbers, target):\n    return _v(numbers, target)\n")
         assert check.softmax_nll()  # the same code, in the learner's names: right
-    else:  # the course's function passes its own check
-        assert getattr(check, task)(vars(nb)[NAMES[task][0]])
+    else:  # handed to the check, the course's function is still not the learner's; its code passes
+        course = vars(nb)[NAMES[task][0]]
+        assert getattr(check, task)(course).status == "not yet"
+        assert f"(`{NAMES[task][0]}` is the course's: run your cell)" in printed_line(capsys)
+        assert getattr(check, task)(functools.partial(course))
 
 
 def test_a_check_with_solution_true_prints_the_books_code(nb, capsys):

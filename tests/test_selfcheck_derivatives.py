@@ -132,7 +132,10 @@ def test_from_the_notebook_the_courses_function_stands_in_until_yours_passes(not
     assert not check.slope()
     assert printed_line(capsys).endswith("; until yours passes, `slope` is the course's")
     assert abs(notebook.slope(book_f, -3.0) + 22) < 1e-3  # the course's, called as the notebook calls it
-    assert check.slope().status == "not yet"  # and never taken for yours
+    assert check.slope().status == "not yet"  # and never taken for yours, and the line says why
+    assert printed_line(capsys).startswith("slope: not yet (`slope` is the course's: run your cell)")
+    assert check.slope(notebook.slope).status == "not yet"  # handed to the check: still the course's
+    assert printed_line(capsys).startswith("slope: not yet (`slope` is the course's: run your cell)")
     capsys.readouterr()
     notebook.f = book_f
     assert check.f() and notebook.f is book_f  # yours, once it passes

@@ -178,7 +178,9 @@ def test_from_the_notebook_the_courses_pieces_stand_in_until_yours_pass(notebook
     assert not check.lecture_L() and notebook.L.data == -8.0 and notebook.L.label == "L"
     assert not check.lecture_L()  # the course's L, checked again, is still not yet
     assert not check.trace() and notebook.trace is check._walk
-    assert capsys.readouterr().out.count("not yet (replace the ... with your code); until yours passes") == 3
+    out = capsys.readouterr().out  # the second time, the line says the L it judged is the course's
+    assert out.count("not yet (replace the ... with your code); until yours passes") == 2
+    assert "lecture_L: not yet (`L` is the course's: run your cell)" in out
     assert check.a_plus_a().status == "not yet"  # n_children is set by the task cell once its ... is replaced
     assert printed_line(capsys) == "a_plus_a: not yet (replace the ... with your code)"
     notebook.n_childern = 1
